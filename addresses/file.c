@@ -1,0 +1,136 @@
+/*
+ * Files and devices: OPEN (FILE), CREATE (CREAT), and GOPEN, which is also
+ * what a bare path means.  GOPEN connects when the path is a unix socket.
+ * Opening follows the directions the relay needs (read, write or both).
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "address.h"
+#include "fdep.h"
+#include "net.h"
+#include "options.h"
+
+static int
+file_check(const struct address *a, int *param, char *err)
+{
+	*param = 0;
+	if (a->params[0][0] == '\0') {
+		snprintf(err, DUCT_ERR_LEN, "empty path");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+file_attach(int fd, const struct open_ctx *ctx, struct endpoint *ep, char *err)
+{
+	int rfd = ctx->dirs & EP_READABLE ? fd : -1;
+	int wfd = ctx->dirs & EP_WRITABLE ? fd : -1;
+
+	if (fdep_init(ep, rfd, wfd, false, err) == -1) {
+		close(fd);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+open_open(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
+{
+	int fd;
+
+	fd = fdep_open_path(a->params[0], ctx->dirs, 0, &a->opts, err);
+	if (fd == -1)
+		return -1;
+	return file_attach(fd, ctx, ep, err);
+}
+
+static int
+create_open(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
+{
+	int fd;
+
+	fd = fdep_open_path(
+	    a->params[0], EP_WRITABLE, O_CREAT | O_TRUNC, &a->opts, err);
+	if (fd == -1)
+		return -1;
+	return file_attach(fd, ctx, ep, err);
+}
+
+static int
+gopen_socket(const char *path, const struct open_ctx *ctx, struct endpoint *ep,
+    char *err)
+{
+	struct sockaddr_un sun;
+	socklen_t len;
+	int fd;
+
+	if (net_unix_addr(path, &sun, &len, err) == -1)
+		return -1;
+	if ((fd = net_socket(AF_UNIX, SOCK_STREAM, err)) == -1)
+		return -1;
+	if (net_connect(fd, (struct sockaddr *)&sun, len, 0, err) == -1) {
+		close(fd);
+		return -1;
+	}
+	return file_attach(fd, ctx, ep, err);
+}
+
+static int
+gopen_open(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
+{
+	struct stat st;
+
+	if (stat(a->params[0], &st) == 0 && S_ISSOCK(st.st_mode))
+		return gopen_socket(a->params[0], ctx, ep, err);
+	return open_open(a, ctx, ep, err);
+}
+
+const struct addr_kind kind_open = {
+	.names = { "OPEN", "FILE" },
+	.syntax = "PATH",
+	.help = "an existing file, device or FIFO",
+	.groups = G_FD | G_FILE,
+	.dirs = EP_READABLE | EP_WRITABLE,
+	.min_params = 1,
+	.max_params = 1,
+	.rest = true,
+	.check = file_check,
+	.open = open_open,
+};
+
+const struct addr_kind kind_create = {
+	.names = { "CREATE", "CREAT" },
+	.syntax = "PATH",
+	.help = "a file created or truncated for writing",
+	.groups = G_FD | G_FILE,
+	.dirs = EP_WRITABLE,
+	.min_params = 1,
+	.max_params = 1,
+	.rest = true,
+	.check = file_check,
+	.open = create_open,
+};
+
+const struct addr_kind kind_gopen = {
+	.names = { "GOPEN" },
+	.syntax = "PATH",
+	.help = "a file, or a unix socket to connect to (also a bare path)",
+	.groups = G_FD | G_FILE,
+	.dirs = EP_READABLE | EP_WRITABLE,
+	.min_params = 1,
+	.max_params = 1,
+	.rest = true,
+	.check = file_check,
+	.open = gopen_open,
+};

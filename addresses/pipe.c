@@ -1,0 +1,70 @@
+/*
+ * PIPE (ECHO, FIFO): without a path an anonymous pipe whose written bytes
+ * come back as input; with a path a named pipe, created when missing.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "address.h"
+#include "fdep.h"
+#include "options.h"
+
+static int
+pipe_open_anon(struct endpoint *ep, char *err)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1) {
+		snprintf(err, DUCT_ERR_LEN, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if (fdep_init(ep, p[0], p[1], false, err) == -1) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+pipe_open(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
+{
+	const char *path;
+	int fd;
+
+	if (a->nparams == 0 || a->params[0][0] == '\0')
+		return pipe_open_anon(ep, err);
+	path = a->params[0];
+	if (mkfifo(path, a->opts.mode >= 0 ? a->opts.mode : 0666) == -1 &&
+	    errno != EEXIST) {
+		snprintf(
+		    err, DUCT_ERR_LEN, "mkfifo %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((fd = fdep_open_path(path, ctx->dirs, 0, &a->opts, err)) == -1)
+		return -1;
+	if (fdep_init(ep, ctx->dirs & EP_READABLE ? fd : -1,
+		ctx->dirs & EP_WRITABLE ? fd : -1, false, err) == -1) {
+		close(fd);
+		return -1;
+	}
+	return 0;
+}
+
+const struct addr_kind kind_pipe = {
+	.names = { "PIPE", "ECHO", "FIFO" },
+	.syntax = "[PATH]",
+	.help = "a named pipe, or without PATH an echoing anonymous pipe",
+	.groups = G_FD | G_FILE,
+	.dirs = EP_READABLE | EP_WRITABLE,
+	.min_params = 0,
+	.max_params = 1,
+	.rest = true,
+	.open = pipe_open,
+};

@@ -1,0 +1,390 @@
+/*
+ * The address parser.  A small lexer reads fields separated by ':' (in the
+ * kind-and-parameters head) or ',' (between options), honouring single and
+ * double quotes, backslash escapes and [IPv6] brackets, and remembers where
+ * each field stood so that errors can point at it.  No I/O here.
+ */
+#include <sys/socket.h>
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "address.h"
+#include "registry.h"
+#include "xmalloc.h"
+
+struct lexer {
+	const char *text;
+	size_t pos;
+	char *out; /* scratch, strlen(text) + 1 bytes */
+};
+
+/*
+ * Reads one field up to an unquoted character of stops (or the end) into
+ * lx->out.  Returns the character that ended it ('\0' at the end), or -1
+ * for an unterminated quote or bracket, with *bad at the opening char.
+ */
+static int
+lex_field(struct lexer *lx, const char *stops, bool brackets, size_t *bad)
+{
+	const char *s = lx->text;
+	size_t n = 0;
+	char q = 0;
+	int depth = 0;
+	size_t open = 0;
+
+	for (;; lx->pos++) {
+		char c = s[lx->pos];
+
+		if (c == '\0') {
+			if (q || depth) {
+				*bad = open;
+				return -1;
+			}
+			break;
+		}
+		if (c == '\\' && q != '\'' && s[lx->pos + 1] != '\0') {
+			lx->out[n++] = s[++lx->pos];
+			continue;
+		}
+		if (q) {
+			if (c == q)
+				q = 0;
+			else
+				lx->out[n++] = c;
+			continue;
+		}
+		if (c == '\'' || c == '"') {
+			q = c;
+			open = lx->pos;
+			continue;
+		}
+		if (brackets && c == '[') {
+			if (depth++ == 0)
+				open = lx->pos;
+		} else if (brackets && c == ']' && depth > 0) {
+			depth--;
+		} else if (depth == 0 && strchr(stops, c) != NULL) {
+			break;
+		}
+		lx->out[n++] = c;
+	}
+	lx->out[n] = '\0';
+	return (unsigned char)s[lx->pos];
+}
+
+size_t
+address_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, c, v;
+	size_t d[64][64];
+
+	if (la >= 64 || lb >= 64)
+		return (size_t)-1;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			c = tolower((unsigned char)a[i - 1]) !=
+			    tolower((unsigned char)b[j - 1]);
+			v = d[i - 1][j - 1] + c;
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			/* A swap of two neighbours counts as one edit. */
+			if (i > 1 && j > 1 && c &&
+			    tolower((unsigned char)a[i - 1]) ==
+				tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) ==
+				tolower((unsigned char)b[j - 1]) &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	}
+	return d[la][lb];
+}
+
+static bool
+close_enough(const char *typed, size_t d)
+{
+	size_t len = strlen(typed);
+
+	return d <= (len <= 4 ? 1 : len <= 8 ? 2 : 3);
+}
+
+static const char *
+suggest_kind(const char *typed)
+{
+	const struct addr_kind *k;
+	const char *best = NULL;
+	size_t i, j, d, bestd = (size_t)-1;
+
+	for (i = 0; i < registry_count(); i++) {
+		k = registry_get(i);
+		for (j = 0; k->names[j] != NULL; j++) {
+			d = address_distance(typed, k->names[j]);
+			if (d < bestd) {
+				bestd = d;
+				best = k->names[j];
+			}
+		}
+	}
+	return best != NULL && close_enough(typed, bestd) ? best : NULL;
+}
+
+static const char *
+suggest_option(const char *typed, unsigned groups)
+{
+	const char *best = NULL;
+	size_t i, j, d, bestd = (size_t)-1;
+
+	for (i = 0; i < OPT_COUNT; i++) {
+		if (!(opt_table[i].groups & groups))
+			continue;
+		for (j = 0; j < 3 && opt_table[i].names[j] != NULL; j++) {
+			d = address_distance(typed, opt_table[i].names[j]);
+			if (d < bestd) {
+				bestd = d;
+				best = opt_table[i].names[j];
+			}
+		}
+	}
+	return best != NULL && close_enough(typed, bestd) ? best : NULL;
+}
+
+static int fail(struct parse_error *pe, size_t off, size_t len, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+static int
+fail(struct parse_error *pe, size_t off, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(pe->msg, sizeof(pe->msg), fmt, ap);
+	va_end(ap);
+	pe->off = off;
+	pe->len = len;
+	return -1;
+}
+
+/* True for "/path" or "./x": a '/' before the first ':' or ','. */
+static bool
+is_bare_path(const char *text)
+{
+	size_t n = strcspn(text, ":,");
+
+	return memchr(text, '/', n) != NULL;
+}
+
+static const char *
+kind_name(const struct address *a)
+{
+	return a->kind->names[0];
+}
+
+static void
+add_param(struct address *a, const char *value, size_t off, size_t len)
+{
+	a->params[a->nparams] = xstrdup(value);
+	a->param_off[a->nparams] = off;
+	a->param_len[a->nparams] = len;
+	a->nparams++;
+}
+
+static int
+parse_head(struct address *a, struct lexer *lx, struct parse_error *pe)
+{
+	const struct addr_kind *k;
+	size_t start = 0, bad;
+	int c, family;
+
+	if (strcmp(a->text, "-") == 0 ||
+	    (a->text[0] == '-' && a->text[1] == ',')) {
+		a->kind = registry_find("STDIO", &family);
+		lx->pos = 1;
+		return a->text[1];
+	}
+	if (isdigit((unsigned char)a->text[0]) &&
+	    (a->text[1] == '\0' || a->text[1] == ',')) {
+		a->kind = registry_find("FD", &family);
+		add_param(a, (char[]){ a->text[0], '\0' }, 0, 1);
+		lx->pos = 1;
+		return a->text[1];
+	}
+	if (is_bare_path(a->text)) {
+		a->kind = registry_find("GOPEN", &family);
+		if ((c = lex_field(lx, ",", false, &bad)) == -1)
+			return fail(pe, bad, 1, "unterminated quote");
+		if (lx->out[0] == '\0')
+			return fail(pe, 0, 1, "empty path");
+		add_param(a, lx->out, 0, lx->pos);
+		return c;
+	}
+
+	if ((c = lex_field(lx, ":,", false, &bad)) == -1)
+		return fail(pe, bad, 1, "unterminated quote");
+	if (lx->out[0] == '\0')
+		return fail(
+		    pe, 0, 1, "address kind missing in \"%s\"", a->text);
+	if ((k = registry_find(lx->out, &family)) == NULL) {
+		const char *s = suggest_kind(lx->out);
+
+		return fail(pe, 0, lx->pos,
+		    "unknown address kind \"%s\" in \"%s\"%s%s%s", lx->out,
+		    a->text, s ? " (did you mean \"" : "", s ? s : "",
+		    s ? "\"?)" : "");
+	}
+	a->kind = k;
+	a->family = family;
+
+	while (c == ':') {
+		bool last;
+
+		lx->pos++;
+		start = lx->pos;
+		if (a->nparams == ADDR_MAX_PARAMS ||
+		    a->nparams >= k->max_params)
+			return fail(pe, start, strcspn(a->text + start, ","),
+			    "%s takes %s%s, too many parameters in \"%s\"",
+			    kind_name(a), *k->syntax ? "" : "no parameters",
+			    k->syntax, a->text);
+		last = k->rest && a->nparams == k->max_params - 1;
+		if ((c = lex_field(lx, last ? "," : ":,", true, &bad)) == -1)
+			return fail(pe, bad, 1,
+			    "unterminated quote or "
+			    "bracket in \"%s\"",
+			    a->text);
+		add_param(a, lx->out, start, lx->pos - start);
+	}
+	if (a->nparams < k->min_params)
+		return fail(pe, 0, lx->pos, "%s takes %s in \"%s\"",
+		    kind_name(a), k->syntax, a->text);
+	return c;
+}
+
+static int
+parse_option(struct address *a, struct lexer *lx, struct parse_error *pe)
+{
+	const struct opt_def *def;
+	size_t start = lx->pos, bad;
+	char err[DUCT_ERR_LEN], *name;
+	bool has_value = false;
+	int c, rc = -1;
+
+	if ((c = lex_field(lx, "=,", false, &bad)) == -1)
+		return fail(
+		    pe, bad, 1, "unterminated quote in \"%s\"", a->text);
+	if (lx->out[0] == '\0')
+		return fail(pe, start, 1, "empty option in \"%s\"", a->text);
+	name = xstrdup(lx->out);
+	if ((def = opts_find(name)) == NULL) {
+		const char *s = suggest_option(name, a->kind->groups);
+
+		fail(pe, start, lx->pos - start,
+		    "unknown option \"%s\" in \"%s\"%s%s%s", name, a->text,
+		    s ? " (did you mean \"" : "", s ? s : "", s ? "\"?)" : "");
+		goto out;
+	}
+	if (!(def->groups & a->kind->groups)) {
+		fail(pe, start, lx->pos - start,
+		    "option \"%s\" does not apply to %s in \"%s\"", name,
+		    kind_name(a), a->text);
+		goto out;
+	}
+	if (c == '=') {
+		has_value = true;
+		lx->pos++;
+		if ((c = lex_field(lx, ",", false, &bad)) == -1) {
+			fail(pe, bad, 1, "unterminated quote in \"%s\"",
+			    a->text);
+			goto out;
+		}
+	}
+	if (opts_set(&a->opts, def, has_value ? lx->out : NULL, err) == -1) {
+		fail(pe, start, lx->pos - start, "%s in \"%s\"", err, a->text);
+		goto out;
+	}
+	rc = c;
+out:
+	free(name);
+	return rc;
+}
+
+static void
+address_label(struct address *a)
+{
+	const char *dots = strlen(a->text) > 80 ? "..." : "";
+
+	snprintf(a->label, sizeof(a->label), "address %d (%.80s%s)", a->index,
+	    a->text, dots);
+}
+
+int
+address_parse(
+    const char *text, int index, struct address *out, struct parse_error *pe)
+{
+	struct lexer lx;
+	char err[DUCT_ERR_LEN];
+	int c, param = -1;
+
+	memset(out, 0, sizeof(*out));
+	memset(pe, 0, sizeof(*pe));
+	out->index = index;
+	out->family = AF_UNSPEC;
+	out->text = xstrdup(text);
+	opts_init(&out->opts);
+	address_label(out);
+	lx.text = out->text;
+	lx.pos = 0;
+	lx.out = xmalloc(strlen(text) + 1);
+
+	if (*text == '\0') {
+		fail(pe, 0, 0, "empty address");
+		goto fail;
+	}
+	if ((c = parse_head(out, &lx, pe)) == -1)
+		goto fail;
+	while (c == ',') {
+		lx.pos++;
+		if ((c = parse_option(out, &lx, pe)) == -1)
+			goto fail;
+	}
+	if (out->kind->check != NULL &&
+	    out->kind->check(out, &param, err) == -1) {
+		if (param >= 0 && param < out->nparams)
+			fail(pe, out->param_off[param], out->param_len[param],
+			    "%s in \"%s\"", err, text);
+		else
+			fail(pe, 0, strlen(text), "%s in \"%s\"", err, text);
+		goto fail;
+	}
+	free(lx.out);
+	return 0;
+fail:
+	free(lx.out);
+	address_free(out);
+	return -1;
+}
+
+void
+address_free(struct address *addr)
+{
+	int i;
+
+	for (i = 0; i < addr->nparams; i++)
+		free(addr->params[i]);
+	addr->nparams = 0;
+	opts_free(&addr->opts);
+	free(addr->text);
+	addr->text = NULL;
+}

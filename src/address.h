@@ -1,0 +1,50 @@
+/*
+ * Parsing of one address argument, "KIND[:PARAM...][,OPTION[=VALUE]...]",
+ * into a struct address: kind looked up in the registry, parameters split
+ * and unquoted, options checked against the kind's groups and stored as
+ * typed values.  No I/O: nothing is opened, resolved or created here.
+ */
+#ifndef DUCT_ADDRESS_H
+#define DUCT_ADDRESS_H
+
+#include <stddef.h>
+
+#include "duct.h"
+#include "endpoint.h"
+#include "options.h"
+
+#define ADDR_MAX_PARAMS 4
+
+struct address {
+	int index;                    /* 1 or 2 */
+	char *text;                   /* as given; owned */
+	const struct addr_kind *kind; /* static registry row */
+	int family;                   /* AF_* forced by TCP4-style names */
+	int nparams;
+	char *params[ADDR_MAX_PARAMS];     /* unquoted; owned */
+	size_t param_off[ADDR_MAX_PARAMS]; /* position in text */
+	size_t param_len[ADDR_MAX_PARAMS];
+	struct optvals opts; /* owns its strings */
+	char label[128];     /* "address 1 (TEXT)" */
+};
+
+/* A usage error: message, and the part of the text it is about. */
+struct parse_error {
+	char msg[2 * DUCT_ERR_LEN];
+	size_t off, len; /* len 0: no part to point at */
+};
+
+/*
+ * Parses text as address number index (1 or 2) into out.  Returns 0, or -1
+ * with pe filled; out then holds nothing that needs address_free().
+ * On success the caller owns out and frees it with address_free().
+ */
+int address_parse(
+    const char *text, int index, struct address *out, struct parse_error *pe);
+
+void address_free(struct address *addr);
+
+/* Edit distance (swaps count once), case-insensitive; "did you mean". */
+size_t address_distance(const char *a, const char *b);
+
+#endif

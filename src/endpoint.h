@@ -1,0 +1,98 @@
+/*
+ * The endpoint interface: what every address kind implements and the only
+ * thing the transfer engine knows about an address.  Also the description
+ * of an address kind (struct addr_kind) that the registry lists.  No kind
+ * header is included here; kinds never see each other.
+ */
+#ifndef DUCT_ENDPOINT_H
+#define DUCT_ENDPOINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "duct.h"
+
+struct address;
+
+/* I/O results besides byte counts; read returns 0 for end of file. */
+#define IO_ERR (-1)        /* errno says why */
+#define IO_WANT_READ (-2)  /* wait until rfd is readable */
+#define IO_WANT_WRITE (-3) /* wait until wfd is writable */
+
+/* Endpoint flags. */
+#define EP_READABLE 0x01u  /* data can be read from rfd */
+#define EP_WRITABLE 0x02u  /* data can be written to wfd */
+#define EP_DGRAM 0x04u     /* one read is one message */
+#define EP_IGNOREEOF 0x08u /* EOF means "poll again later" */
+#define EP_CRLF 0x10u      /* LF <-> CRLF */
+#define EP_CR 0x20u        /* LF <-> CR */
+
+struct endpoint;
+
+struct ep_ops {
+	/* Returns bytes read, 0 at EOF, or an IO_* code. */
+	ssize_t (*read)(struct endpoint *, void *, size_t);
+	/* Returns bytes written (maybe fewer), or an IO_* code. */
+	ssize_t (*write)(struct endpoint *, const void *, size_t);
+	/* Passes end of file on; returns 0 or -1 with errno. */
+	int (*shutdown_write)(struct endpoint *);
+	/* Releases everything the endpoint holds, priv included. */
+	void (*close)(struct endpoint *);
+	/* Bytes buffered inside the endpoint that select() cannot see. */
+	size_t (*pending)(struct endpoint *);
+};
+
+struct endpoint {
+	const struct ep_ops *ops;
+	char label[128]; /* "address 2 (TCP:db:5432)" */
+	int rfd, wfd;    /* may be equal; -1 if absent */
+	unsigned flags;  /* EP_* */
+	int rfl, wfl;    /* inherited fds' fcntl flags to restore, or -1 */
+	void *priv;      /* the kind's state, owned by the endpoint */
+};
+
+/* What the opening code needs besides the address itself. */
+struct open_ctx {
+	unsigned dirs; /* EP_READABLE and/or EP_WRITABLE needed */
+	int family;    /* AF_INET, AF_INET6 or AF_UNSPEC (-4/-6) */
+};
+
+/* A listening socket between listen() and accept(). */
+struct listener {
+	int fd;
+	char label[128];
+	void *priv; /* the kind's state, freed by listen_close */
+};
+
+struct addr_kind {
+	const char *names[5]; /* canonical first, NULL-terminated */
+	const char *syntax;   /* "HOST:PORT"; "" for none */
+	const char *help;     /* one line for --help */
+	unsigned groups;      /* option groups accepted (G_*) */
+	unsigned dirs;        /* EP_READABLE|EP_WRITABLE possible */
+	int min_params, max_params;
+	bool rest;     /* the last param may hold ':' */
+	bool families; /* TCP4/TCP6-style variants exist */
+	/*
+	 * Optional syntax check of params, no I/O.  Returns 0, or -1 with
+	 * err filled and *param set to the index of the offending param.
+	 */
+	int (*check)(const struct address *, int *param, char *err);
+	/* Opens a non-listening kind.  Returns 0, or -1 with err. */
+	int (*open)(const struct address *, const struct open_ctx *,
+	    struct endpoint *, char *err);
+	/* Listening kinds: bind and listen.  Returns 0 or -1 with err. */
+	int (*listen)(const struct address *, const struct open_ctx *,
+	    struct listener *, char *err);
+	/*
+	 * Accepts one peer on a readable listener.  Returns 0, 1 when the
+	 * listener had nothing after all (try again later), or -1 with err.
+	 */
+	int (*accept)(const struct address *, struct listener *,
+	    struct endpoint *, char *err);
+	/* Closes the listener; a forked child must not remove files. */
+	void (*listen_close)(struct listener *, bool in_child);
+};
+
+#endif

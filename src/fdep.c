@@ -1,0 +1,195 @@
+/*
+ * read(2)/write(2) endpoints.  Descriptors become non-blocking here; those
+ * the process inherited get their original flags back on close, so a
+ * terminal or a shell's pipe is not left non-blocking for the next program.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fdep.h"
+#include "sig.h"
+
+const struct ep_ops fdep_ops = {
+	.read = fdep_read,
+	.write = fdep_write,
+	.shutdown_write = fdep_shutdown_write,
+	.close = fdep_close,
+};
+
+int
+fdep_set_nonblock_cloexec(int fd)
+{
+	int fl;
+
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+fdep_prepare(int fd, bool inherited, int *saved, char *err)
+{
+	int fl;
+
+	*saved = -1;
+	if (fd == -1)
+		return 0;
+	if ((fl = fcntl(fd, F_GETFL)) == -1) {
+		snprintf(err, DUCT_ERR_LEN, "descriptor %d: %s", fd,
+		    strerror(errno));
+		return -1;
+	}
+	if (inherited)
+		*saved = fl;
+	if (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1) {
+		snprintf(err, DUCT_ERR_LEN, "descriptor %d: %s", fd,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+fdep_init(struct endpoint *ep, int rfd, int wfd, bool inherited, char *err)
+{
+	ep->ops = &fdep_ops;
+	ep->rfd = rfd;
+	ep->wfd = wfd;
+	ep->flags = 0;
+	ep->rfl = ep->wfl = -1;
+	if (rfd != -1)
+		ep->flags |= EP_READABLE;
+	if (wfd != -1)
+		ep->flags |= EP_WRITABLE;
+	if (fdep_prepare(rfd, inherited, &ep->rfl, err) == -1)
+		return -1;
+	if (wfd != rfd && fdep_prepare(wfd, inherited, &ep->wfl, err) == -1)
+		return -1;
+	return 0;
+}
+
+ssize_t
+fdep_read(struct endpoint *ep, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(ep->rfd, buf, len);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return IO_WANT_READ;
+	return n;
+}
+
+ssize_t
+fdep_write(struct endpoint *ep, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = write(ep->wfd, buf, len);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return IO_WANT_WRITE;
+	return n;
+}
+
+static bool
+fdep_is_socket(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+static void
+fdep_release(int fd, int saved)
+{
+	if (fd == -1)
+		return;
+	if (saved != -1)
+		(void)fcntl(fd, F_SETFL, saved);
+	close(fd);
+}
+
+int
+fdep_shutdown_write(struct endpoint *ep)
+{
+	if (ep->wfd == -1)
+		return 0;
+	if (fdep_is_socket(ep->wfd)) {
+		if (shutdown(ep->wfd, SHUT_WR) == -1 && errno != ENOTCONN)
+			return -1;
+		return 0;
+	}
+	/* A descriptor that is also read from must stay open. */
+	if (ep->wfd == ep->rfd)
+		return 0;
+	fdep_release(ep->wfd, ep->wfl);
+	ep->wfd = -1;
+	return 0;
+}
+
+void
+fdep_close(struct endpoint *ep)
+{
+	if (ep->wfd != -1 && ep->wfd != ep->rfd)
+		fdep_release(ep->wfd, ep->wfl);
+	fdep_release(ep->rfd, ep->rfl);
+	ep->rfd = ep->wfd = -1;
+}
+
+int
+fdep_open_path(const char *path, unsigned dirs, int extra,
+    const struct optvals *o, char *err)
+{
+	int fl, fd;
+
+	if ((dirs & EP_READABLE) && (dirs & EP_WRITABLE))
+		fl = O_RDWR;
+	else if (dirs & EP_WRITABLE)
+		fl = O_WRONLY;
+	else
+		fl = O_RDONLY;
+	fl |= extra | O_NOCTTY | O_CLOEXEC;
+	if (o->creat)
+		fl |= O_CREAT;
+	if (o->excl)
+		fl |= O_EXCL;
+	if (o->trunc)
+		fl |= O_TRUNC;
+	if (o->append)
+		fl |= O_APPEND;
+	if (o->nonblock)
+		fl |= O_NONBLOCK;
+	sig_unblock();
+	fd = open(path, fl, o->mode >= 0 ? o->mode : 0666);
+	sig_block();
+	if (fd == -1) {
+		snprintf(
+		    err, DUCT_ERR_LEN, "open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (o->mode >= 0 && fchmod(fd, o->mode) == -1) {
+		snprintf(
+		    err, DUCT_ERR_LEN, "chmod %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (o->given[OPT_SEEK] && lseek(fd, (off_t)o->seek, SEEK_SET) == -1) {
+		snprintf(err, DUCT_ERR_LEN, "seek %s to %zu: %s", path, o->seek,
+		    strerror(errno));
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}

@@ -1,0 +1,44 @@
+/*
+ * Endpoints over plain file descriptors: the ops shared by every kind whose
+ * reads and writes are read(2) and write(2) (files, pipes, terminals,
+ * stream and datagram sockets).  Kinds use these ops as they are, or wrap
+ * them when they need more (for example to remove a socket file on close).
+ */
+#ifndef DUCT_FDEP_H
+#define DUCT_FDEP_H
+
+#include "endpoint.h"
+#include "options.h"
+
+extern const struct ep_ops fdep_ops;
+
+/*
+ * Fills ep with rfd/wfd (either may be -1) and fdep_ops; flags gets
+ * EP_READABLE/EP_WRITABLE for the descriptors given.  Makes both
+ * non-blocking, remembering the original flags so that close restores them
+ * on descriptors the process inherited (standard streams, FD:N).  The
+ * endpoint owns the descriptors from here on.  Returns 0, or -1 with err.
+ */
+int fdep_init(struct endpoint *ep, int rfd, int wfd, bool inherited, char *err);
+
+ssize_t fdep_read(struct endpoint *, void *, size_t);
+ssize_t fdep_write(struct endpoint *, const void *, size_t);
+/* Sockets: shutdown(SHUT_WR).  Others: close wfd unless it is also rfd. */
+int fdep_shutdown_write(struct endpoint *);
+/* Closes both descriptors (once if equal) and frees fdep's state. */
+void fdep_close(struct endpoint *);
+
+/*
+ * Opens path for the directions in dirs (EP_READABLE/EP_WRITABLE), adding
+ * extra open(2) flags and those the FILE options in o ask for (creat, excl,
+ * trunc, append, nonblock); then applies mode= (fchmod) and seek=.  A
+ * blocking open (a FIFO without a peer) can be ended by SIGINT/SIGTERM.
+ * Returns the descriptor, or -1 with err ("open PATH: why").
+ */
+int fdep_open_path(const char *path, unsigned dirs, int extra,
+    const struct optvals *o, char *err);
+
+/* Makes fd non-blocking and close-on-exec.  Returns 0 or -1 (errno). */
+int fdep_set_nonblock_cloexec(int fd);
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * Help text built from the tables: the kinds from the registry, the
+ * options from opt_table.  Nothing here is written by hand twice.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "endpoint.h"
+#include "help.h"
+#include "options.h"
+#include "registry.h"
+
+static const char usage_text[] =
+    "Usage: duct [OPTIONS] ADDRESS1 ADDRESS2\n"
+    "Relay bytes between two addresses in both directions, passing end of\n"
+    "file on.  ADDRESS is KIND[:PARAM...][,OPTION[=VALUE]...].\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help[=KIND]        this help, or one address kind's options\n"
+    "  -V, --version            version and features\n"
+    "  -d, --debug              more diagnostics (-d notice, -dd info, "
+    "-ddd debug)\n"
+    "  -q, --quiet              errors only\n"
+    "  -b, --buffer-size=N      bytes per direction (K/M suffix; "
+    "default 64K)\n"
+    "  -t, --close-timeout=S    after the first end of file, end after S "
+    "seconds\n"
+    "                           without data (default 0.5)\n"
+    "  -T, --idle-timeout=S     end after S seconds without data "
+    "(default: never)\n"
+    "  -u, --left-to-right      only ADDRESS1 -> ADDRESS2\n"
+    "  -U, --right-to-left      only ADDRESS2 -> ADDRESS1\n"
+    "  -4, -6                   IPv4 / IPv6 where an address leaves it open\n"
+    "      --log-file=PATH      diagnostics to PATH instead of stderr\n"
+    "\n"
+    "Exit status: 0 done, 1 run-time failure, 2 usage error, 128+N "
+    "signal N.\n";
+
+static void
+help_kind_line(FILE *out, const struct addr_kind *k)
+{
+	char head[80];
+	size_t i, n;
+
+	n = snprintf(head, sizeof(head), "%s", k->names[0]);
+	for (i = 1; k->names[i] != NULL && n < sizeof(head); i++)
+		n += snprintf(head + n, sizeof(head) - n, "%s%s",
+		    i == 1 ? " (" : ", ", k->names[i]);
+	if (i > 1 && n < sizeof(head))
+		n += snprintf(head + n, sizeof(head) - n, ")");
+	if (*k->syntax && n < sizeof(head))
+		snprintf(head + n, sizeof(head) - n, " %s", k->syntax);
+	fprintf(out, "  %-34s %s\n", head, k->help);
+}
+
+static void
+help_option_line(FILE *out, const struct opt_def *d)
+{
+	char head[64], groups[64];
+	size_t n;
+
+	n = snprintf(head, sizeof(head), "%s%s%s", d->names[0],
+	    d->value ? "=" : "", d->value ? d->value : "");
+	if (d->names[1] != NULL && n < sizeof(head))
+		snprintf(head + n, sizeof(head) - n, " (%s)", d->names[1]);
+	opts_group_names(d->groups, groups, sizeof(groups));
+	fprintf(out, "  %-26s %-12s %s\n", head, groups, d->help);
+}
+
+void
+help_print(FILE *out)
+{
+	char groups[64];
+	size_t i;
+
+	fputs(usage_text, out);
+	fprintf(out, "\nAddress kinds:\n");
+	for (i = 0; i < registry_count(); i++)
+		help_kind_line(out, registry_get(i));
+	fprintf(out,
+	    "  (TCP4-*, TCP6-*: the TCP kinds for one address "
+	    "family)\n");
+	fprintf(out, "\nAddress options:\n");
+	for (i = 0; i < OPT_COUNT; i++)
+		help_option_line(out, &opt_table[i]);
+	fprintf(out, "\nOption groups by kind:\n");
+	for (i = 0; i < registry_count(); i++) {
+		opts_group_names(
+		    registry_get(i)->groups, groups, sizeof(groups));
+		fprintf(out, "  %-14s %s\n", registry_get(i)->names[0], groups);
+	}
+	fprintf(out,
+	    "\nduct --help=KIND shows one kind; man duct has the "
+	    "details.\n");
+}
+
+int
+help_kind(FILE *out, const char *name)
+{
+	const struct addr_kind *k;
+	size_t i;
+	int family;
+
+	if ((k = registry_find(name, &family)) == NULL)
+		return -1;
+	help_kind_line(out, k);
+	fprintf(out, "\nSyntax: %s%s%s[,OPTION[=VALUE]...]\n", k->names[0],
+	    *k->syntax ? ":" : "", k->syntax);
+	if (k->families)
+		fprintf(out,
+		    "A 4 or 6 after the leading letters (%.3s4, "
+		    "%.3s6...) fixes the address family.\n",
+		    k->names[0], k->names[0]);
+	fprintf(out, "\nOptions:\n");
+	for (i = 0; i < OPT_COUNT; i++)
+		if (opt_table[i].groups & k->groups)
+			help_option_line(out, &opt_table[i]);
+	return 0;
+}
+
+void
+help_version(FILE *out)
+{
+	fprintf(out, "duct %s\n", PACKAGE_VERSION);
+	fprintf(out, "features: engine=select openssl=no splice=no\n");
+}

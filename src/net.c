@@ -1,0 +1,284 @@
+/*
+ * Socket helpers in the manner of a small anet: each does one chore,
+ * returns -1 on failure and explains it in the caller's buffer.  Nothing
+ * here logs or exits, and nothing knows about address kinds.
+ */
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <math.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "sig.h"
+#include "xmalloc.h"
+
+int
+net_check_port(const char *port, char *err)
+{
+	char *end;
+	long v;
+
+	if (port == NULL || *port == '\0') {
+		snprintf(err, DUCT_ERR_LEN, "port missing");
+		return -1;
+	}
+	if (*port >= '0' && *port <= '9') {
+		v = strtol(port, &end, 10);
+		if (*end == '\0' && v >= 0 && v <= 65535)
+			return 0;
+		snprintf(err, DUCT_ERR_LEN, "invalid port \"%s\"", port);
+		return -1;
+	}
+	if (getservbyname(port, NULL) == NULL) {
+		snprintf(err, DUCT_ERR_LEN, "unknown service \"%s\"", port);
+		return -1;
+	}
+	return 0;
+}
+
+int
+net_split_hostport(const char *text, char **host, char **port, char *err)
+{
+	const char *colon;
+
+	*host = *port = NULL;
+	if (text[0] == '[') {
+		const char *end = strchr(text, ']');
+
+		if (end == NULL || (end[1] != '\0' && end[1] != ':')) {
+			snprintf(err, DUCT_ERR_LEN, "malformed address \"%s\"",
+			    text);
+			return -1;
+		}
+		*host = xstrndup(text + 1, end - text - 1);
+		if (end[1] == ':')
+			*port = xstrdup(end + 2);
+		return 0;
+	}
+	colon = strchr(text, ':');
+	if (colon != NULL && strchr(colon + 1, ':') != NULL) {
+		/* A bare IPv6 literal without a port. */
+		*host = xstrdup(text);
+		return 0;
+	}
+	if (colon == NULL) {
+		*host = xstrdup(text);
+		return 0;
+	}
+	*host = xstrndup(text, colon - text);
+	*port = xstrdup(colon + 1);
+	return 0;
+}
+
+char *
+net_unbracket(const char *host)
+{
+	size_t n = strlen(host);
+
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']')
+		return xstrndup(host + 1, n - 2);
+	return xstrdup(host);
+}
+
+int
+net_resolve(const char *host, const char *port, int family, int socktype,
+    bool passive, struct addrinfo **res, char *err)
+{
+	struct addrinfo hints;
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_socktype = socktype;
+	hints.ai_flags = passive ? AI_PASSIVE : 0;
+	if (host != NULL && *host == '\0')
+		host = NULL;
+	rc = getaddrinfo(host, port, &hints, res);
+	if (rc != 0) {
+		snprintf(err, DUCT_ERR_LEN, "resolve %s: %s", host ? host : "*",
+		    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int
+net_socket(int family, int type, char *err)
+{
+	int fd;
+
+	fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		snprintf(err, DUCT_ERR_LEN, "socket: %s", strerror(errno));
+	return fd;
+}
+
+int
+net_bind(int fd, const struct sockaddr *sa, socklen_t len, char *err)
+{
+	char buf[NET_ADDRSTRLEN];
+
+	if (bind(fd, sa, len) == 0)
+		return 0;
+	net_format(sa, len, buf, sizeof(buf));
+	snprintf(err, DUCT_ERR_LEN, "bind %s: %s", buf, strerror(errno));
+	return -1;
+}
+
+int
+net_wait(int fd, bool writable, double timeout)
+{
+	struct timespec ts, *tsp = NULL;
+	fd_set set;
+	int n;
+
+	if (sig_term_pending()) {
+		errno = EINTR;
+		return -1;
+	}
+	if (timeout >= 0) {
+		ts.tv_sec = (time_t)timeout;
+		ts.tv_nsec = (long)((timeout - floor(timeout)) * 1e9);
+		tsp = &ts;
+	}
+	FD_ZERO(&set);
+	FD_SET(fd, &set);
+	n = pselect(fd + 1, writable ? NULL : &set, writable ? &set : NULL,
+	    NULL, tsp, sig_waitmask());
+	return n > 0 ? 1 : n;
+}
+
+int
+net_connect(
+    int fd, const struct sockaddr *sa, socklen_t len, double timeout, char *err)
+{
+	socklen_t elen = sizeof(int);
+	int n, soerr = 0;
+
+	if (connect(fd, sa, len) == 0)
+		return 0;
+	if (errno != EINPROGRESS && errno != EINTR) {
+		snprintf(err, DUCT_ERR_LEN, "connect: %s", strerror(errno));
+		return -1;
+	}
+	n = net_wait(fd, true, timeout > 0 ? timeout : -1);
+	if (n == 0) {
+		snprintf(
+		    err, DUCT_ERR_LEN, "connect: timed out after %gs", timeout);
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	if (n == -1) {
+		snprintf(err, DUCT_ERR_LEN, "connect: %s", strerror(errno));
+		return -1;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &elen) == -1)
+		soerr = errno;
+	if (soerr != 0) {
+		snprintf(err, DUCT_ERR_LEN, "connect: %s", strerror(soerr));
+		errno = soerr;
+		return -1;
+	}
+	return 0;
+}
+
+int
+net_accept(int lfd, struct sockaddr_storage *peer, socklen_t *len, char *err)
+{
+	int fd;
+
+	*len = sizeof(*peer);
+	fd = accept4(
+	    lfd, (struct sockaddr *)peer, len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	switch (errno) {
+	case EAGAIN:
+	case EINTR:
+	case ECONNABORTED:
+	case EPROTO:
+		return -2;
+	}
+	snprintf(err, DUCT_ERR_LEN, "accept: %s", strerror(errno));
+	return -1;
+}
+
+int
+net_unix_addr(
+    const char *path, struct sockaddr_un *sun, socklen_t *len, char *err)
+{
+	size_t n = strlen(path);
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (n == 0 || n >= sizeof(sun->sun_path)) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "%s unix socket path (%zu bytes, "
+		    "at most %zu)",
+		    n ? "too long a" : "empty", n, sizeof(sun->sun_path) - 1);
+		return -1;
+	}
+	memcpy(sun->sun_path, path, n);
+	*len = offsetof(struct sockaddr_un, sun_path) + n + 1;
+	return 0;
+}
+
+void
+net_format_host(const struct sockaddr *sa, char *host, size_t hlen, int *port)
+{
+	*port = 0;
+	host[0] = '\0';
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
+
+		inet_ntop(AF_INET, &in->sin_addr, host, hlen);
+		*port = ntohs(in->sin_port);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, hlen);
+		*port = ntohs(in6->sin6_port);
+	}
+}
+
+void
+net_format(const struct sockaddr *sa, socklen_t len, char *out, size_t outlen)
+{
+	char host[INET6_ADDRSTRLEN];
+	int port;
+
+	switch (sa->sa_family) {
+	case AF_INET:
+	case AF_INET6:
+		net_format_host(sa, host, sizeof(host), &port);
+		snprintf(out, outlen,
+		    sa->sa_family == AF_INET6 ? "[%s]:%d" : "%s:%d", host,
+		    port);
+		break;
+	case AF_UNIX: {
+		const struct sockaddr_un *sun = (const void *)sa;
+		size_t max = len > offsetof(struct sockaddr_un, sun_path)
+		    ? len - offsetof(struct sockaddr_un, sun_path)
+		    : 0;
+
+		if (max == 0 || sun->sun_path[0] == '\0')
+			snprintf(out, outlen, "(unnamed)");
+		else
+			snprintf(out, outlen, "%.*s",
+			    (int)strnlen(sun->sun_path, max), sun->sun_path);
+		break;
+	}
+	default:
+		snprintf(out, outlen, "(family %d)", sa->sa_family);
+	}
+}

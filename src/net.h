@@ -1,0 +1,86 @@
+/*
+ * Socket chores shared by the socket kinds: port and host:port parsing,
+ * name resolution, socket creation, connect with a timeout, listen,
+ * accept, and printing addresses.  Helpers never log or exit: they return
+ * -1 and write "what failed: why" into the caller's err[DUCT_ERR_LEN].
+ */
+#ifndef DUCT_NET_H
+#define DUCT_NET_H
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netdb.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "duct.h"
+
+/* Longest printed address: "[v6%scope]:65535" or a unix path. */
+#define NET_ADDRSTRLEN (sizeof(((struct sockaddr_un *)0)->sun_path) + 8)
+
+/*
+ * Checks a port: 0-65535 or a service name from /etc/services.  Returns 0
+ * or -1 with err.  No network I/O.
+ */
+int net_check_port(const char *port, char *err);
+
+/*
+ * Splits "HOST:PORT", "[V6]:PORT", "HOST" or "[V6]" into newly allocated
+ * host and port (port NULL when absent; host "" for ":PORT").  The caller
+ * frees both.  Returns 0, or -1 with err.
+ */
+int net_split_hostport(const char *text, char **host, char **port, char *err);
+
+/* Host text without the [brackets] of an IPv6 literal, newly allocated. */
+char *net_unbracket(const char *host);
+
+/*
+ * getaddrinfo() with duct's conventions: family AF_UNSPEC/AF_INET/AF_INET6,
+ * host NULL for the wildcard (passive).  Returns 0 and *res (free with
+ * freeaddrinfo), or -1 with err ("resolve db: Name or service not known").
+ */
+int net_resolve(const char *host, const char *port, int family, int socktype,
+    bool passive, struct addrinfo **res, char *err);
+
+/* A non-blocking, close-on-exec socket, or -1 with err. */
+int net_socket(int family, int type, char *err);
+
+/*
+ * Connects fd (non-blocking) to sa, waiting at most timeout seconds
+ * (0: no limit) and waking for SIGINT/SIGTERM.  Returns 0, or -1 with err
+ * ("connect: Connection refused", "connect: timed out after 2s") and errno.
+ */
+int net_connect(int fd, const struct sockaddr *sa, socklen_t len,
+    double timeout, char *err);
+
+/* bind(2) with err ("bind 127.0.0.1:80: Address already in use"). */
+int net_bind(int fd, const struct sockaddr *sa, socklen_t len, char *err);
+
+/*
+ * Waits until fd is readable (or writable), for timeout seconds (< 0: no
+ * limit), waking on the caught signals.  Returns 1 ready, 0 timed out,
+ * -1 with errno (EINTR when a signal arrived).
+ */
+int net_wait(int fd, bool writable, double timeout);
+
+/*
+ * Accepts a peer on the listening socket lfd as a non-blocking,
+ * close-on-exec socket.  Returns the fd, -2 when nothing was pending, or
+ * -1 with err.
+ */
+int net_accept(
+    int lfd, struct sockaddr_storage *peer, socklen_t *len, char *err);
+
+/* Builds a sockaddr_un for path.  Returns 0, or -1 with err (too long). */
+int net_unix_addr(
+    const char *path, struct sockaddr_un *sun, socklen_t *len, char *err);
+
+/* "1.2.3.4:80", "[::1]:80", "/path/sock" or "(unnamed)". */
+void net_format(
+    const struct sockaddr *sa, socklen_t len, char *out, size_t outlen);
+
+/* The address part alone ("1.2.3.4", "::1") and the port, for env vars. */
+void net_format_host(
+    const struct sockaddr *sa, char *host, size_t hlen, int *port);
+
+#endif

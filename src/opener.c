@@ -1,0 +1,94 @@
+/*
+ * From a parsed address to an endpoint the engine can drive.  Everything
+ * here holds for every kind; a kind's own work happens in its open,
+ * listen and accept functions.
+ */
+#include <sys/select.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "net.h"
+#include "opener.h"
+
+static int
+opener_fd_ok(int fd, char *err)
+{
+	if (fd < FD_SETSIZE)
+		return 0;
+	snprintf(err, DUCT_ERR_LEN,
+	    "descriptor %d is not below FD_SETSIZE "
+	    "(%d); select() cannot watch it",
+	    fd, FD_SETSIZE);
+	return -1;
+}
+
+int
+opener_finish(const struct address *a, struct endpoint *ep, char *err)
+{
+	snprintf(ep->label, sizeof(ep->label), "%s", a->label);
+	if (a->opts.ignoreeof)
+		ep->flags |= EP_IGNOREEOF;
+	if (a->opts.crlf)
+		ep->flags |= EP_CRLF;
+	if (a->opts.cr)
+		ep->flags |= EP_CR;
+	if (opener_fd_ok(ep->rfd, err) == -1 ||
+	    opener_fd_ok(ep->wfd, err) == -1) {
+		ep->ops->close(ep);
+		return -1;
+	}
+	return 0;
+}
+
+int
+opener_accept(
+    const struct address *a, struct listener *l, struct endpoint *ep, char *err)
+{
+	int rc;
+
+	memset(ep, 0, sizeof(*ep));
+	for (;;) {
+		if (net_wait(l->fd, false, -1) == -1) {
+			if (errno != EINTR)
+				snprintf(err, DUCT_ERR_LEN, "select: %s",
+				    strerror(errno));
+			else
+				snprintf(err, DUCT_ERR_LEN, "interrupted");
+			return -1;
+		}
+		rc = a->kind->accept(a, l, ep, err);
+		if (rc == -1)
+			return -1;
+		if (rc == 0)
+			break;
+	}
+	return opener_finish(a, ep, err);
+}
+
+int
+opener_open(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
+{
+	struct listener l;
+	int rc;
+
+	memset(ep, 0, sizeof(*ep));
+	if (a->kind->listen == NULL) {
+		if (a->kind->open(a, ctx, ep, err) == -1)
+			return -1;
+		return opener_finish(a, ep, err);
+	}
+	memset(&l, 0, sizeof(l));
+	if (a->kind->listen(a, ctx, &l, err) == -1)
+		return -1;
+	if (opener_fd_ok(l.fd, err) == -1) {
+		a->kind->listen_close(&l, false);
+		return -1;
+	}
+	rc = opener_accept(a, &l, ep, err);
+	a->kind->listen_close(&l, false);
+	return rc;
+}

@@ -1,0 +1,35 @@
+/*
+ * Opening an address into a ready endpoint: the kind's open, or listen
+ * plus one accept, followed by what every endpoint gets whatever its kind
+ * (label, FD-group flags, the FD_SETSIZE check).  Used by main.c for a
+ * plain relay and by serve.c for each forked peer.
+ */
+#ifndef DUCT_OPENER_H
+#define DUCT_OPENER_H
+
+#include "address.h"
+#include "endpoint.h"
+
+/*
+ * Opens a into ep for the directions in ctx.  A listening kind listens,
+ * waits for one peer and stops listening.  Returns 0, or -1 with err (the
+ * caller prefixes a->label); errno is EINTR when a signal ended the wait.
+ */
+int opener_open(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err);
+
+/*
+ * Waits for a peer on l and accepts it into ep.  Returns 0, or -1 with err
+ * (errno EINTR: a signal arrived; the caller checks its flags).
+ */
+int opener_accept(const struct address *a, struct listener *l,
+    struct endpoint *ep, char *err);
+
+/*
+ * Gives a freshly opened ep its label and the FD-group flags of a, and
+ * refuses descriptors select() cannot watch.  On failure closes ep and
+ * returns -1 with err.
+ */
+int opener_finish(const struct address *a, struct endpoint *ep, char *err);
+
+#endif

@@ -1,0 +1,368 @@
+/*
+ * The option table and typed parsing of option values.  Each row names an
+ * option, its value type, the groups of kinds it applies to and where its
+ * value lives; plain socket options also carry their setsockopt level and
+ * name so that no kind needs code for them.  No I/O except setsockopt.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "options.h"
+#include "xmalloc.h"
+
+#define OFF(f) offsetof(struct optvals, f)
+#define SOCKOPT(l, n) .level = (l), .name = (n)
+
+const struct opt_def opt_table[OPT_COUNT] = {
+	[OPT_IGNOREEOF] = { { "ignoreeof" }, OT_FLAG, G_FD, OFF(ignoreeof),
+	    .help = "treat end of file as \"no data yet\" and keep polling" },
+	[OPT_CRLF] = { { "crlf", "crnl" }, OT_FLAG, G_FD, OFF(crlf),
+	    .help = "write LF as CRLF; read CRLF as LF" },
+	[OPT_CR] = { { "cr" }, OT_FLAG, G_FD, OFF(cr),
+	    .help = "write LF as CR; read CR as LF" },
+	[OPT_CREAT] = { { "creat", "create" }, OT_FLAG, G_FILE, OFF(creat),
+	    .help = "create the file if it does not exist" },
+	[OPT_EXCL] = { { "excl" }, OT_FLAG, G_FILE, OFF(excl),
+	    .help = "with creat: fail if the file exists" },
+	[OPT_TRUNC] = { { "trunc" }, OT_FLAG, G_FILE, OFF(trunc),
+	    .help = "truncate the file to zero length on open" },
+	[OPT_APPEND] = { { "append" }, OT_FLAG, G_FILE, OFF(append),
+	    .help = "always write at the end of the file" },
+	[OPT_MODE] = { { "mode", "perm" }, OT_MODE, G_FILE | G_UNIX, OFF(mode),
+	    .value = "OCTAL",
+	    .help = "permissions of a created file, fifo or socket" },
+	[OPT_SEEK] = { { "seek" }, OT_SIZE, G_FILE, OFF(seek), .value = "N",
+	    .help = "start at byte offset N" },
+	[OPT_NONBLOCK] = { { "nonblock" }, OT_FLAG, G_FILE, OFF(nonblock),
+	    .help = "open without waiting (a FIFO with no peer)" },
+	[OPT_BIND] = { { "bind" }, OT_STRING, G_SOCKET, OFF(bind),
+	    .value = "ADDR",
+	    .help = "local address: HOST[:PORT] for IP, a path for UNIX" },
+	[OPT_REUSEADDR] = { { "reuseaddr" }, OT_FLAG, G_IP, OFF(reuseaddr),
+	    SOCKOPT(SOL_SOCKET, SO_REUSEADDR),
+	    .help = "SO_REUSEADDR (default on for TCP-LISTEN)" },
+	[OPT_REUSEPORT] = { { "reuseport" }, OT_FLAG, G_IP, OFF(reuseport),
+	    SOCKOPT(SOL_SOCKET, SO_REUSEPORT), .help = "SO_REUSEPORT" },
+	[OPT_SNDBUF] = { { "sndbuf" }, OT_SIZE, G_SOCKET, OFF(sndbuf),
+	    SOCKOPT(SOL_SOCKET, SO_SNDBUF), .value = "N",
+	    .help = "socket send buffer size (SO_SNDBUF)" },
+	[OPT_RCVBUF] = { { "rcvbuf" }, OT_SIZE, G_SOCKET, OFF(rcvbuf),
+	    SOCKOPT(SOL_SOCKET, SO_RCVBUF), .value = "N",
+	    .help = "socket receive buffer size (SO_RCVBUF)" },
+	[OPT_KEEPALIVE] = { { "keepalive" }, OT_FLAG, G_TCP, OFF(keepalive),
+	    SOCKOPT(SOL_SOCKET, SO_KEEPALIVE),
+	    .help = "send TCP keepalive probes (SO_KEEPALIVE)" },
+	[OPT_NODELAY] = { { "nodelay" }, OT_FLAG, G_TCP, OFF(nodelay),
+	    SOCKOPT(IPPROTO_TCP, TCP_NODELAY),
+	    .help = "send small writes at once (TCP_NODELAY)" },
+	[OPT_LINGER] = { { "linger" }, OT_INT, G_TCP, OFF(linger),
+	    SOCKOPT(SOL_SOCKET, SO_LINGER), .value = "S",
+	    .help = "on close, wait S seconds for unsent data (SO_LINGER)" },
+	[OPT_CONNECT_TIMEOUT] = { { "connect-timeout" }, OT_SECONDS, G_SOCKET,
+	    OFF(connect_timeout), .value = "S",
+	    .help = "give up connecting after S seconds" },
+	[OPT_PF] = { { "pf", "protocol-family" }, OT_FAMILY, G_IP, OFF(pf),
+	    .value = "ip4|ip6", .help = "address family to resolve and use" },
+	[OPT_BACKLOG] = { { "backlog" }, OT_INT, G_LISTEN, OFF(backlog),
+	    .value = "N", .help = "length of the pending connection queue" },
+	[OPT_FORK] = { { "fork" }, OT_FLAG, G_CHILD, OFF(fork),
+	    .help = "keep listening; a child process serves each peer" },
+	[OPT_UNLINK_EARLY] = { { "unlink-early" }, OT_FLAG, G_UNIX,
+	    OFF(unlink_early),
+	    .help = "remove an existing socket file before binding" },
+	[OPT_UNLINK_CLOSE] = { { "unlink-close" }, OT_FLAG, G_UNIX,
+	    OFF(unlink_close),
+	    .help = "remove the socket file at exit (default for listeners)" },
+};
+
+static const char *const group_names[] = {
+	"FD",
+	"FILE",
+	"SOCKET",
+	"IP",
+	"TCP",
+	"LISTEN",
+	"CHILD",
+	"UNIX",
+};
+
+void
+opts_init(struct optvals *vals)
+{
+	memset(vals, 0, sizeof(*vals));
+	vals->mode = -1;
+	vals->backlog = 128;
+	vals->unlink_close = true;
+}
+
+void
+opts_free(struct optvals *vals)
+{
+	free(vals->bind);
+	vals->bind = NULL;
+}
+
+const struct opt_def *
+opts_find(const char *name)
+{
+	size_t i, j;
+
+	for (i = 0; i < OPT_COUNT; i++)
+		for (j = 0; j < 3 && opt_table[i].names[j] != NULL; j++)
+			if (strcasecmp(name, opt_table[i].names[j]) == 0)
+				return &opt_table[i];
+	return NULL;
+}
+
+static int
+opts_parse_flag(const char *text, bool *out)
+{
+	static const char *const yes[] = { "1", "yes", "on", "true" };
+	static const char *const no[] = { "0", "no", "off", "false" };
+	size_t i;
+
+	if (text == NULL) {
+		*out = true;
+		return 0;
+	}
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(text, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(text, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
+opts_parse_int(const char *text, int base, long max, int *out)
+{
+	char *end;
+	long v;
+
+	if (text == NULL || *text == '\0' || *text == '-' || *text == '+')
+		return -1;
+	errno = 0;
+	v = strtol(text, &end, base);
+	if (errno != 0 || *end != '\0' || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int
+opts_parse_size(const char *text, size_t *out)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	if (text == NULL || *text < '0' || *text > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		mul = 1024;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mul = 1024 * 1024;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mul = 1024ULL * 1024 * 1024;
+		end++;
+		break;
+	default:
+		return -1;
+	}
+	if (*end != '\0' || (v != 0 && v > (unsigned long long)SIZE_MAX / mul))
+		return -1;
+	*out = (size_t)(v * mul);
+	return 0;
+}
+
+int
+opts_parse_seconds(const char *text, double *out)
+{
+	char *end;
+	double v;
+
+	if (text == NULL || *text == '\0' || *text == '-' || *text == '+')
+		return -1;
+	errno = 0;
+	v = strtod(text, &end);
+	if (errno != 0 || *end != '\0' || !isfinite(v) || v < 0 || v > 1e9)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+opts_parse_family(const char *text, int *out)
+{
+	static const char *const v4[] = { "ip4", "ipv4", "inet", "4" };
+	static const char *const v6[] = { "ip6", "ipv6", "inet6", "6" };
+	size_t i;
+
+	if (text == NULL)
+		return -1;
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(text, v4[i]) == 0) {
+			*out = AF_INET;
+			return 0;
+		}
+		if (strcasecmp(text, v6[i]) == 0) {
+			*out = AF_INET6;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static const char *
+opts_type_want(enum opt_type type)
+{
+	switch (type) {
+	case OT_FLAG:
+		return "no value or 0/1/yes/no/on/off";
+	case OT_INT:
+		return "a whole number";
+	case OT_SIZE:
+		return "a size in bytes (K/M/G suffix allowed)";
+	case OT_SECONDS:
+		return "seconds (fractions allowed)";
+	case OT_STRING:
+		return "a value";
+	case OT_MODE:
+		return "octal permissions like 600";
+	case OT_FAMILY:
+		return "ip4 or ip6";
+	}
+	return "a value";
+}
+
+int
+opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
+    char *err)
+{
+	void *p = (char *)vals + def->offset;
+	int rc = -1;
+
+	if (def->type != OT_FLAG && value == NULL) {
+		snprintf(err, DUCT_ERR_LEN, "option \"%s\" needs =%s",
+		    def->names[0], def->value ? def->value : "VALUE");
+		return -1;
+	}
+	switch (def->type) {
+	case OT_FLAG:
+		rc = opts_parse_flag(value, p);
+		break;
+	case OT_INT:
+		rc = opts_parse_int(value, 10, 0x7fffffff, p);
+		break;
+	case OT_SIZE:
+		rc = opts_parse_size(value, p);
+		break;
+	case OT_SECONDS:
+		rc = opts_parse_seconds(value, p);
+		break;
+	case OT_MODE:
+		rc = opts_parse_int(value, 8, 07777, p);
+		break;
+	case OT_FAMILY:
+		rc = opts_parse_family(value, p);
+		break;
+	case OT_STRING:
+		if (*value == '\0')
+			break;
+		free(*(char **)p);
+		*(char **)p = xstrdup(value);
+		rc = 0;
+		break;
+	}
+	if (rc == -1) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "option \"%s\" wants %s, got \"%s\"", def->names[0],
+		    opts_type_want(def->type), value ? value : "");
+		return -1;
+	}
+	vals->given[def - opt_table] = true;
+	return 0;
+}
+
+int
+opts_apply_sock(int fd, const struct optvals *vals, char *err)
+{
+	const struct opt_def *def;
+	struct linger lg;
+	const void *p;
+	socklen_t len;
+	size_t i;
+	int iv;
+
+	for (i = 0; i < OPT_COUNT; i++) {
+		def = &opt_table[i];
+		if (!vals->given[i] || def->level == 0)
+			continue;
+		p = (const char *)vals + def->offset;
+		if (i == OPT_LINGER) {
+			lg.l_onoff = 1;
+			lg.l_linger = *(const int *)p;
+			p = &lg;
+			len = sizeof(lg);
+		} else {
+			if (def->type == OT_FLAG)
+				iv = *(const bool *)p;
+			else if (def->type == OT_SIZE)
+				iv = *(const size_t *)p > 0x7fffffff
+				    ? 0x7fffffff
+				    : (int)*(const size_t *)p;
+			else
+				iv = *(const int *)p;
+			p = &iv;
+			len = sizeof(iv);
+		}
+		if (setsockopt(fd, def->level, def->name, p, len) == -1) {
+			snprintf(err, DUCT_ERR_LEN, "setsockopt %s: %s",
+			    def->names[0], strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+opts_group_names(unsigned groups, char *out, size_t outlen)
+{
+	size_t i, n = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < sizeof(group_names) / sizeof(group_names[0]); i++) {
+		if (!(groups & (1u << i)))
+			continue;
+		n += snprintf(out + n, n < outlen ? outlen - n : 0, "%s%s",
+		    n ? "," : "", group_names[i]);
+		if (n >= outlen)
+			break;
+	}
+}

@@ -1,0 +1,131 @@
+/*
+ * Address options: the one table of option names, their value types and
+ * the groups of address kinds they apply to, and the typed values an
+ * address carries after parsing.  Parsing here does no I/O.
+ */
+#ifndef DUCT_OPTIONS_H
+#define DUCT_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "duct.h"
+
+/* Option groups; an address kind lists the groups it accepts. */
+#define G_FD 0x0001u     /* every kind: line endings, ignoreeof */
+#define G_FILE 0x0002u   /* open(2)-based kinds */
+#define G_SOCKET 0x0004u /* every socket */
+#define G_IP 0x0008u     /* IPv4/IPv6 sockets */
+#define G_TCP 0x0010u    /* TCP sockets */
+#define G_LISTEN 0x0020u /* listening sockets */
+#define G_CHILD 0x0040u  /* kinds that can fork per connection */
+#define G_UNIX 0x0080u   /* unix domain sockets */
+
+enum opt_type {
+	OT_FLAG,    /* bool, optional =0/1/yes/no/on/off/true/false */
+	OT_INT,     /* int, decimal */
+	OT_SIZE,    /* size_t, K/M/G suffixes */
+	OT_SECONDS, /* double, fractional seconds */
+	OT_STRING,  /* char *, owned by the optvals */
+	OT_MODE,    /* int, octal permission bits */
+	OT_FAMILY   /* int, AF_INET or AF_INET6 */
+};
+
+/* Row indices; also the bit positions in optvals.given. */
+enum opt_id {
+	OPT_IGNOREEOF,
+	OPT_CRLF,
+	OPT_CR,
+	OPT_CREAT,
+	OPT_EXCL,
+	OPT_TRUNC,
+	OPT_APPEND,
+	OPT_MODE,
+	OPT_SEEK,
+	OPT_NONBLOCK,
+	OPT_BIND,
+	OPT_REUSEADDR,
+	OPT_REUSEPORT,
+	OPT_SNDBUF,
+	OPT_RCVBUF,
+	OPT_KEEPALIVE,
+	OPT_NODELAY,
+	OPT_LINGER,
+	OPT_CONNECT_TIMEOUT,
+	OPT_PF,
+	OPT_BACKLOG,
+	OPT_FORK,
+	OPT_UNLINK_EARLY,
+	OPT_UNLINK_CLOSE,
+	OPT_COUNT
+};
+
+/* Typed values of one address's options.  Strings are owned here. */
+struct optvals {
+	bool given[OPT_COUNT]; /* set by the user, in any form */
+	bool ignoreeof, crlf, cr;
+	bool creat, excl, trunc, append, nonblock;
+	int mode;
+	size_t seek;
+	char *bind;
+	bool reuseaddr, reuseport;
+	size_t sndbuf, rcvbuf;
+	bool keepalive, nodelay;
+	int linger;
+	double connect_timeout;
+	int pf;
+	int backlog;
+	bool fork;
+	bool unlink_early, unlink_close;
+};
+
+struct opt_def {
+	const char *names[3]; /* canonical first, NULL-terminated */
+	enum opt_type type;
+	unsigned groups;
+	size_t offset;     /* of the value in struct optvals */
+	int level, name;   /* setsockopt, or 0/0 */
+	const char *value; /* value placeholder for help, or NULL */
+	const char *help;  /* one line for --help */
+};
+
+/* The table, OPT_COUNT rows in enum opt_id order. */
+extern const struct opt_def opt_table[OPT_COUNT];
+
+/* Fills vals with the defaults (nothing given). */
+void opts_init(struct optvals *vals);
+
+/* Frees the strings held by vals. */
+void opts_free(struct optvals *vals);
+
+/* Returns the row whose name or alias is name (case-insensitive), or NULL. */
+const struct opt_def *opts_find(const char *name);
+
+/*
+ * Stores the value text (NULL when the option had no "=") for row def into
+ * vals.  Returns 0, or -1 with a one-line reason in err ("wants an integer,
+ * got \"x\"").  A repeated option replaces the earlier value.
+ */
+int opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
+    char *err);
+
+/*
+ * Applies every given option that has a setsockopt level/name to fd.
+ * Returns 0, or -1 with err filled ("setsockopt sndbuf: ...").
+ */
+int opts_apply_sock(int fd, const struct optvals *vals, char *err);
+
+/* Comma-separated group names of a mask, for help ("SOCKET,IP"). */
+void opts_group_names(unsigned groups, char *out, size_t outlen);
+
+/*
+ * Parses a size with optional K/M/G suffix (binary).  Returns 0, or -1
+ * when text is not a positive size.
+ */
+int opts_parse_size(const char *text, size_t *out);
+
+/* Parses non-negative fractional seconds.  Returns 0 or -1. */
+int opts_parse_seconds(const char *text, double *out);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * The fork loop for a listening address with the fork option: listen
+ * once, and for every peer fork a child that opens the other address (or
+ * uses the one already open) and runs the transfer.
+ */
+#ifndef DUCT_SERVE_H
+#define DUCT_SERVE_H
+
+#include "address.h"
+#include "endpoint.h"
+#include "transfer.h"
+
+struct serve_plan {
+	const struct address *listen; /* has fork */
+	struct open_ctx listen_ctx;
+	const struct address *other;
+	struct open_ctx other_ctx;
+	struct endpoint *other_ep; /* already open, or NULL */
+	const struct xfer_config *cfg;
+};
+
+/*
+ * Serves until SIGINT/SIGTERM/SIGHUP or a listener failure.  Children are
+ * reaped as they end and sent SIGTERM when the parent ends (then SIGKILL
+ * after a short grace); a child also dies with its parent.  Returns the
+ * exit status: 128+N after signal N, 1 when listening or accepting failed
+ * (already logged).
+ */
+int serve_run(const struct serve_plan *plan);
+
+#endif

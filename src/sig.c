@@ -1,0 +1,84 @@
+/*
+ * Signal flags and masks.  The only globals besides log settings: the
+ * flags set by the handlers, read by the loops in transfer.c and serve.c.
+ */
+#include <signal.h>
+#include <string.h>
+
+#include "sig.h"
+
+static volatile sig_atomic_t sig_term;
+static volatile sig_atomic_t sig_chld;
+static sigset_t sig_caught, sig_wait;
+
+static void
+sig_handler(int signo)
+{
+	if (signo == SIGCHLD)
+		sig_chld = 1;
+	else if (sig_term == 0)
+		sig_term = signo;
+}
+
+void
+sig_init(void)
+{
+	struct sigaction sa;
+	static const int caught[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+
+	sigemptyset(&sig_caught);
+	sa.sa_handler = sig_handler;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: blocking calls see EINTR */
+	for (i = 0; i < sizeof(caught) / sizeof(caught[0]); i++) {
+		sigaddset(&sig_caught, caught[i]);
+		sigaction(caught[i], &sa, NULL);
+	}
+	sigprocmask(SIG_BLOCK, &sig_caught, &sig_wait);
+	for (i = 0; i < sizeof(caught) / sizeof(caught[0]); i++)
+		sigdelset(&sig_wait, caught[i]);
+}
+
+const sigset_t *
+sig_waitmask(void)
+{
+	return &sig_wait;
+}
+
+int
+sig_term_pending(void)
+{
+	return sig_term;
+}
+
+bool
+sig_child_pending(void)
+{
+	if (!sig_chld)
+		return false;
+	sig_chld = 0;
+	return true;
+}
+
+void
+sig_unblock(void)
+{
+	sigprocmask(SIG_UNBLOCK, &sig_caught, NULL);
+}
+
+void
+sig_block(void)
+{
+	sigprocmask(SIG_BLOCK, &sig_caught, NULL);
+}
+
+void
+sig_child_reset(void)
+{
+	sig_chld = 0;
+}

@@ -1,0 +1,448 @@
+/*
+ * The select() engine.  Each direction is a channel with one bounded
+ * buffer and a state (open, drain, done); a pass computes what each
+ * channel wants, waits in pselect(), then acts.  End of file is passed on
+ * with the sink's shutdown_write; after the first one the close timer (-t)
+ * ends the relay when no data has moved for that long.  No kind names and
+ * no endpoint internals here.
+ */
+#include <sys/select.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "buffer.h"
+#include "log.h"
+#include "sig.h"
+#include "transfer.h"
+
+/* How often a source with ignoreeof is read again after end of file. */
+#define IGNOREEOF_POLL 0.25
+
+enum chan_state { CH_OPEN, CH_DRAIN, CH_DONE };
+
+static const char *const state_names[] = { "open", "drain", "done" };
+
+struct channel {
+	char name[16]; /* "1 -> 2" */
+	struct endpoint *src, *dst;
+	struct buffer buf;
+	enum chan_state state;
+	int src_want; /* IO_WANT_READ or IO_WANT_WRITE */
+	int dst_want;
+	bool held_cr;    /* crlf: a CR kept back for the next read */
+	double retry_at; /* ignoreeof: next read after EOF */
+	uint64_t bytes;
+};
+
+struct pair {
+	struct channel ch[2];
+	int nch;
+	double last_move; /* monotonic seconds */
+	bool closing;     /* a direction is done */
+	int status;
+	const struct xfer_config *cfg;
+};
+
+static double
+now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+chan_set_state(struct channel *ch, enum chan_state st)
+{
+	log_debug("channel %s: %s -> %s", ch->name, state_names[ch->state],
+	    state_names[st]);
+	ch->state = st;
+}
+
+static void
+chan_init(struct channel *ch, struct endpoint *src, struct endpoint *dst,
+    const char *name, size_t bufsize)
+{
+	memset(ch, 0, sizeof(*ch));
+	snprintf(ch->name, sizeof(ch->name), "%s", name);
+	ch->src = src;
+	ch->dst = dst;
+	ch->src_want = IO_WANT_READ;
+	ch->dst_want = IO_WANT_WRITE;
+	ch->state = CH_OPEN;
+	buffer_init(&ch->buf, bufsize);
+}
+
+static bool
+chan_dgram(const struct channel *ch)
+{
+	return ((ch->src->flags | ch->dst->flags) & EP_DGRAM) != 0;
+}
+
+static bool
+chan_wants_read(const struct channel *ch, double now)
+{
+	if (ch->state != CH_OPEN || ch->retry_at > now)
+		return false;
+	if (chan_dgram(ch))
+		return ch->buf.len == 0;
+	return ch->buf.len < ch->buf.size;
+}
+
+static size_t
+chan_pending(const struct channel *ch)
+{
+	return ch->src->ops->pending ? ch->src->ops->pending(ch->src) : 0;
+}
+
+/* CRLF -> LF on data read from a crlf source; may keep a trailing CR. */
+static size_t
+decode_crlf(struct channel *ch, char *p, size_t n)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n')
+			continue;
+		p[o++] = p[i];
+	}
+	if (o > 0 && p[o - 1] == '\r') {
+		ch->held_cr = true;
+		o--;
+	}
+	return o;
+}
+
+/* LF -> CRLF in place; p has room for twice n bytes. */
+static size_t
+encode_crlf(char *p, size_t n)
+{
+	size_t i, lf = 0, o;
+
+	for (i = 0; i < n; i++)
+		lf += p[i] == '\n';
+	o = n + lf;
+	for (i = n; i-- > 0;) {
+		p[--o] = p[i];
+		if (p[i] == '\n')
+			p[--o] = '\r';
+	}
+	return n + lf;
+}
+
+static void
+replace(char *p, size_t n, char from, char to)
+{
+	for (; n > 0; n--, p++)
+		if (*p == from)
+			*p = to;
+}
+
+/* Converts line endings of a chunk just read; returns its new length. */
+static size_t
+chan_convert(struct channel *ch, char *p, size_t n)
+{
+	if (ch->src->flags & EP_CRLF)
+		n = decode_crlf(ch, p, n);
+	else if (ch->src->flags & EP_CR)
+		replace(p, n, '\r', '\n');
+	if (ch->dst->flags & EP_CRLF)
+		n = encode_crlf(p, n);
+	else if (ch->dst->flags & EP_CR)
+		replace(p, n, '\n', '\r');
+	return n;
+}
+
+static void
+chan_write(struct pair *pr, struct channel *ch, double now)
+{
+	ssize_t n;
+
+	if (ch->buf.len == 0 || ch->state == CH_DONE)
+		return;
+	n = ch->dst->ops->write(ch->dst, buffer_head(&ch->buf), ch->buf.len);
+	if (n == IO_WANT_READ || n == IO_WANT_WRITE) {
+		ch->dst_want = (int)n;
+		return;
+	}
+	ch->dst_want = IO_WANT_WRITE;
+	if (n < 0) {
+		log_err("%s: write: %s", ch->dst->label, strerror(errno));
+		pr->status = 1;
+		buffer_clear(&ch->buf);
+		chan_set_state(ch, CH_DONE);
+		pr->closing = true;
+		pr->last_move = now;
+		return;
+	}
+	/* A datagram goes whole or not at all. */
+	if (chan_dgram(ch))
+		n = ch->buf.len;
+	buffer_consume(&ch->buf, n);
+	pr->last_move = now;
+}
+
+static void
+chan_eof(struct pair *pr, struct channel *ch, double now)
+{
+	if (ch->src->flags & EP_IGNOREEOF) {
+		ch->retry_at = now + IGNOREEOF_POLL;
+		return;
+	}
+	log_notice("%s: end of file", ch->src->label);
+	if (ch->held_cr) {
+		char *p;
+		size_t room;
+
+		p = buffer_tail(&ch->buf, &room);
+		if (room > 0) {
+			*p = '\r';
+			buffer_commit(&ch->buf, 1);
+		}
+		ch->held_cr = false;
+	}
+	chan_set_state(ch, CH_DRAIN);
+	(void)pr;
+}
+
+static void
+chan_read(struct pair *pr, struct channel *ch, double now)
+{
+	size_t room, want;
+	ssize_t n;
+	char *p;
+
+	p = buffer_tail(&ch->buf, &room);
+	want = room;
+	if (ch->dst->flags & EP_CRLF)
+		want = room / 2;
+	if (ch->held_cr)
+		want = want > 1 ? want - 1 : 0;
+	if (want == 0)
+		return;
+	n = ch->src->ops->read(ch->src, p, want);
+	if (n == IO_WANT_READ || n == IO_WANT_WRITE) {
+		ch->src_want = (int)n;
+		return;
+	}
+	ch->src_want = IO_WANT_READ;
+	if (n == 0) {
+		chan_eof(pr, ch, now);
+		return;
+	}
+	if (n < 0) {
+		log_err("%s: read: %s", ch->src->label, strerror(errno));
+		pr->status = 1;
+		chan_set_state(ch, CH_DRAIN);
+		return;
+	}
+	ch->retry_at = 0;
+	if (ch->held_cr) {
+		ch->held_cr = false;
+		if (p[0] != '\n') {
+			memmove(p + 1, p, n);
+			p[0] = '\r';
+			n++;
+		}
+	}
+	n = chan_convert(ch, p, n);
+	buffer_commit(&ch->buf, n);
+	ch->bytes += n;
+	pr->last_move = now;
+	/* Most sinks take the data at once: skip a pass through select. */
+	chan_write(pr, ch, now);
+}
+
+/* Passes end of file on once the drained buffer is empty. */
+static void
+chan_advance(struct pair *pr, struct channel *ch, double now)
+{
+	if (ch->state != CH_DRAIN || ch->buf.len > 0)
+		return;
+	log_notice("%s: shutting down the write side", ch->dst->label);
+	if (ch->dst->ops->shutdown_write(ch->dst) == -1)
+		log_warn("%s: shutdown: %s", ch->dst->label, strerror(errno));
+	chan_set_state(ch, CH_DONE);
+	pr->closing = true;
+	pr->last_move = now;
+}
+
+static void
+fd_add(int fd, int want, fd_set *rs, fd_set *ws, int *maxfd)
+{
+	if (fd < 0)
+		return;
+	FD_SET(fd, want == IO_WANT_WRITE ? ws : rs);
+	if (fd > *maxfd)
+		*maxfd = fd;
+}
+
+static bool
+fd_ready(int fd, int want, fd_set *rs, fd_set *ws)
+{
+	return fd >= 0 && FD_ISSET(fd, want == IO_WANT_WRITE ? ws : rs);
+}
+
+static bool
+pair_done(const struct pair *pr)
+{
+	int i;
+
+	for (i = 0; i < pr->nch; i++)
+		if (pr->ch[i].state != CH_DONE)
+			return false;
+	return true;
+}
+
+/*
+ * Seconds until the next timer (close, idle, ignoreeof poll), or -1 when
+ * none runs.  Returns 0 when a timer that ends the relay has expired,
+ * with *end set.
+ */
+static double
+pair_timeout(struct pair *pr, double now, bool *end)
+{
+	const struct xfer_config *cfg = pr->cfg;
+	double t = -1, left;
+	int i;
+
+	*end = false;
+	if (pr->closing) {
+		left = pr->last_move + cfg->close_timeout - now;
+		if (left <= 0) {
+			for (i = 0; i < pr->nch; i++)
+				if (pr->ch[i].state != CH_DONE)
+					log_notice(
+					    "close timer (-t %g) "
+					    "expired with address %s still "
+					    "open",
+					    cfg->close_timeout, pr->ch[i].name);
+			*end = true;
+			return 0;
+		}
+		t = left;
+	}
+	if (cfg->idle_timeout > 0) {
+		left = pr->last_move + cfg->idle_timeout - now;
+		if (left <= 0) {
+			log_notice(
+			    "idle timeout (-T %g) expired", cfg->idle_timeout);
+			*end = true;
+			return 0;
+		}
+		if (t < 0 || left < t)
+			t = left;
+	}
+	for (i = 0; i < pr->nch; i++) {
+		struct channel *ch = &pr->ch[i];
+
+		if (ch->state != CH_OPEN || ch->retry_at == 0)
+			continue;
+		left = ch->retry_at > now ? ch->retry_at - now : 0;
+		if (t < 0 || left < t)
+			t = left;
+	}
+	return t;
+}
+
+static int
+pair_wait(struct pair *pr, double timeout, fd_set *rs, fd_set *ws, double now)
+{
+	struct timespec ts, *tsp = NULL;
+	int i, maxfd = -1;
+
+	FD_ZERO(rs);
+	FD_ZERO(ws);
+	for (i = 0; i < pr->nch; i++) {
+		struct channel *ch = &pr->ch[i];
+
+		if (chan_wants_read(ch, now)) {
+			if (chan_pending(ch) > 0)
+				timeout = 0;
+			fd_add(ch->src->rfd, ch->src_want, rs, ws, &maxfd);
+		}
+		if (ch->buf.len > 0 && ch->state != CH_DONE)
+			fd_add(ch->dst->wfd, ch->dst_want, rs, ws, &maxfd);
+	}
+	if (timeout >= 0) {
+		ts.tv_sec = (time_t)timeout;
+		ts.tv_nsec = (long)((timeout - floor(timeout)) * 1e9);
+		tsp = &ts;
+	}
+	return pselect(maxfd + 1, rs, ws, NULL, tsp, sig_waitmask());
+}
+
+static void
+pair_act(struct pair *pr, fd_set *rs, fd_set *ws, double now)
+{
+	int i;
+
+	for (i = 0; i < pr->nch; i++) {
+		struct channel *ch = &pr->ch[i];
+		bool w = ch->buf.len > 0 && ch->state != CH_DONE &&
+		    fd_ready(ch->dst->wfd, ch->dst_want, rs, ws);
+
+		if (chan_wants_read(ch, now) &&
+		    (fd_ready(ch->src->rfd, ch->src_want, rs, ws) ||
+			chan_pending(ch) > 0))
+			chan_read(pr, ch, now);
+		if (w)
+			chan_write(pr, ch, now);
+		chan_advance(pr, ch, now);
+	}
+}
+
+int
+xfer_run(struct endpoint *a, struct endpoint *b, const struct xfer_config *cfg)
+{
+	struct pair pr;
+	fd_set rs, ws;
+	double now, timeout;
+	bool end;
+	int i, n, sig;
+
+	memset(&pr, 0, sizeof(pr));
+	pr.cfg = cfg;
+	if (cfg->forward && (a->flags & EP_READABLE) &&
+	    (b->flags & EP_WRITABLE))
+		chan_init(&pr.ch[pr.nch++], a, b, "1 -> 2", cfg->bufsize);
+	if (cfg->backward && (b->flags & EP_READABLE) &&
+	    (a->flags & EP_WRITABLE))
+		chan_init(&pr.ch[pr.nch++], b, a, "2 -> 1", cfg->bufsize);
+	pr.last_move = now_mono();
+
+	for (;;) {
+		if ((sig = sig_term_pending()) != 0) {
+			log_notice("ended by signal %d", sig);
+			pr.status = 128 + sig;
+			break;
+		}
+		if (pair_done(&pr))
+			break;
+		now = now_mono();
+		timeout = pair_timeout(&pr, now, &end);
+		if (end)
+			break;
+		n = pair_wait(&pr, timeout, &rs, &ws, now);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			log_err("select: %s", strerror(errno));
+			pr.status = 1;
+			break;
+		}
+		pair_act(&pr, &rs, &ws, now_mono());
+	}
+	for (i = 0; i < pr.nch; i++) {
+		log_info("channel %s: %llu bytes", pr.ch[i].name,
+		    (unsigned long long)pr.ch[i].bytes);
+		buffer_free(&pr.ch[i].buf);
+	}
+	return pr.status;
+}

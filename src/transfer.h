@@ -1,0 +1,32 @@
+/*
+ * The transfer engine: one select() loop that moves bytes between two
+ * endpoints in both directions and passes end of file on.  It knows
+ * endpoints only through struct endpoint and its ops.
+ */
+#ifndef DUCT_TRANSFER_H
+#define DUCT_TRANSFER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "endpoint.h"
+
+struct xfer_config {
+	size_t bufsize;       /* bytes per direction (-b) */
+	double close_timeout; /* -t: seconds without data after EOF */
+	double idle_timeout;  /* -T: seconds without data; 0 none */
+	bool forward;         /* address 1 -> 2 may exist (not -U) */
+	bool backward;        /* address 2 -> 1 may exist (not -u) */
+};
+
+/*
+ * Relays between a (address 1) and b (address 2) until both directions
+ * are done, the close timer or the idle timer runs out, or a terminating
+ * signal arrives.  Does not close the endpoints.  Returns 0 for a normal
+ * end, 1 when a read or write failed (already logged), or 128+N when
+ * ended by signal N.
+ */
+int xfer_run(
+    struct endpoint *a, struct endpoint *b, const struct xfer_config *cfg);
+
+#endif

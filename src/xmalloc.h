@@ -1,0 +1,16 @@
+/*
+ * Allocation wrappers that end the process with "out of memory" instead of
+ * returning NULL.  They are the one exception to "only main.c exits": a
+ * relay that cannot allocate a few bytes has nothing sensible left to do.
+ */
+#ifndef DUCT_XMALLOC_H
+#define DUCT_XMALLOC_H
+
+#include <stddef.h>
+
+void *xcalloc(size_t nmemb, size_t size);
+void *xmalloc(size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+#endif

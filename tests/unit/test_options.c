@@ -1,0 +1,87 @@
+/*
+ * Unit tests of the option table and the typed value parsers: sizes,
+ * seconds, flags, the table's shape (unique names, help text), and group
+ * names.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "options.h"
+#include "unit.h"
+
+static void
+test_parsers(void)
+{
+	size_t sz;
+	double s;
+
+	CHECK(opts_parse_size("8192", &sz) == 0 && sz == 8192);
+	CHECK(opts_parse_size("64K", &sz) == 0 && sz == 65536);
+	CHECK(opts_parse_size("2m", &sz) == 0 && sz == 2097152);
+	CHECK(opts_parse_size("1G", &sz) == 0 && sz == 1073741824);
+	CHECK(opts_parse_size("-1", &sz) == -1);
+	CHECK(opts_parse_size("12Q", &sz) == -1);
+	CHECK(opts_parse_size("", &sz) == -1);
+	CHECK(opts_parse_size("99999999999999999999", &sz) == -1);
+	CHECK(opts_parse_seconds("0.5", &s) == 0 && s == 0.5);
+	CHECK(opts_parse_seconds("3", &s) == 0 && s == 3);
+	CHECK(opts_parse_seconds("-1", &s) == -1);
+	CHECK(opts_parse_seconds("nan", &s) == -1);
+	CHECK(opts_parse_seconds("1x", &s) == -1);
+}
+
+static void
+test_set(void)
+{
+	struct optvals v;
+	char err[DUCT_ERR_LEN];
+
+	opts_init(&v);
+	CHECK(v.mode == -1 && v.unlink_close && !v.given[OPT_FORK]);
+	CHECK(opts_set(&v, opts_find("fork"), NULL, err) == 0 && v.fork &&
+	    v.given[OPT_FORK]);
+	CHECK(opts_set(&v, opts_find("fork"), "off", err) == 0 && !v.fork);
+	CHECK(opts_set(&v, opts_find("bind"), "a", err) == 0);
+	CHECK(opts_set(&v, opts_find("bind"), "b", err) == 0 &&
+	    strcmp(v.bind, "b") == 0);
+	CHECK(opts_set(&v, opts_find("sndbuf"), "1k", err) == 0 &&
+	    v.sndbuf == 1024);
+	CHECK(opts_set(&v, opts_find("linger"), "x", err) == -1 &&
+	    strstr(err, "linger") != NULL);
+	CHECK(opts_find("CRNL") == opts_find("crlf"));
+	CHECK(opts_find("perm") == opts_find("mode"));
+	CHECK(opts_find("nosuch") == NULL);
+	opts_free(&v);
+}
+
+static void
+test_table(void)
+{
+	char g[64];
+	size_t i, j, k, l;
+
+	for (i = 0; i < OPT_COUNT; i++) {
+		CHECK(opt_table[i].names[0] != NULL);
+		CHECK(opt_table[i].help != NULL && *opt_table[i].help);
+		CHECK(opt_table[i].groups != 0);
+		for (j = 0; j < OPT_COUNT; j++)
+			for (k = 0; k < 3 && opt_table[i].names[k]; k++)
+				for (l = 0; l < 3 && opt_table[j].names[l]; l++)
+					if (i != j || k != l)
+						CHECK(strcasecmp(
+							  opt_table[i].names[k],
+							  opt_table[j]
+							      .names[l]) != 0);
+	}
+	opts_group_names(G_SOCKET | G_IP, g, sizeof(g));
+	CHECK(strcmp(g, "SOCKET,IP") == 0);
+}
+
+int
+main(void)
+{
+	test_parsers();
+	test_set();
+	test_table();
+	return unit_done("test_options");
+}
