@@ -13,7 +13,7 @@
 #include "log.h"
 
 static enum log_level log_level = LOG_LVL_WARN;
-static int log_fd = STDERR_FILENO;
+static int log_out = STDERR_FILENO;
 static const char log_letters[] = "EWNID";
 
 void
@@ -40,33 +40,28 @@ log_open_file(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	log_close();
-	log_fd = fd;
+	log_out = fd;
 	return 0;
 }
 
 void
 log_close(void)
 {
-	if (log_fd != STDERR_FILENO)
-		close(log_fd);
-	log_fd = STDERR_FILENO;
+	if (log_out != STDERR_FILENO)
+		close(log_out);
+	log_out = STDERR_FILENO;
 }
 
-void
-log_msg(enum log_level lvl, const char *fmt, ...)
+static void
+log_vwrite(char letter, const char *fmt, va_list ap)
 {
 	char line[1024];
-	va_list ap;
 	int n, m;
 	int saved = errno;
 
-	if (lvl > log_level)
-		return;
 	n = snprintf(line, sizeof(line), "duct[%ld] %c ", (long)getpid(),
-	    log_letters[lvl]);
-	va_start(ap, fmt);
+	    letter);
 	m = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
-	va_end(ap);
 	if (m < 0)
 		m = 0;
 	n += m;
@@ -74,7 +69,35 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 		n = sizeof(line) - 2;
 	line[n++] = '\n';
 	/* One write per line; a failing log must not disturb the relay. */
-	if (write(log_fd, line, n) < 0)
+	if (write(log_out, line, n) < 0)
 		(void)0;
 	errno = saved;
+}
+
+void
+log_msg(enum log_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (lvl > log_level)
+		return;
+	va_start(ap, fmt);
+	log_vwrite(log_letters[lvl], fmt, ap);
+	va_end(ap);
+}
+
+void
+log_always(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite('N', fmt, ap);
+	va_end(ap);
+}
+
+int
+log_get_fd(void)
+{
+	return log_out;
 }

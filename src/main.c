@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "address.h"
+#include "dump.h"
 #include "help.h"
 #include "log.h"
 #include "opener.h"
@@ -35,7 +36,9 @@ struct cli {
 	int verbosity; /* -d count */
 	bool quiet;
 	bool only_fwd, only_back;
+	unsigned dump_modes;
 	const char *log_file;
+	const char *dump_file;
 };
 
 static void
@@ -79,7 +82,7 @@ report_parse_error(int index, const char *text, const struct parse_error *pe)
 	fputc('\n', stderr);
 }
 
-enum { OPT_LOG_FILE = 256 };
+enum { OPT_LOG_FILE = 256, OPT_DUMP_FILE, OPT_STATISTICS };
 
 static const struct option long_opts[] = {
 	{ "help", optional_argument, NULL, 'h' },
@@ -91,7 +94,11 @@ static const struct option long_opts[] = {
 	{ "idle-timeout", required_argument, NULL, 'T' },
 	{ "left-to-right", no_argument, NULL, 'u' },
 	{ "right-to-left", no_argument, NULL, 'U' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "hex", no_argument, NULL, 'x' },
 	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
+	{ "dump-file", required_argument, NULL, OPT_DUMP_FILE },
+	{ "statistics", no_argument, NULL, OPT_STATISTICS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -103,7 +110,7 @@ parse_cli(int argc, char **argv, struct cli *c)
 
 	opterr = 0;
 	while ((ch = getopt_long(
-		    argc, argv, "+:hVdqb:t:T:uU46", long_opts, NULL)) != -1) {
+		    argc, argv, "+:hVdqvxb:t:T:uU46", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			if (optarg != NULL)
@@ -158,8 +165,20 @@ parse_cli(int argc, char **argv, struct cli *c)
 		case '6':
 			c->family = AF_INET6;
 			break;
+		case 'v':
+			c->dump_modes |= DUMP_TEXT;
+			break;
+		case 'x':
+			c->dump_modes |= DUMP_HEX;
+			break;
 		case OPT_LOG_FILE:
 			c->log_file = optarg;
+			break;
+		case OPT_DUMP_FILE:
+			c->dump_file = optarg;
+			break;
+		case OPT_STATISTICS:
+			c->xfer.statistics = true;
 			break;
 		case ':':
 			return usage_error(
@@ -335,8 +354,16 @@ main(int argc, char **argv)
 		status = EXIT_RUNTIME;
 		goto out;
 	}
+	if (c.dump_file != NULL &&
+	    dump_open_file(c.dump_file, err, sizeof(err)) == -1) {
+		fprintf(stderr, "duct: %s\n", err);
+		status = EXIT_RUNTIME;
+		goto out;
+	}
+	dump_set_modes(c.dump_modes);
 	sig_init();
 	status = run(&c, &a1, &a2, &ctx1, &ctx2);
+	dump_close();
 	log_close();
 out:
 	address_free(&a1);

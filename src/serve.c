@@ -75,14 +75,21 @@ children_reap(struct children *c)
 }
 
 static void
+children_signal(const struct children *c, int signo)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		kill(c->pids[i], signo);
+}
+
+static void
 children_end(struct children *c)
 {
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
 	double waited = 0;
-	size_t i;
 
-	for (i = 0; i < c->n; i++)
-		kill(c->pids[i], SIGTERM);
+	children_signal(c, SIGTERM);
 	while (c->n > 0 && waited < SERVE_GRACE) {
 		children_reap(c);
 		if (c->n == 0)
@@ -90,8 +97,7 @@ children_end(struct children *c)
 		nanosleep(&ts, NULL);
 		waited += 0.02;
 	}
-	for (i = 0; i < c->n; i++)
-		kill(c->pids[i], SIGKILL);
+	children_signal(c, SIGKILL);
 	while (c->n > 0 && waitpid(-1, NULL, 0) > 0)
 		c->n--;
 	free(c->pids);
@@ -149,6 +155,8 @@ serve_run(const struct serve_plan *p)
 			children_reap(&kids);
 		if (sig_term_pending())
 			break;
+		if (sig_stats_pending())
+			children_signal(&kids, SIGUSR1);
 		if (opener_accept(p->listen, &l, &peer, err) == -1) {
 			if (errno == EINTR)
 				continue;

@@ -9,6 +9,7 @@
 
 static volatile sig_atomic_t sig_term;
 static volatile sig_atomic_t sig_chld;
+static volatile sig_atomic_t sig_usr1;
 static sigset_t sig_caught, sig_wait;
 
 static void
@@ -16,6 +17,8 @@ sig_handler(int signo)
 {
 	if (signo == SIGCHLD)
 		sig_chld = 1;
+	else if (signo == SIGUSR1)
+		sig_usr1 = 1;
 	else if (sig_term == 0)
 		sig_term = signo;
 }
@@ -24,7 +27,8 @@ void
 sig_init(void)
 {
 	struct sigaction sa;
-	static const int caught[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
+	static const int caught[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD,
+		SIGUSR1 };
 	size_t i;
 
 	memset(&sa, 0, sizeof(sa));
@@ -65,6 +69,15 @@ sig_child_pending(void)
 	return true;
 }
 
+bool
+sig_stats_pending(void)
+{
+	if (!sig_usr1)
+		return false;
+	sig_usr1 = 0;
+	return true;
+}
+
 void
 sig_unblock(void)
 {
@@ -81,4 +94,5 @@ void
 sig_child_reset(void)
 {
 	sig_chld = 0;
+	sig_usr1 = 0;
 }

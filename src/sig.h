@@ -1,5 +1,5 @@
 /*
- * Signal handling.  SIGINT, SIGTERM, SIGHUP and SIGCHLD are caught into
+ * Signal handling.  SIGINT, SIGTERM, SIGHUP, SIGCHLD and SIGUSR1 are caught into
  * flags and kept blocked except while waiting in pselect() (or around an
  * unavoidable blocking call), so no signal is lost between checking the
  * flags and going to sleep.  SIGPIPE is ignored: a closed peer is an
@@ -22,6 +22,9 @@ int sig_term_pending(void);
 
 /* True once after one or more SIGCHLD. */
 bool sig_child_pending(void);
+
+/* True once after one or more SIGUSR1 (print statistics). */
+bool	sig_stats_pending(void);
 
 /* Let signals interrupt a blocking call (open of a FIFO); then block. */
 void sig_unblock(void);

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "buffer.h"
+#include "dump.h"
 #include "log.h"
 #include "sig.h"
 #include "transfer.h"
@@ -36,12 +37,15 @@ struct channel {
 	int dst_want;
 	bool held_cr;    /* crlf: a CR kept back for the next read */
 	double retry_at; /* ignoreeof: next read after EOF */
-	uint64_t bytes;
+	char dir;	 /* '>' for 1 -> 2, '<' for 2 -> 1, in dumps */
+	uint64_t bytes;	 /* written to dst */
+	uint64_t msgs;	 /* datagrams written */
 };
 
 struct pair {
 	struct channel ch[2];
 	int nch;
+	double start;	  /* monotonic seconds */
 	double last_move; /* monotonic seconds */
 	bool closing;     /* a direction is done */
 	int status;
@@ -71,6 +75,7 @@ chan_init(struct channel *ch, struct endpoint *src, struct endpoint *dst,
 {
 	memset(ch, 0, sizeof(*ch));
 	snprintf(ch->name, sizeof(ch->name), "%s", name);
+	ch->dir = name[0] == '1' ? '>' : '<';
 	ch->src = src;
 	ch->dst = dst;
 	ch->src_want = IO_WANT_READ;
@@ -184,6 +189,11 @@ chan_write(struct pair *pr, struct channel *ch, double now)
 	/* A datagram goes whole or not at all. */
 	if (chan_dgram(ch))
 		n = ch->buf.len;
+	if (dump_enabled())
+		dump_chunk(ch->dir, buffer_head(&ch->buf), (size_t)n,
+		    ch->bytes);
+	ch->bytes += (uint64_t)n;
+	ch->msgs += chan_dgram(ch);
 	buffer_consume(&ch->buf, n);
 	pr->last_move = now;
 }
@@ -253,7 +263,6 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 	}
 	n = chan_convert(ch, p, n);
 	buffer_commit(&ch->buf, n);
-	ch->bytes += n;
 	pr->last_move = now;
 	/* Most sinks take the data at once: skip a pass through select. */
 	chan_write(pr, ch, now);
@@ -398,10 +407,31 @@ pair_act(struct pair *pr, fd_set *rs, fd_set *ws, double now)
 	}
 }
 
+static void
+pair_statistics(const struct pair *pr, double now)
+{
+	double secs = now - pr->start;
+	int i;
+
+	for (i = 0; i < pr->nch; i++) {
+		const struct channel *ch = &pr->ch[i];
+		char msgs[48] = "";
+
+		if (ch->msgs > 0)
+			snprintf(msgs, sizeof(msgs), ", %llu datagrams",
+			    (unsigned long long)ch->msgs);
+		log_always("statistics: address %s: %llu bytes%s in %.3f s "
+			   "(%.3f MB/s)",
+		    ch->name, (unsigned long long)ch->bytes, msgs, secs,
+		    secs > 0 ? ch->bytes / secs / 1e6 : 0.0);
+	}
+}
+
 int
 xfer_run(struct endpoint *a, struct endpoint *b, const struct xfer_config *cfg)
 {
 	struct pair pr;
+	uint64_t moved[2] = { 0, 0 };
 	fd_set rs, ws;
 	double now, timeout;
 	bool end;
@@ -415,7 +445,7 @@ xfer_run(struct endpoint *a, struct endpoint *b, const struct xfer_config *cfg)
 	if (cfg->backward && (b->flags & EP_READABLE) &&
 	    (a->flags & EP_WRITABLE))
 		chan_init(&pr.ch[pr.nch++], b, a, "2 -> 1", cfg->bufsize);
-	pr.last_move = now_mono();
+	pr.start = pr.last_move = now_mono();
 
 	for (;;) {
 		if ((sig = sig_term_pending()) != 0) {
@@ -423,6 +453,8 @@ xfer_run(struct endpoint *a, struct endpoint *b, const struct xfer_config *cfg)
 			pr.status = 128 + sig;
 			break;
 		}
+		if (sig_stats_pending() && cfg->statistics)
+			pair_statistics(&pr, now_mono());
 		if (pair_done(&pr))
 			break;
 		now = now_mono();
@@ -439,10 +471,13 @@ xfer_run(struct endpoint *a, struct endpoint *b, const struct xfer_config *cfg)
 		}
 		pair_act(&pr, &rs, &ws, now_mono());
 	}
-	for (i = 0; i < pr.nch; i++) {
-		log_info("channel %s: %llu bytes", pr.ch[i].name,
-		    (unsigned long long)pr.ch[i].bytes);
+	for (i = 0; i < pr.nch; i++)
+		moved[pr.ch[i].dir == '<'] = pr.ch[i].bytes;
+	log_notice("done: %llu bytes from address 1 to 2, %llu from 2 to 1",
+	    (unsigned long long)moved[0], (unsigned long long)moved[1]);
+	if (cfg->statistics)
+		pair_statistics(&pr, now_mono());
+	for (i = 0; i < pr.nch; i++)
 		buffer_free(&pr.ch[i].buf);
-	}
 	return pr.status;
 }

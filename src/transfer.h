@@ -17,6 +17,7 @@ struct xfer_config {
 	double idle_timeout;  /* -T: seconds without data; 0 none */
 	bool forward;         /* address 1 -> 2 may exist (not -U) */
 	bool backward;        /* address 2 -> 1 may exist (not -u) */
+	bool statistics;      /* --statistics: totals at exit and on SIGUSR1 */
 };
 
 /*

@@ -1,0 +1,204 @@
+/*
+ * Data dumps for -v/-x.  Output goes to --dump-file, else --log-file,
+ * else stderr, in pieces of at most a few KiB so that no allocation is
+ * needed however large the chunk.  Bytes from the network are only ever
+ * data here, never a format.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dump.h"
+#include "log.h"
+
+static unsigned dump_modes;
+static int dump_fd = -1;
+
+void
+dump_set_modes(unsigned modes)
+{
+	dump_modes = modes;
+}
+
+bool
+dump_enabled(void)
+{
+	return dump_modes != 0;
+}
+
+int
+dump_open_file(const char *path, char *err, size_t errlen)
+{
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+	if (fd == -1) {
+		snprintf(err, errlen, "cannot open dump file %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	dump_close();
+	dump_fd = fd;
+	return 0;
+}
+
+void
+dump_close(void)
+{
+	if (dump_fd != -1)
+		close(dump_fd);
+	dump_fd = -1;
+}
+
+size_t
+dump_format_header(char *out, size_t outlen, char dir,
+    const struct timeval *tv, size_t len, uint64_t from)
+{
+	struct tm tm;
+	time_t t = tv->tv_sec;
+	int n;
+
+	if (outlen == 0)
+		return 0;
+	localtime_r(&t, &tm);
+	n = snprintf(out, outlen,
+	    "%c %04d/%02d/%02d %02d:%02d:%02d.%06ld  length=%zu from=%llu "
+	    "to=%llu\n",
+	    dir, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (long)tv->tv_usec, len,
+	    (unsigned long long)from,
+	    (unsigned long long)(from + len - (len > 0)));
+	if (n < 0)
+		return 0;
+	return (size_t)n < outlen ? (size_t)n : outlen - 1;
+}
+
+size_t
+dump_format_text(char *out, size_t outlen, const unsigned char *data,
+    size_t len, size_t *used)
+{
+	static const char hexd[] = "0123456789abcdef";
+	size_t i, o = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = data[i];
+		char esc[4];
+		size_t n = 0;
+
+		if (c == '\\') {
+			esc[n++] = '\\';
+			esc[n++] = '\\';
+		} else if (c == '\r') {
+			esc[n++] = '\\';
+			esc[n++] = 'r';
+		} else if (c == '\t') {
+			esc[n++] = '\\';
+			esc[n++] = 't';
+		} else if (c == '\n' || (c >= 0x20 && c < 0x7f)) {
+			esc[n++] = (char)c;
+		} else {
+			esc[n++] = '\\';
+			esc[n++] = 'x';
+			esc[n++] = hexd[c >> 4];
+			esc[n++] = hexd[c & 15];
+		}
+		if (o + n > outlen)
+			break;
+		memcpy(out + o, esc, n);
+		o += n;
+	}
+	*used = i;
+	return o;
+}
+
+size_t
+dump_format_hex(char *out, size_t outlen, const unsigned char *data,
+    size_t len, uint64_t off)
+{
+	static const char hexd[] = "0123456789abcdef";
+	size_t i, o;
+	int n;
+
+	if (outlen < DUMP_HEX_LINE)
+		return 0;
+	if (len > 16)
+		len = 16;
+	n = snprintf(out, outlen, "  %08llx  ", (unsigned long long)off);
+	o = n > 0 ? (size_t)n : 0;
+	for (i = 0; i < 16; i++) {
+		if (i < len) {
+			out[o++] = hexd[data[i] >> 4];
+			out[o++] = hexd[data[i] & 15];
+		} else {
+			out[o++] = ' ';
+			out[o++] = ' ';
+		}
+		out[o++] = ' ';
+		if (i == 7)
+			out[o++] = ' ';
+	}
+	out[o++] = ' ';
+	out[o++] = '|';
+	for (i = 0; i < len; i++)
+		out[o++] = data[i] >= 0x20 && data[i] < 0x7f ? (char)data[i] :
+		    '.';
+	out[o++] = '|';
+	out[o++] = '\n';
+	return o;
+}
+
+static void
+dump_write(const char *p, size_t n)
+{
+	int fd = dump_fd != -1 ? dump_fd : log_get_fd();
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+void
+dump_chunk(char dir, const void *data, size_t len, uint64_t from)
+{
+	const unsigned char *p = data;
+	char out[4096];
+	struct timeval tv;
+	size_t o, used, i;
+
+	if (dump_modes == 0)
+		return;
+	gettimeofday(&tv, NULL);
+	dump_write(out, dump_format_header(out, sizeof(out), dir, &tv, len,
+	    from));
+	if (dump_modes & DUMP_TEXT) {
+		for (i = 0; i < len; i += used) {
+			o = dump_format_text(out, sizeof(out), p + i,
+			    len - i, &used);
+			dump_write(out, o);
+		}
+		if (len > 0 && p[len - 1] != '\n')
+			dump_write("\n", 1);
+	}
+	if (dump_modes & DUMP_HEX) {
+		o = 0;
+		for (i = 0; i < len; i += 16) {
+			if (o + DUMP_HEX_LINE > sizeof(out)) {
+				dump_write(out, o);
+				o = 0;
+			}
+			o += dump_format_hex(out + o, sizeof(out) - o, p + i,
+			    len - i, from + i);
+		}
+		dump_write(out, o);
+	}
+}
