@@ -1,0 +1,427 @@
+# Shared helpers for the duct bats suites.
+#
+# Rules the suites follow (CI checks them):
+#   - every duct run is wrapped in `timeout`;
+#   - no bare sleeps in test bodies: every wait is a bounded loop here;
+#   - no fixed ports: listeners bind port 0 on loopback and the port is read
+#     back from duct's "listening on" notice (or a peer's port file);
+#   - every background process is recorded and killed in teardown.
+#
+# Tests may keep fifos open on file descriptors 7, 8 and 9 (e.g. to hold a
+# duct's stdin open without EOF); background processes started through these
+# helpers do not inherit them.
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+: "${DUCT:=$BATS_TEST_DIRNAME/../duct}"
+export DUCT
+
+# Pids of background processes started by the current test.
+BG_PIDS=()
+_BG_N=0
+
+common_setup() {
+	T=$BATS_TEST_TMPDIR
+	umask 022
+	# Unix socket paths must fit in sun_path (108 bytes).
+	if [ "${#T}" -lt 80 ]; then
+		SOCKDIR=$T
+	else
+		SOCKDIR=$(mktemp -d /tmp/duct-test.XXXXXX)
+		_SOCKDIR_TMP=$SOCKDIR
+	fi
+	[ -x "$DUCT" ] || fail "duct binary not found or not executable: $DUCT"
+}
+
+setup() {
+	common_setup
+}
+
+teardown() {
+	cleanup_bg
+}
+
+# --- process bookkeeping -------------------------------------------------
+
+track_pid() {
+	BG_PIDS+=("$@")
+}
+
+_is_tracked() {
+	local p
+	for p in "${BG_PIDS[@]}"; do
+		[ "$p" = "$1" ] && return 0
+	done
+	return 1
+}
+
+# True while PID exists and is not a zombie.
+pid_running() {
+	local st
+	st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) ||
+		return 1
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+# Prints PID and all its descendants, deepest first.
+_descendants() {
+	local p c
+	for c in $(ps -o pid= --ppid "$1" 2>/dev/null || true); do
+		_descendants "$c"
+	done
+	echo "$1"
+}
+
+# Kills every recorded process and all their descendants, then reaps them.
+cleanup_bg() {
+	local p all=() i
+	for p in "${BG_PIDS[@]}"; do
+		all+=($(_descendants "$p"))
+	done
+	if [ "${#all[@]}" -gt 0 ]; then
+		kill -TERM "${all[@]}" 2>/dev/null || true
+		for ((i = 0; i < 60; i++)); do
+			local alive=0
+			for p in "${all[@]}"; do
+				pid_running "$p" && alive=1
+			done
+			[ "$alive" = 0 ] && break
+			sleep 0.05
+		done
+		kill -KILL "${all[@]}" 2>/dev/null || true
+		for p in "${BG_PIDS[@]}"; do
+			wait "$p" 2>/dev/null || true
+		done
+	fi
+	BG_PIDS=()
+	exec 7>&- 8>&- 9>&-
+	if [ -n "${_SOCKDIR_TMP:-}" ]; then
+		rm -rf "$_SOCKDIR_TMP"
+	fi
+}
+
+# --- bounded waits -------------------------------------------------------
+
+# wait_for_line FILE REGEX [SECS]: waits until a line of FILE matches the
+# extended regular expression REGEX.
+wait_for_line() {
+	local file=$1 re=$2 secs=${3:-10} i n
+	n=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 20 }')
+	for ((i = 0; i <= n; i++)); do
+		if [ -f "$file" ] && grep -Eq -- "$re" "$file"; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "wait_for_line: no line matching /$re/ in $file after ${secs}s" >&2
+	[ -f "$file" ] && sed 's/^/  | /' "$file" >&2
+	return 1
+}
+
+# wait_for_file PATH [SECS]: waits until PATH exists (any type).
+wait_for_file() {
+	local path=$1 secs=${2:-10} i n
+	n=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 20 }')
+	for ((i = 0; i <= n; i++)); do
+		if [ -e "$path" ] || [ -L "$path" ]; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "wait_for_file: $path did not appear after ${secs}s" >&2
+	return 1
+}
+
+# wait_for_gone PATH [SECS]: waits until PATH no longer exists.
+wait_for_gone() {
+	local path=$1 secs=${2:-10} i n
+	n=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 20 }')
+	for ((i = 0; i <= n; i++)); do
+		[ -e "$path" ] || return 0
+		sleep 0.05
+	done
+	echo "wait_for_gone: $path still exists after ${secs}s" >&2
+	return 1
+}
+
+# wait_until SECS CMD...: runs CMD until it succeeds, at most SECS seconds.
+wait_until() {
+	local secs=$1 i n
+	shift
+	n=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 20 }')
+	for ((i = 0; i <= n; i++)); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	echo "wait_until: '$*' still false after ${secs}s" >&2
+	return 1
+}
+
+# wait_for_exit PID [SECS]: waits until PID has ended.  For a child of the
+# test shell, sets EXIT_STATUS to its exit status and returns it; for any
+# other process EXIT_STATUS is empty and 0 is returned once it is gone.  On
+# the deadline EXIT_STATUS is "running" and 255 is returned.
+wait_for_exit() {
+	local pid=$1 secs=${2:-10} i n st
+	n=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 20 }')
+	EXIT_STATUS=running
+	for ((i = 0; i <= n; i++)); do
+		if ! pid_running "$pid"; then
+			st=0
+			wait "$pid" 2>/dev/null || st=$?
+			if [ "$st" = 127 ] && ! _is_tracked "$pid"; then
+				# Not a child of this shell: no status to get.
+				EXIT_STATUS=""
+				return 0
+			fi
+			EXIT_STATUS=$st
+			return "$st"
+		fi
+		sleep 0.05
+	done
+	echo "wait_for_exit: process $pid still running after ${secs}s" >&2
+	return 255
+}
+
+# --- starting duct -------------------------------------------------------
+
+# start_duct_bg [--stdin FILE] [--stdout FILE] [--no-wait] [--] ARGS...
+#
+# Runs `timeout 30 "$DUCT" -d ARGS` in the background, stdin from FILE
+# (default /dev/null), stdout to FILE (default a new file), stderr to a new
+# file.  Sets:
+#   TPID  the timeout process (a child of the test shell: wait_for_exit works)
+#   DPID  the duct process itself
+#   LOG   its stderr,  OUT  its stdout
+# When an argument is a listening address (TCP*-LISTEN, TCP*-L, UNIX-LISTEN,
+# UNIX-L), waits for the "listening on" notice and sets LISTEN_ON (the text
+# after "listening on ") and PORT (for IP listeners).
+start_duct_bg() {
+	local in=/dev/null out="" nowait=0 listener=0 a
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--stdin) in=$2; shift 2 ;;
+		--stdout) out=$2; shift 2 ;;
+		--no-wait) nowait=1; shift ;;
+		--) shift; break ;;
+		*) break ;;
+		esac
+	done
+	_BG_N=$((_BG_N + 1))
+	LOG=$T/duct.$_BG_N.err
+	OUT=${out:-$T/duct.$_BG_N.out}
+	for a in "$@"; do
+		if printf '%s\n' "$a" |
+		    grep -Eiq '^(tcp[46]?-l(isten)?|unix-l(isten)?)(:|,|$)'; then
+			listener=1
+		fi
+	done
+	: >"$LOG"
+	timeout 30 "$DUCT" -d "$@" <"$in" >"$OUT" 2>"$LOG" 3>&- 7>&- 8>&- 9>&- &
+	TPID=$!
+	track_pid "$TPID"
+	DPID=""
+	local i
+	for ((i = 0; i < 200; i++)); do
+		DPID=$(ps -o pid= --ppid "$TPID" 2>/dev/null | head -n1 | tr -d ' ')
+		[ -n "$DPID" ] && break
+		pid_running "$TPID" || break
+		sleep 0.05
+	done
+	PORT=""
+	LISTEN_ON=""
+	if [ "$listener" = 1 ] && [ "$nowait" = 0 ]; then
+		local n
+		for ((n = 0; n < 200; n++)); do
+			grep -q 'listening on ' "$LOG" && break
+			if ! pid_running "$TPID"; then
+				echo "start_duct_bg: duct $* exited before listening:" >&2
+				sed 's/^/  | /' "$LOG" >&2
+				return 1
+			fi
+			sleep 0.05
+		done
+		if ! grep -q 'listening on ' "$LOG"; then
+			echo "start_duct_bg: no 'listening on' from duct $*:" >&2
+			sed 's/^/  | /' "$LOG" >&2
+			return 1
+		fi
+		LISTEN_ON=$(sed -n 's/.*listening on \(.*\)$/\1/p' "$LOG" | head -n1)
+		PORT=$(printf '%s\n' "$LISTEN_ON" | sed -n 's/.*:\([0-9][0-9]*\)$/\1/p')
+	fi
+	return 0
+}
+
+# start_bg CMD...: runs CMD in the background (stdin /dev/null, stdout and
+# stderr to files BG_OUT and BG_ERR), records it, sets BG_PID.
+start_bg() {
+	_BG_N=$((_BG_N + 1))
+	BG_OUT=$T/bg.$_BG_N.out
+	BG_ERR=$T/bg.$_BG_N.err
+	"$@" </dev/null >"$BG_OUT" 2>"$BG_ERR" 3>&- 7>&- 8>&- 9>&- &
+	BG_PID=$!
+	track_pid "$BG_PID"
+}
+
+# --- python peers ----------------------------------------------------------
+
+# A small TCP peer for behaviours that are awkward to build from duct or
+# socat.  argv: PORTFILE MODE ARGS...  It listens on 127.0.0.1 port 0 (unless
+# the mode says otherwise), writes the port to PORTFILE, serves one client.
+# Any pacing (sleep) is the peer's own behaviour, not test synchronisation.
+_PY_PEER='
+import hashlib, os, socket, sys, time
+pf, mode, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+
+def announce(port):
+    with open(pf + ".tmp", "w") as f:
+        f.write("%d\n" % port)
+    os.rename(pf + ".tmp", pf)
+
+def put(path, data):
+    with open(path + ".tmp", "wb") as f:
+        f.write(data)
+    os.rename(path + ".tmp", path)
+
+def readall(c, size=65536, pause=0.0):
+    data = bytearray()
+    while True:
+        b = c.recv(size)
+        if not b:
+            return bytes(data)
+        data += b
+        if pause:
+            time.sleep(pause)
+
+if mode == "refuse":
+    # A bound port that nobody listens on: connecting is refused.
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    announce(s.getsockname()[1])
+    time.sleep(60)
+    sys.exit(0)
+
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0))
+
+if mode == "full-backlog":
+    # listen(0) holds one pending connection; fill it, never accept: the
+    # SYN of any further connection is dropped and connect() hangs.
+    s.listen(0)
+    c1 = socket.socket()
+    c1.settimeout(5)
+    c1.connect(s.getsockname())
+    announce(s.getsockname()[1])
+    time.sleep(60)
+    sys.exit(0)
+
+s.listen(16)
+announce(s.getsockname()[1])
+c, peer = s.accept()
+
+if mode == "eof-answer":
+    # Answers only after reading end of file: "got:" + what it read.
+    delay = float(args[0]) if args else 0.0
+    data = readall(c)
+    time.sleep(delay)
+    c.sendall(b"got:" + data)
+    c.close()
+elif mode == "hold":
+    # Reads to end of file, stores it in args[0], then keeps the connection
+    # open without sending anything.
+    data = readall(c)
+    put(args[0], data)
+    time.sleep(60)
+elif mode == "trickle":
+    # After end of file, sends N small chunks, one every INTERVAL seconds.
+    n, interval = int(args[0]), float(args[1])
+    readall(c)
+    for i in range(n):
+        c.sendall(b"chunk-%d\n" % i)
+        time.sleep(interval)
+    c.close()
+elif mode == "slow-digest":
+    # A slow consumer: 1 KiB per read with a pause; answers the sha256 of
+    # all it read after end of file.
+    data = readall(c, 1024, float(args[0]) if args else 0.001)
+    c.sendall(hashlib.sha256(data).hexdigest().encode() + b"\n")
+    c.close()
+elif mode == "peername":
+    # Stores the peer address "HOST PORT" in args[0], then echoes.
+    put(args[0], ("%s %d\n" % peer[:2]).encode())
+    c.sendall(readall(c))
+    c.close()
+else:
+    sys.exit("unknown mode " + mode)
+'
+
+# start_peer MODE ARGS...: starts the python peer; sets PEER_PORT, PEER_PID,
+# PEER_ERR.
+start_peer() {
+	_BG_N=$((_BG_N + 1))
+	local pf=$T/peer.$_BG_N.port
+	PEER_ERR=$T/peer.$_BG_N.err
+	python3 -c "$_PY_PEER" "$pf" "$@" </dev/null >/dev/null \
+	    2>"$PEER_ERR" 3>&- 7>&- 8>&- 9>&- &
+	PEER_PID=$!
+	track_pid "$PEER_PID"
+	if ! wait_for_file "$pf" 10; then
+		sed 's/^/  | /' "$PEER_ERR" >&2
+		return 1
+	fi
+	PEER_PORT=$(cat "$pf")
+}
+
+# --- misc ----------------------------------------------------------------
+
+sha() {
+	sha256sum "$1" | cut -d' ' -f1
+}
+
+# random_file PATH SIZE (as for head -c: 8M, 256K, ...)
+random_file() {
+	head -c "$2" /dev/urandom >"$1"
+}
+
+# Milliseconds since the epoch.
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+have_ipv6_loopback() {
+	python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0))' \
+	    2>/dev/null
+}
+
+# assert_caret TEXT OFF LEN: in $stderr_lines (from run --separate-stderr)
+# or $lines, a line ends with TEXT and the next line puts "^" followed by
+# LEN-1 "~" under TEXT's characters OFF .. OFF+LEN-1.
+assert_caret() {
+	local text=$1 off=$2 len=$3 i line prefix want expect got
+	local -a ls
+	if [ -n "${stderr+x}" ]; then
+		ls=("${stderr_lines[@]}")
+	else
+		ls=("${lines[@]}")
+	fi
+	want="^$(printf '%*s' $((len - 1)) '' | tr ' ' '~')"
+	for ((i = 0; i < ${#ls[@]} - 1; i++)); do
+		line=${ls[$i]}
+		[[ "$line" == *"$text" ]] || continue
+		prefix=$((${#line} - ${#text}))
+		expect="$(printf '%*s' $((prefix + off)) '')$want"
+		got=${ls[$((i + 1))]}
+		got=${got%"${got##*[! ]}"}
+		[ "$got" = "$expect" ] && return 0
+		fail "caret line is wrong
+  echo line: '$line'
+  expected : '$expect'
+  got      : '${ls[$((i + 1))]}'"
+		return 1
+	done
+	fail "no line ends with '$text' followed by a caret line:
+$(printf '  | %s\n' "${ls[@]}")"
+}
