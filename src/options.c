@@ -81,6 +81,18 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	[OPT_UNLINK_CLOSE] = { { "unlink-close" }, OT_FLAG, G_UNIX,
 	    OFF(unlink_close),
 	    .help = "remove the socket file at exit (default for listeners)" },
+	[OPT_PIPES] = { { "pipes" }, OT_FLAG, G_EXEC, OFF(pipes),
+	    .help = "join the program through two pipes, not a socketpair" },
+	[OPT_STDERR] = { { "stderr" }, OT_FLAG, G_EXEC, OFF(child_stderr),
+	    .help = "relay the program's standard error too" },
+	[OPT_PTY] = { { "pty" }, OT_FLAG, G_EXEC, OFF(pty),
+	    .help = "give the program a pseudo-terminal" },
+	[OPT_RAWER] = { { "rawer", "raw" }, OT_FLAG, G_EXEC, OFF(rawer),
+	    .help = "with pty: raw terminal mode, no echo" },
+	[OPT_ECHO] = { { "echo" }, OT_FLAG, G_EXEC, OFF(echo),
+	    .help = "with pty: echo=0 turns the terminal's echo off" },
+	[OPT_SETSID] = { { "setsid" }, OT_FLAG, G_EXEC, OFF(setsid),
+	    .help = "start the program in a new session" },
 };
 
 static const char *const group_names[] = {
@@ -92,6 +104,7 @@ static const char *const group_names[] = {
 	"LISTEN",
 	"CHILD",
 	"UNIX",
+	"EXEC",
 };
 
 void
@@ -101,6 +114,7 @@ opts_init(struct optvals *vals)
 	vals->mode = -1;
 	vals->backlog = 128;
 	vals->unlink_close = true;
+	vals->echo = true;
 }
 
 void

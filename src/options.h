@@ -21,6 +21,7 @@
 #define G_LISTEN 0x0020u /* listening sockets */
 #define G_CHILD 0x0040u  /* kinds that can fork per connection */
 #define G_UNIX 0x0080u   /* unix domain sockets */
+#define G_EXEC 0x0100u   /* child programs */
 
 enum opt_type {
 	OT_FLAG,    /* bool, optional =0/1/yes/no/on/off/true/false */
@@ -58,6 +59,12 @@ enum opt_id {
 	OPT_FORK,
 	OPT_UNLINK_EARLY,
 	OPT_UNLINK_CLOSE,
+	OPT_PIPES,
+	OPT_STDERR,
+	OPT_PTY,
+	OPT_RAWER,
+	OPT_ECHO,
+	OPT_SETSID,
 	OPT_COUNT
 };
 
@@ -78,6 +85,7 @@ struct optvals {
 	int backlog;
 	bool fork;
 	bool unlink_early, unlink_close;
+	bool pipes, child_stderr, pty, rawer, echo, setsid;
 };
 
 struct opt_def {
