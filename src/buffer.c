@@ -10,12 +10,52 @@
 #include "buffer.h"
 #include "xmalloc.h"
 
+/* Growth factor, and how many small reads in a row shrink the buffer. */
+#define BUFFER_GROW 4
+#define BUFFER_SMALL_RUNS 64
+
 void
-buffer_init(struct buffer *b, size_t size)
+buffer_init(struct buffer *b, size_t min, size_t max)
 {
 	b->data = NULL;
-	b->size = size;
+	b->size = b->min = min;
+	b->max = max < min ? min : max;
 	b->off = b->len = 0;
+	b->small_runs = 0;
+}
+
+void
+buffer_adapt(struct buffer *b, size_t n, size_t room)
+{
+	size_t grown;
+	char *p;
+
+	if (b->min == b->max)
+		return;
+	if (n == room && b->size < b->max) {
+		grown = b->size * BUFFER_GROW;
+		if (grown > b->max)
+			grown = b->max;
+		p = xmalloc(grown);
+		memcpy(p, b->data + b->off, b->len);
+		free(b->data);
+		b->data = p;
+		b->off = 0;
+		b->size = grown;
+		b->small_runs = 0;
+		return;
+	}
+	if (n >= b->size / 16 || b->size == b->min) {
+		b->small_runs = 0;
+		return;
+	}
+	if (++b->small_runs >= BUFFER_SMALL_RUNS && b->len == 0) {
+		free(b->data);
+		b->data = NULL;
+		b->size = b->min;
+		b->off = 0;
+		b->small_runs = 0;
+	}
 }
 
 void

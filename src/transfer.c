@@ -69,10 +69,21 @@ chan_set_state(struct channel *ch, enum chan_state st)
 	ch->state = st;
 }
 
+/*
+ * Adaptive buffers start at BUF_START and grow to BUF_MAX; datagram
+ * channels get a fixed BUF_DGRAM (the largest UDP payload fits) unless -b
+ * says otherwise.
+ */
+#define BUF_START (32 * 1024)
+#define BUF_MAX (4 * 1024 * 1024)
+#define BUF_DGRAM (64 * 1024)
+
 static void
 chan_init(struct channel *ch, struct endpoint *src, struct endpoint *dst,
     const char *name, size_t bufsize)
 {
+	bool dgram = ((src->flags | dst->flags) & EP_DGRAM) != 0;
+
 	memset(ch, 0, sizeof(*ch));
 	snprintf(ch->name, sizeof(ch->name), "%s", name);
 	ch->dir = name[0] == '1' ? '>' : '<';
@@ -81,7 +92,12 @@ chan_init(struct channel *ch, struct endpoint *src, struct endpoint *dst,
 	ch->src_want = IO_WANT_READ;
 	ch->dst_want = IO_WANT_WRITE;
 	ch->state = CH_OPEN;
-	buffer_init(&ch->buf, bufsize);
+	if (bufsize > 0)
+		buffer_init(&ch->buf, bufsize, bufsize);
+	else if (dgram)
+		buffer_init(&ch->buf, BUF_DGRAM, BUF_DGRAM);
+	else
+		buffer_init(&ch->buf, BUF_START, BUF_MAX);
 }
 
 static bool
@@ -224,7 +240,7 @@ chan_eof(struct pair *pr, struct channel *ch, double now)
 static void
 chan_read(struct pair *pr, struct channel *ch, double now)
 {
-	size_t room, want;
+	size_t room, want, got;
 	ssize_t n;
 	char *p;
 
@@ -253,6 +269,7 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 		return;
 	}
 	ch->retry_at = 0;
+	got = (size_t)n;
 	if (ch->held_cr) {
 		ch->held_cr = false;
 		if (p[0] != '\n') {
@@ -263,6 +280,7 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 	}
 	n = chan_convert(ch, p, n);
 	buffer_commit(&ch->buf, n);
+	buffer_adapt(&ch->buf, got, want);
 	pr->last_move = now;
 	/* Most sinks take the data at once: skip a pass through select. */
 	chan_write(pr, ch, now);
@@ -309,6 +327,24 @@ pair_done(const struct pair *pr)
 	return true;
 }
 
+/* The close timer cut the relay short: say which direction was open. */
+static void
+pair_close_expired(const struct pair *pr)
+{
+	const struct channel *ch;
+	int i;
+
+	for (i = 0; i < pr->nch; i++) {
+		ch = &pr->ch[i];
+		if (ch->state == CH_DONE)
+			continue;
+		log_notice("close timer (-t %g) expired with address %c -> "
+			   "address %c still open",
+		    pr->cfg->close_timeout, ch->dir == '>' ? '1' : '2',
+		    ch->dir == '>' ? '2' : '1');
+	}
+}
+
 /*
  * Seconds until the next timer (close, idle, ignoreeof poll), or -1 when
  * none runs.  Returns 0 when a timer that ends the relay has expired,
@@ -325,13 +361,7 @@ pair_timeout(struct pair *pr, double now, bool *end)
 	if (pr->closing) {
 		left = pr->last_move + cfg->close_timeout - now;
 		if (left <= 0) {
-			for (i = 0; i < pr->nch; i++)
-				if (pr->ch[i].state != CH_DONE)
-					log_notice(
-					    "close timer (-t %g) "
-					    "expired with address %s still "
-					    "open",
-					    cfg->close_timeout, pr->ch[i].name);
+			pair_close_expired(pr);
 			*end = true;
 			return 0;
 		}
