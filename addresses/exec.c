@@ -408,6 +408,7 @@ exec_start(const struct address *a, char **argv, struct endpoint *ep, char *err)
 	snprintf(st->label, sizeof(st->label), "%s", a->label);
 	ep->priv = st;
 	ep->ops = &exec_ops;
+	ep->flags &= ~EP_RAWFD;
 	log_notice("%s: started program %ld", a->label, (long)pid);
 	if (argv != NULL)
 		exec_argv_free(argv);

@@ -8,7 +8,9 @@
 #ifndef DUCT_BUFFER_H
 #define DUCT_BUFFER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct buffer {
 	char *data;          /* owned; allocated on first use */
@@ -17,6 +19,8 @@ struct buffer {
 	size_t len;          /* bytes not yet drained */
 	size_t min, max;     /* capacity range; equal when fixed */
 	unsigned small_runs; /* consecutive small reads */
+	int pipe[2];         /* zero-copy mode: the kernel pipe, else -1 */
+	bool stalled;        /* zero-copy: the pipe took no more; drain first */
 };
 
 /*
@@ -54,5 +58,28 @@ void buffer_consume(struct buffer *b, size_t n);
 
 /* Forgets every undrained byte. */
 void buffer_clear(struct buffer *b);
+
+/*
+ * Zero-copy mode (Linux splice(2)): the bytes stay in a kernel pipe and
+ * never enter user space.  buffer_splice_suits() says whether moving from
+ * rfd to wfd that way beats read/write (measured: unix stream sockets and
+ * pipes on both sides; not TCP, where large copies win).  buffer_splice()
+ * switches b to the mode and returns 0, or -1 when it is not available (b
+ * keeps copying).  Built only when configure found splice(2).
+ */
+bool buffer_splice_suits(int rfd, int wfd);
+int buffer_splice(struct buffer *b);
+bool buffer_spliced(const struct buffer *b);
+
+/* True while more bytes may be put in (room left, pipe not stalled). */
+bool buffer_has_room(const struct buffer *b);
+
+/*
+ * Moves bytes from fd into the pipe, or from the pipe to fd, without
+ * blocking.  Return as read(2)/write(2): bytes moved, 0 at end of file
+ * (in only), -1 with errno (EAGAIN: not ready).
+ */
+ssize_t buffer_splice_in(struct buffer *b, int fd);
+ssize_t buffer_splice_out(struct buffer *b, int fd);
 
 #endif

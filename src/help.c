@@ -132,5 +132,11 @@ void
 help_version(FILE *out)
 {
 	fprintf(out, "duct %s\n", PACKAGE_VERSION);
+#ifdef HAVE_SPLICE
+	fprintf(out,
+	    "features: engine=select openssl=no splice=yes "
+	    "(unix sockets and pipes)\n");
+#else
 	fprintf(out, "features: engine=select openssl=no splice=no\n");
+#endif
 }

@@ -78,6 +78,23 @@ chan_set_state(struct channel *ch, enum chan_state st)
 #define BUF_MAX (4 * 1024 * 1024)
 #define BUF_DGRAM (64 * 1024)
 
+/*
+ * Zero-copy needs bytes that nobody looks at or changes on the way (no
+ * dumps, no line-end conversion, no datagrams), plain descriptors on both
+ * sides, and descriptor types for which it measured faster.
+ */
+static bool
+chan_may_splice(const struct channel *ch)
+{
+	unsigned both = ch->src->flags & ch->dst->flags;
+	unsigned any = ch->src->flags | ch->dst->flags;
+
+	if (dump_enabled() || !(both & EP_RAWFD) ||
+	    (any & (EP_DGRAM | EP_CRLF | EP_CR)))
+		return false;
+	return buffer_splice_suits(ch->src->rfd, ch->dst->wfd);
+}
+
 static void
 chan_init(struct channel *ch, struct endpoint *src, struct endpoint *dst,
     const char *name, size_t bufsize)
@@ -98,6 +115,8 @@ chan_init(struct channel *ch, struct endpoint *src, struct endpoint *dst,
 		buffer_init(&ch->buf, BUF_DGRAM, BUF_DGRAM);
 	else
 		buffer_init(&ch->buf, BUF_START, BUF_MAX);
+	if (bufsize == 0 && chan_may_splice(ch) && buffer_splice(&ch->buf) == 0)
+		log_debug("channel %s: zero-copy (splice)", ch->name);
 }
 
 static bool
@@ -113,7 +132,7 @@ chan_wants_read(const struct channel *ch, double now)
 		return false;
 	if (chan_dgram(ch))
 		return ch->buf.len == 0;
-	return ch->buf.len < ch->buf.size;
+	return buffer_has_room(&ch->buf);
 }
 
 static size_t
@@ -180,6 +199,23 @@ chan_convert(struct channel *ch, char *p, size_t n)
 	return n;
 }
 
+/* Zero-copy moves, with results in the endpoint ops' terms. */
+static ssize_t
+chan_splice_out(struct channel *ch)
+{
+	ssize_t n = buffer_splice_out(&ch->buf, ch->dst->wfd);
+
+	return n == -1 && errno == EAGAIN ? IO_WANT_WRITE : n;
+}
+
+static ssize_t
+chan_splice_in(struct channel *ch)
+{
+	ssize_t n = buffer_splice_in(&ch->buf, ch->src->rfd);
+
+	return n == -1 && errno == EAGAIN ? IO_WANT_READ : n;
+}
+
 static void
 chan_write(struct pair *pr, struct channel *ch, double now)
 {
@@ -187,7 +223,11 @@ chan_write(struct pair *pr, struct channel *ch, double now)
 
 	if (ch->buf.len == 0 || ch->state == CH_DONE)
 		return;
-	n = ch->dst->ops->write(ch->dst, buffer_head(&ch->buf), ch->buf.len);
+	if (buffer_spliced(&ch->buf))
+		n = chan_splice_out(ch);
+	else
+		n = ch->dst->ops->write(
+		    ch->dst, buffer_head(&ch->buf), ch->buf.len);
 	if (n == IO_WANT_READ || n == IO_WANT_WRITE) {
 		ch->dst_want = (int)n;
 		return;
@@ -210,7 +250,8 @@ chan_write(struct pair *pr, struct channel *ch, double now)
 		    ch->dir, buffer_head(&ch->buf), (size_t)n, ch->bytes);
 	ch->bytes += (uint64_t)n;
 	ch->msgs += chan_dgram(ch);
-	buffer_consume(&ch->buf, n);
+	if (!buffer_spliced(&ch->buf))
+		buffer_consume(&ch->buf, n);
 	pr->last_move = now;
 }
 
@@ -238,12 +279,40 @@ chan_eof(struct pair *pr, struct channel *ch, double now)
 }
 
 static void
+chan_read_spliced(struct pair *pr, struct channel *ch, double now)
+{
+	ssize_t n = chan_splice_in(ch);
+
+	if (n == IO_WANT_READ) {
+		ch->src_want = IO_WANT_READ;
+		return;
+	}
+	if (n == 0) {
+		chan_eof(pr, ch, now);
+		return;
+	}
+	if (n < 0) {
+		log_err("%s: read: %s", ch->src->label, strerror(errno));
+		pr->status = 1;
+		chan_set_state(ch, CH_DRAIN);
+		return;
+	}
+	ch->retry_at = 0;
+	pr->last_move = now;
+	chan_write(pr, ch, now);
+}
+
+static void
 chan_read(struct pair *pr, struct channel *ch, double now)
 {
 	size_t room, want, got;
 	ssize_t n;
 	char *p;
 
+	if (buffer_spliced(&ch->buf)) {
+		chan_read_spliced(pr, ch, now);
+		return;
+	}
 	p = buffer_tail(&ch->buf, &room);
 	want = room;
 	if (ch->dst->flags & EP_CRLF)
