@@ -64,6 +64,12 @@ struct listener {
 	int fd;
 	char label[128];
 	void *priv; /* the kind's state, freed by listen_close */
+	/*
+	 * Set by the fork loop: any caught signal ends a wait for a peer,
+	 * so children are reaped at once.  Otherwise only SIGTERM and its
+	 * kin do, and SIGUSR1 or SIGCHLD leave the wait running.
+	 */
+	bool wake_on_signal;
 };
 
 struct addr_kind {

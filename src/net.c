@@ -158,6 +158,33 @@ net_wait(int fd, bool writable, double timeout)
 	return n > 0 ? 1 : n;
 }
 
+static double
+net_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+net_wait_quiet(int fd, bool writable, double timeout)
+{
+	double left = timeout, end = net_now() + timeout;
+	int n;
+
+	for (;;) {
+		n = net_wait(fd, writable, left);
+		if (n != -1 || errno != EINTR || sig_term_pending())
+			return n;
+		if (timeout >= 0) {
+			left = end - net_now();
+			if (left <= 0)
+				return 0;
+		}
+	}
+}
+
 int
 net_connect(
     int fd, const struct sockaddr *sa, socklen_t len, double timeout, char *err)
@@ -171,7 +198,7 @@ net_connect(
 		snprintf(err, DUCT_ERR_LEN, "connect: %s", strerror(errno));
 		return -1;
 	}
-	n = net_wait(fd, true, timeout > 0 ? timeout : -1);
+	n = net_wait_quiet(fd, true, timeout > 0 ? timeout : -1);
 	if (n == 0) {
 		snprintf(
 		    err, DUCT_ERR_LEN, "connect: timed out after %gs", timeout);

@@ -64,6 +64,13 @@ int net_bind(int fd, const struct sockaddr *sa, socklen_t len, char *err);
 int net_wait(int fd, bool writable, double timeout);
 
 /*
+ * Like net_wait(), but SIGCHLD and SIGUSR1 do not end the wait (their
+ * flags stay set for whoever handles them); only a terminating signal
+ * gives -1 with EINTR.  The timeout is a deadline across signals.
+ */
+int net_wait_quiet(int fd, bool writable, double timeout);
+
+/*
  * Accepts a peer on the listening socket lfd as a non-blocking,
  * close-on-exec socket.  Returns the fd, -2 when nothing was pending, or
  * -1 with err.

@@ -52,7 +52,8 @@ opener_accept(
 
 	memset(ep, 0, sizeof(*ep));
 	for (;;) {
-		n = net_wait(l->fd, false, limit);
+		n = l->wake_on_signal ? net_wait(l->fd, false, limit)
+				      : net_wait_quiet(l->fd, false, limit);
 		if (n == 0) {
 			snprintf(err, DUCT_ERR_LEN,
 			    "no peer within accept-timeout=%g", limit);

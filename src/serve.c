@@ -180,6 +180,7 @@ serve_run(const struct serve_plan *p)
 		log_err("%s: %s", p->listen->label, err);
 		return 1;
 	}
+	l.wake_on_signal = true;
 	for (;;) {
 		if (sig_child_pending())
 			children_reap(&kids);
