@@ -1,8 +1,9 @@
 /*
  * Fixed-capacity linear buffer.  Bytes live in data[off, off+len); the
  * offset returns to 0 whenever the buffer empties, and undrained bytes
- * move to the front only when the tail has no room left.  The loop never
- * allocates: the area is allocated once, on the first read.
+ * move to the front only when the tail has no room left.  The area is
+ * allocated on the first read, and replaced by a larger one only while
+ * it is empty, so growing never copies.
  */
 #include "config.h"
 
@@ -32,26 +33,20 @@ buffer_init(struct buffer *b, size_t min, size_t max)
 	b->small_runs = 0;
 	b->pipe[0] = b->pipe[1] = -1;
 	b->stalled = false;
+	b->grow = false;
 }
 
 void
 buffer_adapt(struct buffer *b, size_t n, size_t room)
 {
-	size_t grown;
-	char *p;
-
 	if (b->min == b->max)
 		return;
 	if (n == room && b->size < b->max) {
-		grown = b->size * BUFFER_GROW;
-		if (grown > b->max)
-			grown = b->max;
-		p = xmalloc(grown);
-		memcpy(p, b->data + b->off, b->len);
-		free(b->data);
-		b->data = p;
-		b->off = 0;
-		b->size = grown;
+		/*
+		 * Grown by buffer_tail() once the buffer is empty: no copy,
+		 * and the old and new areas are never both resident.
+		 */
+		b->grow = true;
 		b->small_runs = 0;
 		return;
 	}
@@ -63,6 +58,7 @@ buffer_adapt(struct buffer *b, size_t n, size_t room)
 		free(b->data);
 		b->data = NULL;
 		b->size = b->min;
+		b->grow = false;
 		b->off = 0;
 		b->small_runs = 0;
 	}
@@ -84,6 +80,14 @@ buffer_free(struct buffer *b)
 char *
 buffer_tail(struct buffer *b, size_t *room)
 {
+	if (b->grow && b->len == 0) {
+		free(b->data);
+		b->data = NULL;
+		b->size = b->size * BUFFER_GROW > b->max
+		    ? b->max
+		    : b->size * BUFFER_GROW;
+		b->grow = false;
+	}
 	if (b->data == NULL)
 		b->data = xmalloc(b->size);
 	if (b->off + b->len == b->size && b->off > 0) {

@@ -21,6 +21,7 @@ struct buffer {
 	unsigned small_runs; /* consecutive small reads */
 	int pipe[2];         /* zero-copy mode: the kernel pipe, else -1 */
 	bool stalled;        /* zero-copy: the pipe took no more; drain first */
+	bool grow;           /* a read filled it: grow when next empty */
 };
 
 /*
@@ -31,7 +32,8 @@ void buffer_init(struct buffer *b, size_t min, size_t max);
 
 /*
  * Adapts the capacity after a read of n bytes into a tail of room bytes:
- * a read that filled the room grows the buffer (up to max); a long run of
+ * a read that filled the room grows the buffer (up to max) the next time
+ * buffer_tail() finds it empty; a long run of
  * small reads on an empty buffer returns it to min and frees the area.
  */
 void buffer_adapt(struct buffer *b, size_t n, size_t room);

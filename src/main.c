@@ -4,10 +4,15 @@
  * 1 run-time failure, 2 usage error, 128+N signal).  It knows no address
  * kind by name; the fork loop lives in serve.c.
  */
+#include "config.h"
+
 #include <sys/socket.h>
 
 #include <errno.h>
 #include <getopt.h>
+#ifdef HAVE_MALLOC_H
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -410,6 +415,15 @@ main(int argc, char **argv)
 		goto out;
 	}
 	dump_set_modes(c.dump_modes);
+#if defined(HAVE_MALLOPT) && defined(M_MMAP_THRESHOLD)
+	/*
+	 * Channel buffers above this size come straight from mmap(), and a
+	 * buffer that grows or shrinks gives its old area back to the system
+	 * at once.  glibc would otherwise raise the threshold after the first
+	 * free and keep freed multi-MiB areas resident in the heap.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
 	sig_init();
 	status = run(&c, &a1, &a2, &ctx1, &ctx2);
 	dump_close();
