@@ -217,6 +217,26 @@ exec_read(struct endpoint *ep, void *buf, size_t len)
 	return n;
 }
 
+/*
+ * A program that exits (or closes its input) before reading everything
+ * is a normal end of that direction, as in a shell pipeline, not a
+ * failure whose exit status depends on when the write happened.
+ */
+static ssize_t
+exec_write(struct endpoint *ep, const void *buf, size_t len)
+{
+	struct exec_state *st = ep->priv;
+	ssize_t n = fdep_write(ep, buf, len);
+
+	if (n == -1 && (errno == EPIPE || (errno == EIO && st->pty))) {
+		log_notice("%s: program closed its input; "
+			   "dropping what it did not read",
+		    st->label);
+		return IO_CLOSED;
+	}
+	return n;
+}
+
 static int
 exec_shutdown_write(struct endpoint *ep)
 {
@@ -233,7 +253,7 @@ exec_shutdown_write(struct endpoint *ep)
 
 static const struct ep_ops exec_ops = {
 	.read = exec_read,
-	.write = fdep_write,
+	.write = exec_write,
 	.shutdown_write = exec_shutdown_write,
 	.close = exec_close,
 };

@@ -19,6 +19,12 @@ struct address;
 #define IO_ERR (-1)        /* errno says why */
 #define IO_WANT_READ (-2)  /* wait until rfd is readable */
 #define IO_WANT_WRITE (-3) /* wait until wfd is writable */
+/*
+ * write only: the sink is gone for good and that is not a failure (a
+ * program that exited without reading all of its input).  The direction
+ * ends and what it still held is dropped; the endpoint has said so.
+ */
+#define IO_CLOSED (-4)
 
 /* Endpoint flags. */
 #define EP_READABLE 0x01u  /* data can be read from rfd */

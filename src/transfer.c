@@ -234,8 +234,11 @@ chan_write(struct pair *pr, struct channel *ch, double now)
 	}
 	ch->dst_want = IO_WANT_WRITE;
 	if (n < 0) {
-		log_err("%s: write: %s", ch->dst->label, strerror(errno));
-		pr->status = 1;
+		if (n != IO_CLOSED) {
+			log_err(
+			    "%s: write: %s", ch->dst->label, strerror(errno));
+			pr->status = 1;
+		}
 		buffer_clear(&ch->buf);
 		chan_set_state(ch, CH_DONE);
 		pr->closing = true;

@@ -33,6 +33,16 @@ no_children() {
 	assert_output early
 }
 
+@test "EXEC: 8 MiB for a program that reads none of it: exit 0 and a notice, never Broken pipe" {
+	head -c 8M /dev/zero >"$T/big"
+	run --separate-stderr timeout 10 "$DUCT" -d - EXEC:'echo early' <"$T/big"
+	assert_success
+	assert_output early
+	[[ "$stderr" == *"address 2 (EXEC:echo early): program closed its input; dropping what it did not read"* ]] ||
+	    fail "no notice: $stderr"
+	[[ "$stderr" != *"Broken pipe"* ]] || fail "$stderr"
+}
+
 @test "EXEC: a missing program is a clear error with exit 1" {
 	run --separate-stderr timeout 10 "$DUCT" - EXEC:no-such-program-duct </dev/null
 	assert_failure 1
