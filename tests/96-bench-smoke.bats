@@ -1,0 +1,52 @@
+#!/usr/bin/env bats
+# The benchmark's load generator (bench/loadgen.c) and the driver's plumbing:
+# one checksummed 1 MiB transfer through duct, so that `make bench` is not
+# the first place a broken loadgen or checksum shows.  No timing.
+
+load helpers/common
+
+setup() {
+	common_setup
+	[ -x "$LOADGEN" ] || fail "loadgen not built: ${LOADGEN:-unset}"
+}
+
+# Starts `loadgen sink ADDR` in the background and sets SINK_ADDR to the
+# address it reports.
+start_sink() {
+	start_bg timeout 30 "$LOADGEN" -t 20 sink "$1"
+	SINK_PID=$BG_PID
+	SINK_OUT=$BG_OUT
+	wait_for_line "$SINK_OUT" '^listening ' 10 ||
+	    fail "sink did not listen: $(cat "$BG_ERR")"
+	SINK_ADDR=$(sed -n 's/^listening //p' "$SINK_OUT")
+}
+
+@test "loadgen: 1 MiB through duct TCP arrives with the sender's checksum" {
+	start_sink 127.0.0.1:0
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1 "TCP:$SINK_ADDR"
+	[ -n "$PORT" ]
+	run timeout 30 "$LOADGEN" -t 20 send "127.0.0.1:$PORT" 1048576
+	assert_success
+	local want
+	want=$(printf '%s\n' "$output" | sed -n 's/.* sum=\([0-9a-f]*\).*/\1/p')
+	[ -n "$want" ] || fail "no sum from send: $output"
+	wait_for_exit "$SINK_PID" 20 || true
+	assert_equal "$EXIT_STATUS" 0
+	grep -Eq "^bytes=1048576 sum=$want " "$SINK_OUT" ||
+	    fail "sink got: $(cat "$SINK_OUT"), sender sum $want"
+	wait_for_exit "$TPID" 10 || true
+	assert_equal "$EXIT_STATUS" 0
+}
+
+@test "loadgen: the checksum sees one changed byte" {
+	"$LOADGEN" gen 65536 "$T/a" >"$T/a.out"
+	cp "$T/a" "$T/b"
+	printf 'x' | dd of="$T/b" bs=1 seek=30000 conv=notrunc status=none
+	run "$LOADGEN" sum "$T/a"
+	assert_success
+	local a=$output
+	run "$LOADGEN" sum "$T/b"
+	assert_success
+	[ "$a" != "$output" ] || fail "same checksum after a changed byte: $a"
+	grep -q "sum=$(printf '%s\n' "$a" | sed -n 's/.*sum=\([0-9a-f]*\).*/\1/p')" "$T/a.out"
+}
