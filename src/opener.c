@@ -51,7 +51,7 @@ opener_accept(
 
 	memset(ep, 0, sizeof(*ep));
 	for (;;) {
-		if (net_wait(l->fd, false, -1) == -1) {
+		if (!l->ready && net_wait(l->fd, false, -1) == -1) {
 			if (errno != EINTR)
 				snprintf(err, DUCT_ERR_LEN, "select: %s",
 				    strerror(errno));
