@@ -275,6 +275,7 @@ udp_recv_open(const struct address *a, const struct open_ctx *ctx,
 	if ((fd = udp_open_local(a, ctx, &local, &locallen, err)) == -1)
 		return -1;
 	dgram_init(ep, fd, EP_READABLE, 0, NULL, 0);
+	dgram_set_range(ep, &a->opts);
 	return 0;
 }
 
@@ -341,6 +342,16 @@ udp_accept(
 	peerlen = u->held.head->fromlen;
 	memcpy(&peer, &u->held.head->from, peerlen);
 	net_format((struct sockaddr *)&peer, peerlen, who, sizeof(who));
+	if (!opts_range_allows(&a->opts, (struct sockaddr *)&peer)) {
+		log_warn("%s: refused datagrams from %s: not in range=",
+		    a->label, who);
+		dgram_queue_init(&mine);
+		dgram_queue_take(
+		    &u->held, (struct sockaddr *)&peer, peerlen, &mine);
+		dgram_queue_clear(&mine);
+		l->ready = u->held.head != NULL;
+		return 1;
+	}
 	fd = l->fd;
 	if (fork &&
 	    (fd = udp_bind_socket(
@@ -412,7 +423,7 @@ udp_recvfrom_accept(
 	char who[NET_ADDRSTRLEN];
 	int rc;
 
-	rc = dgram_accept_one(l, a->opts.fork, ep, &from, &fromlen, err);
+	rc = dgram_accept_one(a, l, a->opts.fork, ep, &from, &fromlen, err);
 	if (rc != 0)
 		return rc;
 	net_format((struct sockaddr *)&from, fromlen, who, sizeof(who));
@@ -450,7 +461,7 @@ const struct addr_kind kind_udp_listen = {
 	.syntax = "PORT",
 	.help = "wait for a datagram, then talk to its sender only "
 		"(a child per peer with fork)",
-	.groups = UDP_GROUPS | G_CHILD,
+	.groups = UDP_GROUPS | G_CHILD | G_RANGE,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,
@@ -479,7 +490,7 @@ const struct addr_kind kind_udp_recvfrom = {
 	.syntax = "PORT",
 	.help = "take one datagram and answer its sender "
 		"(a child per datagram with fork)",
-	.groups = UDP_GROUPS | G_CHILD,
+	.groups = UDP_GROUPS | G_CHILD | G_RANGE,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,
@@ -494,7 +505,7 @@ const struct addr_kind kind_udp_recv = {
 	.names = { "UDP-RECV" },
 	.syntax = "PORT",
 	.help = "receive datagrams from any sender; read only",
-	.groups = UDP_GROUPS,
+	.groups = UDP_GROUPS | G_RANGE,
 	.dirs = EP_READABLE,
 	.min_params = 1,
 	.max_params = 1,

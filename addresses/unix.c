@@ -252,7 +252,7 @@ unix_recvfrom_accept(
 	char who[NET_ADDRSTRLEN];
 	int rc;
 
-	rc = dgram_accept_one(l, a->opts.fork, ep, &from, &fromlen, err);
+	rc = dgram_accept_one(a, l, a->opts.fork, ep, &from, &fromlen, err);
 	if (rc != 0)
 		return rc;
 	net_format((struct sockaddr *)&from, fromlen, who, sizeof(who));

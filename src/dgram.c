@@ -14,9 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "dgram.h"
 #include "log.h"
 #include "net.h"
+#include "options.h"
 #include "xmalloc.h"
 
 /* Foreign datagrams one read drops before it lets the engine go on. */
@@ -26,11 +28,12 @@ struct dgram_state {
 	int fd;
 	unsigned mode; /* DGRAM_* */
 	struct sockaddr_storage peer;
-	socklen_t peerlen;        /* 0: connected or no peer */
-	struct dgram_queue early; /* read ahead by a listener */
-	bool got_one;             /* DGRAM_ONESHOT: the datagram went */
-	bool warned;              /* the truncation warning was given */
-	char *unlink_path;        /* socket file removed at close */
+	socklen_t peerlen;           /* 0: connected or no peer */
+	struct dgram_queue early;    /* read ahead by a listener */
+	bool got_one;                /* DGRAM_ONESHOT: the datagram went */
+	bool warned;                 /* the truncation warning was given */
+	const struct optvals *range; /* range= senders must match, or NULL */
+	char *unlink_path;           /* socket file removed at close */
 };
 
 void
@@ -213,6 +216,17 @@ dgram_read(struct endpoint *ep, void *buf, size_t len)
 				return IO_WANT_READ;
 			continue;
 		}
+		if (st->range != NULL &&
+		    !opts_range_allows(st->range, (struct sockaddr *)&from)) {
+			net_format((struct sockaddr *)&from, fromlen, who,
+			    sizeof(who));
+			log_warn(
+			    "%s: refused a datagram from %s: not in range=",
+			    ep->label, who);
+			if (++dropped == DGRAM_DROP_MAX)
+				return IO_WANT_READ;
+			continue;
+		}
 		st->got_one = true;
 		return (ssize_t)dgram_fit(ep, st, (size_t)n, len);
 	}
@@ -316,6 +330,14 @@ dgram_give(struct endpoint *ep, struct dgram_queue *early)
 }
 
 void
+dgram_set_range(struct endpoint *ep, const struct optvals *opts)
+{
+	struct dgram_state *st = ep->priv;
+
+	st->range = opts->nranges > 0 ? opts : NULL;
+}
+
+void
 dgram_unlink_at_close(struct endpoint *ep, char *path)
 {
 	struct dgram_state *st = ep->priv;
@@ -325,15 +347,25 @@ dgram_unlink_at_close(struct endpoint *ep, char *path)
 }
 
 int
-dgram_accept_one(struct listener *l, bool keep, struct endpoint *ep,
-    struct sockaddr_storage *from, socklen_t *fromlen, char *err)
+dgram_accept_one(const struct address *a, struct listener *l, bool keep,
+    struct endpoint *ep, struct sockaddr_storage *from, socklen_t *fromlen,
+    char *err)
 {
 	struct dgram_queue q;
 	struct dgram_msg *m;
+	char who[NET_ADDRSTRLEN];
 	int fd, rc;
 
 	if ((rc = dgram_recv_msg(l->fd, &m, err)) != 1)
 		return rc == 0 ? 1 : -1;
+	if (!opts_range_allows(&a->opts, (struct sockaddr *)&m->from)) {
+		net_format(
+		    (struct sockaddr *)&m->from, m->fromlen, who, sizeof(who));
+		log_warn("%s: refused a datagram from %s: not in range=",
+		    a->label, who);
+		free(m);
+		return 1;
+	}
 	memcpy(from, &m->from, m->fromlen);
 	*fromlen = m->fromlen;
 	if (keep) {

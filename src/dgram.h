@@ -15,6 +15,9 @@
 
 #include "endpoint.h"
 
+struct address;
+struct optvals;
+
 /* A datagram read ahead, with its sender. */
 struct dgram_msg {
 	struct dgram_msg *next;
@@ -66,18 +69,26 @@ void dgram_init(struct endpoint *ep, int fd, unsigned dirs, unsigned mode,
 /* Hands early, read ahead for ep's peer, to ep: it reads them first. */
 void dgram_give(struct endpoint *ep, struct dgram_queue *early);
 
+/*
+ * Makes ep drop, with a warning, datagrams from senders outside the
+ * range= networks of opts (which must outlive ep); nothing without range=.
+ */
+void dgram_set_range(struct endpoint *ep, const struct optvals *opts);
+
 /* Makes ep remove the socket file path (taken over) when it closes. */
 void dgram_unlink_at_close(struct endpoint *ep, char *path);
 
 /*
  * The listener's side of the RECVFROM kinds: reads the next datagram on
- * l->fd and makes ep an endpoint that yields it, then end of file, and
+ * l->fd (a sender outside a's range= networks is refused with a warning
+ * and the datagram dropped: returns 1) and makes ep an endpoint that yields it, then end of file, and
  * answers its sender from the same socket.  With keep the listener stays
  * open and ep gets a descriptor of its own for the socket; otherwise ep
  * takes the listener's descriptor (l->fd becomes -1).  The sender goes to
  * *from.  Returns 0, 1 when nothing was waiting, or -1 with err.
  */
-int dgram_accept_one(struct listener *l, bool keep, struct endpoint *ep,
-    struct sockaddr_storage *from, socklen_t *fromlen, char *err);
+int dgram_accept_one(const struct address *a, struct listener *l, bool keep,
+    struct endpoint *ep, struct sockaddr_storage *from, socklen_t *fromlen,
+    char *err);
 
 #endif
