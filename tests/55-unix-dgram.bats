@@ -97,3 +97,16 @@ load helpers/common
 	assert_output --partial 'option "fork" does not apply to UNIX-SENDTO'
 	[ ! -e "$SOCKDIR/x" ]
 }
+
+@test "unix datagram to unix datagram keeps boundaries and never uses splice" {
+	local s=$SOCKDIR/recv.sock
+	start_dgram_server sink "$T/sizes" 3 "$SOCKDIR/sink.sock"
+	start_duct_bg -ddd -u "UNIX-RECV:$s" "UNIX-SENDTO:$DPEER"
+	run dgram_peer send "$s" 10,2000,30
+	assert_success
+	wait_until 10 nlines_is "$T/sizes" 3
+	assert_equal "$(cut -d' ' -f1 "$T/sizes")" "10
+2000
+30"
+	refute grep -q 'zero-copy' "$LOG"
+}
