@@ -1,20 +1,23 @@
 /*
- * Unix domain stream sockets: UNIX-CONNECT (LOCAL), UNIX-CLIENT (UNIX) and
- * UNIX-LISTEN (UNIX-L).  Socket files this process creates (a listener's
- * path, a client's bind= path) are removed at exit unless unlink-close=0;
- * a forked child never removes its parent's listener.
+ * Unix domain sockets: UNIX-CONNECT (LOCAL), UNIX-CLIENT (UNIX, stream or
+ * datagram), UNIX-LISTEN (UNIX-L), and the datagram kinds UNIX-SENDTO
+ * (UNIX-SEND), UNIX-RECVFROM and UNIX-RECV.  Socket files this process
+ * creates (a listener's path, a client's bind= path) are removed at exit
+ * unless unlink-close=0; a forked child never removes its parent's.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "address.h"
+#include "dgram.h"
 #include "fdep.h"
 #include "log.h"
 #include "net.h"
@@ -96,7 +99,7 @@ unix_connect_open(const struct address *a, const struct open_ctx *ctx,
 	struct sockaddr_un sun;
 	socklen_t len;
 	bool bound = false;
-	int fd;
+	int fd, saved;
 
 	(void)ctx;
 	if (net_unix_addr(a->params[0], &sun, &len, err) == -1)
@@ -121,10 +124,151 @@ unix_connect_open(const struct address *a, const struct open_ctx *ctx,
 		ep->priv = xstrdup(a->opts.bind);
 	return 0;
 fail:
+	saved = errno;
+	close(fd);
+	if (bound && a->opts.unlink_close)
+		unlink(a->opts.bind);
+	errno = saved;
+	return -1;
+}
+
+/*
+ * A unix datagram socket for the peer at path: connected to it when conn,
+ * else sending to it and reading only its datagrams.  The socket is bound
+ * to bind= or, so that the peer can answer, to an address of the
+ * kernel's choosing.
+ */
+static int
+unix_dgram_open(
+    const struct address *a, bool conn, struct endpoint *ep, char *err)
+{
+	struct sockaddr_un sun;
+	socklen_t len;
+	bool bound = false;
+	int fd;
+
+	if (net_unix_addr(a->params[0], &sun, &len, err) == -1)
+		return -1;
+	if ((fd = net_socket(AF_UNIX, SOCK_DGRAM, err)) == -1)
+		return -1;
+	if (opts_apply_sock(fd, &a->opts, err) == -1)
+		goto fail;
+	if (a->opts.bind != NULL) {
+		if (unix_bind(fd, a->opts.bind, &a->opts, err) == -1)
+			goto fail;
+		bound = true;
+	} else if (net_unix_autobind(fd, err) == -1) {
+		goto fail;
+	}
+	if (conn &&
+	    net_connect(fd, (struct sockaddr *)&sun, len,
+		a->opts.connect_timeout, err) == -1)
+		goto fail;
+	log_notice("%s: %s %s (datagrams)", a->label,
+	    conn ? "connected to" : "sending to", a->params[0]);
+	dgram_init(ep, fd, EP_READABLE | EP_WRITABLE,
+	    conn ? 0 : DGRAM_SENDTO | DGRAM_FILTER,
+	    conn ? NULL : (struct sockaddr *)&sun, conn ? 0 : len);
+	if (bound && a->opts.unlink_close)
+		dgram_unlink_at_close(ep, xstrdup(a->opts.bind));
+	return 0;
+fail:
 	close(fd);
 	if (bound && a->opts.unlink_close)
 		unlink(a->opts.bind);
 	return -1;
+}
+
+/* A stream client, or a datagram one when path is a datagram socket. */
+static int
+unix_client_open(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
+{
+	if (unix_connect_open(a, ctx, ep, err) == 0)
+		return 0;
+	if (errno != EPROTOTYPE)
+		return -1;
+	log_info("%s: %s is a datagram socket", a->label, a->params[0]);
+	return unix_dgram_open(a, true, ep, err);
+}
+
+static int
+unix_sendto_open(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
+{
+	(void)ctx;
+	return unix_dgram_open(a, false, ep, err);
+}
+
+/* A datagram socket bound to the address's path, and its notice. */
+static int
+unix_dgram_bound(const struct address *a, char *err)
+{
+	int fd;
+
+	if ((fd = net_socket(AF_UNIX, SOCK_DGRAM, err)) == -1)
+		return -1;
+	if (opts_apply_sock(fd, &a->opts, err) == -1 ||
+	    unix_bind(fd, a->params[0], &a->opts, err) == -1) {
+		close(fd);
+		return -1;
+	}
+	log_notice("%s: listening on %s", a->label, a->params[0]);
+	return fd;
+}
+
+static int
+unix_recv_open(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
+{
+	int fd;
+
+	(void)ctx;
+	if ((fd = unix_dgram_bound(a, err)) == -1)
+		return -1;
+	dgram_init(ep, fd, EP_READABLE, 0, NULL, 0);
+	if (a->opts.unlink_close)
+		dgram_unlink_at_close(ep, xstrdup(a->params[0]));
+	return 0;
+}
+
+static int
+unix_recvfrom_listen(const struct address *a, const struct open_ctx *ctx,
+    struct listener *l, char *err)
+{
+	(void)ctx;
+	if ((l->fd = unix_dgram_bound(a, err)) == -1)
+		return -1;
+	l->priv = a->opts.unlink_close ? xstrdup(a->params[0]) : NULL;
+	return 0;
+}
+
+static int
+unix_recvfrom_accept(
+    const struct address *a, struct listener *l, struct endpoint *ep, char *err)
+{
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	char who[NET_ADDRSTRLEN];
+	int rc;
+
+	rc = dgram_accept_one(a, l, a->opts.fork, ep, &from, &fromlen, err);
+	if (rc != 0)
+		return rc;
+	net_format((struct sockaddr *)&from, fromlen, who, sizeof(who));
+	log_notice("%s: datagram from %s", a->label, who);
+	if (fromlen <= offsetof(struct sockaddr_un, sun_path))
+		log_warn("%s: the sender has no address, so answers cannot "
+			 "reach it (bind= on the sender gives it one)",
+		    a->label);
+	/* Without fork the endpoint outlives the listener: it cleans up. */
+	if (!a->opts.fork && l->priv != NULL) {
+		dgram_unlink_at_close(ep, l->priv);
+		l->priv = NULL;
+	}
+	setenv("DUCT_SOCKADDR", a->params[0], 1);
+	setenv("SOCAT_SOCKADDR", a->params[0], 1);
+	return 0;
 }
 
 static int
@@ -220,12 +364,54 @@ const struct addr_kind kind_unix_listen = {
 const struct addr_kind kind_unix_client = {
 	.names = { "UNIX-CLIENT", "UNIX" },
 	.syntax = "PATH",
-	.help = "connect to a unix socket",
+	.help = "connect to a unix socket, stream or datagram",
 	.groups = UNIX_GROUPS,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,
 	.rest = true,
 	.check = unix_check,
-	.open = unix_connect_open,
+	.open = unix_client_open,
+};
+
+const struct addr_kind kind_unix_sendto = {
+	.names = { "UNIX-SENDTO", "UNIX-SEND" },
+	.syntax = "PATH",
+	.help = "send datagrams to a unix socket, take only its answers",
+	.groups = UNIX_GROUPS,
+	.dirs = EP_READABLE | EP_WRITABLE,
+	.min_params = 1,
+	.max_params = 1,
+	.rest = true,
+	.check = unix_check,
+	.open = unix_sendto_open,
+};
+
+const struct addr_kind kind_unix_recvfrom = {
+	.names = { "UNIX-RECVFROM" },
+	.syntax = "PATH",
+	.help = "take one unix datagram and answer its sender "
+		"(a child per datagram with fork)",
+	.groups = UNIX_GROUPS | G_CHILD,
+	.dirs = EP_READABLE | EP_WRITABLE,
+	.min_params = 1,
+	.max_params = 1,
+	.rest = true,
+	.check = unix_check,
+	.listen = unix_recvfrom_listen,
+	.accept = unix_recvfrom_accept,
+	.listen_close = unix_listen_close,
+};
+
+const struct addr_kind kind_unix_recv = {
+	.names = { "UNIX-RECV" },
+	.syntax = "PATH",
+	.help = "receive unix datagrams from any sender; read only",
+	.groups = UNIX_GROUPS,
+	.dirs = EP_READABLE,
+	.min_params = 1,
+	.max_params = 1,
+	.rest = true,
+	.check = unix_check,
+	.open = unix_recv_open,
 };

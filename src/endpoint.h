@@ -46,7 +46,11 @@ struct ep_ops {
 	int (*shutdown_write)(struct endpoint *);
 	/* Releases everything the endpoint holds, priv included. */
 	void (*close)(struct endpoint *);
-	/* Bytes buffered inside the endpoint that select() cannot see. */
+	/*
+	 * Non-zero when a read would not wait for rfd: bytes buffered inside
+	 * the endpoint that select() cannot see, or an end of file the
+	 * endpoint already knows of.  May be NULL.
+	 */
 	size_t (*pending)(struct endpoint *);
 };
 
@@ -56,6 +60,7 @@ struct endpoint {
 	int rfd, wfd;    /* may be equal; -1 if absent */
 	unsigned flags;  /* EP_* */
 	int rfl, wfl;    /* inherited fds' fcntl flags to restore, or -1 */
+	size_t maxmsg;   /* EP_DGRAM: largest datagram a write sends; 0 any */
 	void *priv;      /* the kind's state, owned by the endpoint */
 };
 
@@ -69,6 +74,7 @@ struct open_ctx {
 struct listener {
 	int fd;
 	char label[128];
+	bool ready; /* the kind holds a peer already: accept without waiting */
 	void *priv; /* the kind's state, freed by listen_close */
 	/*
 	 * Set by the fork loop: any caught signal ends a wait for a peer,
@@ -99,8 +105,10 @@ struct addr_kind {
 	int (*listen)(const struct address *, const struct open_ctx *,
 	    struct listener *, char *err);
 	/*
-	 * Accepts one peer on a readable listener.  Returns 0, 1 when the
-	 * listener had nothing after all (try again later), or -1 with err.
+	 * Accepts one peer on a readable listener, or without waiting when
+	 * the kind set l->ready (it keeps l->ready up to date).  Returns 0,
+	 * 1 when the listener had nothing after all (try again later), or -1
+	 * with err.
 	 */
 	int (*accept)(const struct address *, struct listener *,
 	    struct endpoint *, char *err);

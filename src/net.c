@@ -7,6 +7,9 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/udp.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -307,5 +310,126 @@ net_format(const struct sockaddr *sa, socklen_t len, char *out, size_t outlen)
 	}
 	default:
 		snprintf(out, outlen, "(family %d)", sa->sa_family);
+	}
+}
+
+int
+net_bind_hostport(int fd, const char *text, int family, int socktype,
+    const char *port, char *err)
+{
+	struct addrinfo *res;
+	char *host, *bport;
+	int rc;
+
+	if (net_split_hostport(text, &host, &bport, err) == -1)
+		return -1;
+	rc = net_resolve(
+	    host, bport ? bport : port, family, socktype, true, &res, err);
+	if (rc == 0) {
+		rc = net_bind(fd, res->ai_addr, res->ai_addrlen, err);
+		freeaddrinfo(res);
+	}
+	free(host);
+	free(bport);
+	return rc;
+}
+
+int
+net_unix_autobind(int fd, char *err)
+{
+	struct sockaddr_un sun;
+
+	/* Only the family: Linux picks a unique abstract name. */
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sa_family_t)) == 0)
+		return 0;
+	snprintf(err, DUCT_ERR_LEN, "bind (automatic): %s", strerror(errno));
+	return -1;
+}
+
+bool
+net_addr_equal(const struct sockaddr *a, socklen_t alen,
+    const struct sockaddr *b, socklen_t blen)
+{
+	if (a->sa_family != b->sa_family)
+		return false;
+	switch (a->sa_family) {
+	case AF_INET: {
+		const struct sockaddr_in *x = (const void *)a;
+		const struct sockaddr_in *y = (const void *)b;
+
+		return x->sin_port == y->sin_port &&
+		    x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	case AF_INET6: {
+		const struct sockaddr_in6 *x = (const void *)a;
+		const struct sockaddr_in6 *y = (const void *)b;
+
+		return x->sin6_port == y->sin6_port &&
+		    memcmp(&x->sin6_addr, &y->sin6_addr,
+			sizeof(x->sin6_addr)) == 0;
+	}
+	case AF_UNIX: {
+		const struct sockaddr_un *x = (const void *)a;
+		const struct sockaddr_un *y = (const void *)b;
+		size_t off = offsetof(struct sockaddr_un, sun_path);
+		size_t xl = alen > off ? alen - off : 0;
+		size_t yl = blen > off ? blen - off : 0;
+
+		/* A path may come with or without its terminating NUL. */
+		if (xl > 0 && x->sun_path[0] != '\0')
+			xl = strnlen(x->sun_path, xl);
+		if (yl > 0 && y->sun_path[0] != '\0')
+			yl = strnlen(y->sun_path, yl);
+		return xl > 0 && xl == yl &&
+		    memcmp(x->sun_path, y->sun_path, xl) == 0;
+	}
+	}
+	return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+size_t
+net_dgram_max(int fd)
+{
+	socklen_t len = sizeof(int);
+	int domain, sndbuf;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == -1)
+		return 0;
+	switch (domain) {
+	case AF_INET:
+		return IP_MAXPACKET - sizeof(struct ip) - sizeof(struct udphdr);
+	case AF_INET6:
+		return IP_MAXPACKET - sizeof(struct udphdr);
+	case AF_UNIX:
+		/* Linux refuses a datagram above the send buffer less 32. */
+		len = sizeof(sndbuf);
+		if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) ==
+			-1 ||
+		    sndbuf <= 32)
+			return 0;
+		return (size_t)sndbuf - 32;
+	}
+	return 0;
+}
+
+void
+net_export_addr(const char *what, const struct sockaddr *sa)
+{
+	static const char *const prefixes[] = { "DUCT", "SOCAT" };
+	char name[32], host[INET6_ADDRSTRLEN], port[16];
+	size_t i;
+	int p;
+
+	if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6)
+		return;
+	net_format_host(sa, host, sizeof(host), &p);
+	snprintf(port, sizeof(port), "%d", p);
+	for (i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "%s_%sADDR", prefixes[i], what);
+		setenv(name, host, 1);
+		snprintf(name, sizeof(name), "%s_%sPORT", prefixes[i], what);
+		setenv(name, port, 1);
 	}
 }

@@ -82,6 +82,39 @@ int net_accept(
 int net_unix_addr(
     const char *path, struct sockaddr_un *sun, socklen_t *len, char *err);
 
+/*
+ * Binds fd to the text of a bind= option, "HOST[:PORT]" or "[V6][:PORT]";
+ * port is used when the text has none (NULL: any port).  Returns 0, or -1
+ * with err.
+ */
+int net_bind_hostport(int fd, const char *text, int family, int socktype,
+    const char *port, char *err);
+
+/*
+ * Binds a unix socket to an abstract address of the kernel's choosing, so
+ * that a datagram peer has an address to answer to.  Returns 0 or -1 with
+ * err.
+ */
+int net_unix_autobind(int fd, char *err);
+
+/* True when a and b are the same address: family, host and port, or path. */
+bool net_addr_equal(const struct sockaddr *a, socklen_t alen,
+    const struct sockaddr *b, socklen_t blen);
+
+/*
+ * The largest datagram the datagram socket fd can send in one piece: the
+ * UDP limit of its family, or for a unix socket what its send buffer
+ * allows.  0 when it cannot tell.
+ */
+size_t net_dgram_max(int fd);
+
+/*
+ * Sets DUCT_<what>ADDR and DUCT_<what>PORT, and the SOCAT_ names for old
+ * scripts, to the host and port of the IP address sa (what: "PEER",
+ * "SOCK").
+ */
+void net_export_addr(const char *what, const struct sockaddr *sa);
+
 /* "1.2.3.4:80", "[::1]:80", "/path/sock" or "(unnamed)". */
 void net_format(
     const struct sockaddr *sa, socklen_t len, char *out, size_t outlen);

@@ -52,8 +52,13 @@ opener_accept(
 
 	memset(ep, 0, sizeof(*ep));
 	for (;;) {
-		n = l->wake_on_signal ? net_wait(l->fd, false, limit)
-				      : net_wait_quiet(l->fd, false, limit);
+		/* A kind holding a peer already need not wait for one. */
+		if (l->ready)
+			n = 1;
+		else if (l->wake_on_signal)
+			n = net_wait(l->fd, false, limit);
+		else
+			n = net_wait_quiet(l->fd, false, limit);
 		if (n == 0) {
 			snprintf(err, DUCT_ERR_LEN,
 			    "no peer within accept-timeout=%g", limit);

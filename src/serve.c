@@ -25,6 +25,12 @@
 /* How long children get after SIGTERM before SIGKILL, in seconds. */
 #define SERVE_GRACE 2.0
 
+/*
+ * Datagrams have no end of file: without -T, a child serving a datagram
+ * peer ends after this many seconds without data instead of never.
+ */
+#define SERVE_DGRAM_IDLE 60.0
+
 /* Pause after accept ran out of descriptors or memory, in seconds. */
 #define SERVE_BACKOFF 0.5
 
@@ -139,6 +145,7 @@ serve_child(const struct serve_plan *p, struct listener *l,
     struct endpoint *peer, pid_t parent)
 {
 	struct endpoint other, *a, *b;
+	struct xfer_config cfg = *p->cfg;
 	char err[DUCT_ERR_LEN];
 	int status;
 
@@ -156,9 +163,16 @@ serve_child(const struct serve_plan *p, struct listener *l,
 		peer->ops->close(peer);
 		exit(1);
 	}
+	if (peer->flags & EP_DGRAM) {
+		if (cfg.idle_timeout == 0)
+			cfg.idle_timeout = SERVE_DGRAM_IDLE;
+		log_notice("%s: datagram peer: this child ends after %g s "
+			   "without data (-T)",
+		    p->listen->label, cfg.idle_timeout);
+	}
 	a = p->listen->index == 1 ? peer : &other;
 	b = p->listen->index == 1 ? &other : peer;
-	status = xfer_run(a, b, p->cfg);
+	status = xfer_run(a, b, &cfg);
 	a->ops->close(a);
 	b->ops->close(b);
 	exit(status);

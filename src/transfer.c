@@ -317,6 +317,9 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 		return;
 	}
 	p = buffer_tail(&ch->buf, &room);
+	/* A datagram sink cannot send more than maxmsg in one piece. */
+	if (ch->dst->maxmsg > 0 && room > ch->dst->maxmsg)
+		room = ch->dst->maxmsg;
 	want = room;
 	if (ch->dst->flags & EP_CRLF)
 		want = room / 2;

@@ -196,8 +196,9 @@ wait_for_exit() {
 #   DPID  the duct process itself
 #   LOG   its stderr,  OUT  its stdout
 # When an argument is a listening address (TCP*-LISTEN, TCP*-L, UNIX-LISTEN,
-# UNIX-L), waits for the "listening on" notice and sets LISTEN_ON (the text
-# after "listening on ") and PORT (for IP listeners).
+# UNIX-L, UDP*-LISTEN, UDP*-L, UDP*-RECVFROM, UDP*-RECV, UNIX-RECVFROM,
+# UNIX-RECV), waits for the "listening on" notice and sets LISTEN_ON (the
+# text after "listening on ") and PORT (for IP listeners).
 start_duct_bg() {
 	local in=/dev/null out="" nowait=0 listener=0 a
 	while [ $# -gt 0 ]; do
@@ -214,7 +215,7 @@ start_duct_bg() {
 	OUT=${out:-$T/duct.$_BG_N.out}
 	for a in "$@"; do
 		if printf '%s\n' "$a" |
-		    grep -Eiq '^(tcp[46]?-l(isten)?|unix-l(isten)?)(:|,|$)'; then
+		    grep -Eiq '^(tcp[46]?-l(isten)?|unix-l(isten)?|udp[46]?-(l(isten)?|recv(from)?)|unix-recv(from)?)(:|,|$)'; then
 			listener=1
 		fi
 	done
@@ -417,6 +418,38 @@ start_peer() {
 	PEER_PORT=$(cat "$pf")
 }
 
+# --- datagram peers --------------------------------------------------------
+
+DGRAM_PEER=$BATS_TEST_DIRNAME/helpers/dgram_peer.py
+
+# start_dgram_server MODE ARGS...: starts a datagram server of
+# helpers/dgram_peer.py (echo or sink; ARGS after its address file) and
+# waits until it is bound.  Sets DPEER (its address: HOST:PORT or path),
+# DPEER_PORT (for IP), DPEER_PID and DPEER_ERR.
+start_dgram_server() {
+	local mode=$1
+	shift
+	_BG_N=$((_BG_N + 1))
+	local af=$T/dpeer.$_BG_N.addr
+	DPEER_ERR=$T/dpeer.$_BG_N.err
+	python3 "$DGRAM_PEER" "$mode" "$af" "$@" </dev/null >/dev/null \
+	    2>"$DPEER_ERR" 3>&- 7>&- 8>&- 9>&- &
+	DPEER_PID=$!
+	track_pid "$DPEER_PID"
+	if ! wait_for_file "$af" 10; then
+		sed 's/^/  | /' "$DPEER_ERR" >&2
+		return 1
+	fi
+	DPEER=$(cat "$af")
+	DPEER_PORT=${DPEER##*:}
+}
+
+# dgram_peer MODE ARGS...: runs a client mode of helpers/dgram_peer.py
+# (send, chat, many) under a timeout.
+dgram_peer() {
+	timeout 30 python3 "$DGRAM_PEER" "$@"
+}
+
 # --- misc ----------------------------------------------------------------
 
 sha() {
@@ -510,6 +543,12 @@ start_isolated_bg() {
 # children_of PID: prints "PID STAT" of each child of PID.
 children_of() {
 	ps -o pid=,stat= --ppid "$1" 2>/dev/null || true
+}
+
+# nlines_is FILE N: true when FILE exists and has exactly N lines (for
+# wait_until, which runs its command again on each try).
+nlines_is() {
+	[ -f "$1" ] && [ "$(wc -l <"$1")" -eq "$2" ]
 }
 
 # nchildren_is PID N: true when PID has exactly N children.

@@ -1,0 +1,515 @@
+/*
+ * UDP: UDP-CONNECT (UDP), UDP-LISTEN (UDP-L), UDP-SENDTO (UDP-SEND),
+ * UDP-RECVFROM and UDP-RECV, each with UDP4-/UDP6- variants.  Endpoints
+ * come from dgram.c and socket chores from net.c; this file decides the
+ * family, what a socket binds and connects to, which peer it talks to, and
+ * what is logged.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "address.h"
+#include "dgram.h"
+#include "log.h"
+#include "net.h"
+#include "options.h"
+#include "xmalloc.h"
+
+/* Datagrams a UDP-LISTEN,fork parent holds for peers not yet served. */
+#define UDP_HELD_MAX 1024
+
+/* UDP-LISTEN's listener state. */
+struct udp_listener {
+	struct sockaddr_storage local; /* what a child's socket binds to */
+	socklen_t locallen;
+	struct dgram_queue held; /* read ahead, for peers not yet served */
+};
+
+/* The family the user asked for, or AF_UNSPEC. */
+static int
+udp_family(const struct address *a, const struct open_ctx *ctx)
+{
+	if (a->family != AF_UNSPEC)
+		return a->family;
+	if (a->opts.given[OPT_PF])
+		return a->opts.pf;
+	return ctx->family;
+}
+
+static int
+udp_check_bind(const struct address *a, char *err)
+{
+	char *host, *port;
+	int rc = 0;
+
+	if (a->opts.bind == NULL)
+		return 0;
+	if (net_split_hostport(a->opts.bind, &host, &port, err) == -1)
+		return -1;
+	if (port != NULL && net_check_port(port, err) == -1)
+		rc = -1;
+	free(host);
+	free(port);
+	return rc;
+}
+
+/* HOST:PORT kinds. */
+static int
+udp_peer_check(const struct address *a, int *param, char *err)
+{
+	*param = 0;
+	if (a->params[0][0] == '\0') {
+		snprintf(err, DUCT_ERR_LEN, "host missing");
+		return -1;
+	}
+	*param = 1;
+	if (net_check_port(a->params[1], err) == -1)
+		return -1;
+	*param = -1;
+	return udp_check_bind(a, err);
+}
+
+/* PORT kinds. */
+static int
+udp_port_check(const struct address *a, int *param, char *err)
+{
+	*param = 0;
+	if (net_check_port(a->params[0], err) == -1)
+		return -1;
+	*param = -1;
+	return udp_check_bind(a, err);
+}
+
+static int
+udp_listen_check(const struct address *a, int *param, char *err)
+{
+	if (udp_port_check(a, param, err) == -1)
+		return -1;
+	if (a->opts.fork && a->opts.given[OPT_REUSEADDR] &&
+	    !a->opts.reuseaddr) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "fork needs reuseaddr: each peer's socket shares the "
+		    "listening port");
+		return -1;
+	}
+	return 0;
+}
+
+/* Resolves what a PORT kind binds to: bind= or the wildcard, and PORT. */
+static int
+udp_local_addr(const struct address *a, const struct open_ctx *ctx,
+    struct addrinfo **res, char *err)
+{
+	char *host = NULL, *bport = NULL;
+	int family = udp_family(a, ctx), rc;
+
+	if (a->opts.bind != NULL &&
+	    net_split_hostport(a->opts.bind, &host, &bport, err) == -1)
+		return -1;
+	/* No bind=: the IPv4 wildcard unless IPv6 was asked for. */
+	if (host == NULL || *host == '\0') {
+		free(host);
+		host = xstrdup(family == AF_INET6 ? "::" : "0.0.0.0");
+	}
+	rc =
+	    net_resolve(host, a->params[0], family, SOCK_DGRAM, true, res, err);
+	free(host);
+	free(bport);
+	return rc;
+}
+
+/*
+ * A socket bound to sa with SO_REUSEADDR (unless reuseaddr=0) and the
+ * address's socket options.  Returns the descriptor, or -1 with err.
+ */
+static int
+udp_bind_socket(const struct address *a, const struct sockaddr *sa,
+    socklen_t len, char *err)
+{
+	int fd, one = 1;
+
+	if ((fd = net_socket(sa->sa_family, SOCK_DGRAM, err)) == -1)
+		return -1;
+	if (!a->opts.given[OPT_REUSEADDR])
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (opts_apply_sock(fd, &a->opts, err) == -1 ||
+	    net_bind(fd, sa, len, err) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * The bound socket of a PORT kind, its local address in *local, and the
+ * "listening on" notice.  Returns the descriptor, or -1 with err.
+ */
+static int
+udp_open_local(const struct address *a, const struct open_ctx *ctx,
+    struct sockaddr_storage *local, socklen_t *locallen, char *err)
+{
+	struct addrinfo *res;
+	char where[NET_ADDRSTRLEN];
+	int fd;
+
+	if (udp_local_addr(a, ctx, &res, err) == -1)
+		return -1;
+	fd = udp_bind_socket(a, res->ai_addr, res->ai_addrlen, err);
+	freeaddrinfo(res);
+	if (fd == -1)
+		return -1;
+	*locallen = sizeof(*local);
+	if (getsockname(fd, (struct sockaddr *)local, locallen) == -1) {
+		snprintf(err, DUCT_ERR_LEN, "getsockname: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	net_format((struct sockaddr *)local, *locallen, where, sizeof(where));
+	log_notice("%s: listening on %s", a->label, where);
+	return fd;
+}
+
+/* One resolved address of a HOST:PORT kind: socket, options, bind=. */
+static int
+udp_try(
+    const struct address *a, const struct addrinfo *ai, bool conn, char *err)
+{
+	int fd;
+
+	if ((fd = net_socket(ai->ai_family, SOCK_DGRAM, err)) == -1)
+		return -1;
+	if (opts_apply_sock(fd, &a->opts, err) == -1)
+		goto fail;
+	if (a->opts.bind != NULL &&
+	    net_bind_hostport(
+		fd, a->opts.bind, ai->ai_family, SOCK_DGRAM, NULL, err) == -1)
+		goto fail;
+	if (conn &&
+	    net_connect(fd, ai->ai_addr, ai->ai_addrlen,
+		a->opts.connect_timeout, err) == -1)
+		goto fail;
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+/*
+ * The socket of a HOST:PORT kind, connected to the peer when conn; the
+ * peer's address goes to *peer.  Returns the descriptor, or -1 with err.
+ */
+static int
+udp_open_peer(const struct address *a, const struct open_ctx *ctx, bool conn,
+    struct sockaddr_storage *peer, socklen_t *peerlen, char *err)
+{
+	struct addrinfo *res, *ai;
+	char *host;
+	int fd = -1;
+
+	host = net_unbracket(a->params[0]);
+	if (net_resolve(host, a->params[1], udp_family(a, ctx), SOCK_DGRAM,
+		false, &res, err) == -1) {
+		free(host);
+		return -1;
+	}
+	free(host);
+	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next) {
+		if ((fd = udp_try(a, ai, conn, err)) == -1)
+			continue;
+		memcpy(peer, ai->ai_addr, ai->ai_addrlen);
+		*peerlen = ai->ai_addrlen;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+static int
+udp_connect_open(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
+{
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	char where[NET_ADDRSTRLEN];
+	int fd;
+
+	if ((fd = udp_open_peer(a, ctx, true, &peer, &peerlen, err)) == -1)
+		return -1;
+	net_format((struct sockaddr *)&peer, peerlen, where, sizeof(where));
+	log_notice("%s: connected to %s", a->label, where);
+	dgram_init(ep, fd, EP_READABLE | EP_WRITABLE, 0, NULL, 0);
+	return 0;
+}
+
+static int
+udp_sendto_open(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
+{
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	char where[NET_ADDRSTRLEN];
+	int fd;
+
+	if ((fd = udp_open_peer(a, ctx, false, &peer, &peerlen, err)) == -1)
+		return -1;
+	net_format((struct sockaddr *)&peer, peerlen, where, sizeof(where));
+	log_notice("%s: sending to %s", a->label, where);
+	dgram_init(ep, fd, EP_READABLE | EP_WRITABLE,
+	    DGRAM_SENDTO | DGRAM_FILTER, (struct sockaddr *)&peer, peerlen);
+	return 0;
+}
+
+static int
+udp_recv_open(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
+{
+	struct sockaddr_storage local;
+	socklen_t locallen;
+	int fd;
+
+	if ((fd = udp_open_local(a, ctx, &local, &locallen, err)) == -1)
+		return -1;
+	dgram_init(ep, fd, EP_READABLE, 0, NULL, 0);
+	dgram_set_range(ep, &a->opts);
+	return 0;
+}
+
+/* DUCT_PEERADDR and friends for a peer of a forking kind. */
+static void
+udp_export(int fd, const struct sockaddr *peer)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	net_export_addr("PEER", peer);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+		net_export_addr("SOCK", (struct sockaddr *)&ss);
+}
+
+static int
+udp_listen(const struct address *a, const struct open_ctx *ctx,
+    struct listener *l, char *err)
+{
+	struct udp_listener *u;
+	int fd;
+
+	u = xcalloc(1, sizeof(*u));
+	fd = udp_open_local(a, ctx, &u->local, &u->locallen, err);
+	if (fd == -1) {
+		free(u);
+		return -1;
+	}
+	dgram_queue_init(&u->held);
+	l->fd = fd;
+	l->priv = u;
+	return 0;
+}
+
+/*
+ * Takes the oldest datagram's sender as the peer and gives it a socket
+ * connected to it alone, with every datagram it sent so far.  Without
+ * fork that socket is the listener's own and anything else that arrived
+ * is dropped.  With fork the child gets a new socket on the listening
+ * address; Linux hands a datagram to the newest of equally matching
+ * sockets and prefers a connected one, so what arrives before the connect
+ * lands on the new socket and is read back here, and what other peers
+ * send afterwards reaches the listener again.  Datagrams of other peers
+ * read here are held for the next accept (l->ready).
+ */
+static int
+udp_accept(
+    const struct address *a, struct listener *l, struct endpoint *ep, char *err)
+{
+	struct udp_listener *u = l->priv;
+	struct sockaddr_storage peer;
+	struct dgram_queue mine;
+	socklen_t peerlen;
+	char who[NET_ADDRSTRLEN];
+	bool fork = a->opts.fork;
+	int fd;
+
+	if (dgram_drain(l->fd, &u->held, UDP_HELD_MAX, err) == -1)
+		return -1;
+	if (u->held.head == NULL) {
+		l->ready = false;
+		return 1;
+	}
+	peerlen = u->held.head->fromlen;
+	memcpy(&peer, &u->held.head->from, peerlen);
+	net_format((struct sockaddr *)&peer, peerlen, who, sizeof(who));
+	if (!opts_range_allows(&a->opts, (struct sockaddr *)&peer)) {
+		log_warn("%s: refused datagrams from %s: not in range=",
+		    a->label, who);
+		dgram_queue_init(&mine);
+		dgram_queue_take(
+		    &u->held, (struct sockaddr *)&peer, peerlen, &mine);
+		dgram_queue_clear(&mine);
+		l->ready = u->held.head != NULL;
+		return 1;
+	}
+	fd = l->fd;
+	if (fork &&
+	    (fd = udp_bind_socket(
+		 a, (struct sockaddr *)&u->local, u->locallen, err)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&peer, peerlen) == -1) {
+		snprintf(
+		    err, DUCT_ERR_LEN, "connect %s: %s", who, strerror(errno));
+		if (fork)
+			close(fd);
+		return -1;
+	}
+	if (fork && dgram_drain(fd, &u->held, UDP_HELD_MAX, err) == -1) {
+		close(fd);
+		return -1;
+	}
+	dgram_queue_init(&mine);
+	dgram_queue_take(&u->held, (struct sockaddr *)&peer, peerlen, &mine);
+	if (!fork) {
+		if (u->held.n > 0)
+			log_info("%s: ignoring %zu datagrams from other peers",
+			    a->label, u->held.n);
+		dgram_queue_clear(&u->held);
+		l->fd = -1;
+	}
+	log_notice("%s: connection from %s", a->label, who);
+	dgram_init(ep, fd, EP_READABLE | EP_WRITABLE, DGRAM_FILTER,
+	    (struct sockaddr *)&peer, peerlen);
+	dgram_give(ep, &mine);
+	l->ready = u->held.head != NULL;
+	udp_export(fd, (struct sockaddr *)&peer);
+	return 0;
+}
+
+static void
+udp_listen_close(struct listener *l, bool in_child)
+{
+	struct udp_listener *u = l->priv;
+
+	(void)in_child;
+	if (l->fd != -1)
+		close(l->fd);
+	l->fd = -1;
+	if (u != NULL) {
+		dgram_queue_clear(&u->held);
+		free(u);
+	}
+	l->priv = NULL;
+}
+
+static int
+udp_recvfrom_listen(const struct address *a, const struct open_ctx *ctx,
+    struct listener *l, char *err)
+{
+	struct sockaddr_storage local;
+	socklen_t locallen;
+
+	l->fd = udp_open_local(a, ctx, &local, &locallen, err);
+	l->priv = NULL;
+	return l->fd == -1 ? -1 : 0;
+}
+
+static int
+udp_recvfrom_accept(
+    const struct address *a, struct listener *l, struct endpoint *ep, char *err)
+{
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	char who[NET_ADDRSTRLEN];
+	int rc;
+
+	rc = dgram_accept_one(a, l, a->opts.fork, ep, &from, &fromlen, err);
+	if (rc != 0)
+		return rc;
+	net_format((struct sockaddr *)&from, fromlen, who, sizeof(who));
+	log_notice("%s: datagram from %s", a->label, who);
+	udp_export(ep->wfd, (struct sockaddr *)&from);
+	return 0;
+}
+
+static void
+udp_recvfrom_close(struct listener *l, bool in_child)
+{
+	(void)in_child;
+	if (l->fd != -1)
+		close(l->fd);
+	l->fd = -1;
+}
+
+#define UDP_GROUPS (G_FD | G_SOCKET | G_IP)
+
+const struct addr_kind kind_udp_connect = {
+	.names = { "UDP-CONNECT", "UDP" },
+	.syntax = "HOST:PORT",
+	.help = "a UDP socket connected to one peer",
+	.groups = UDP_GROUPS,
+	.dirs = EP_READABLE | EP_WRITABLE,
+	.min_params = 2,
+	.max_params = 2,
+	.families = true,
+	.check = udp_peer_check,
+	.open = udp_connect_open,
+};
+
+const struct addr_kind kind_udp_listen = {
+	.names = { "UDP-LISTEN", "UDP-L" },
+	.syntax = "PORT",
+	.help = "wait for a datagram, then talk to its sender only "
+		"(a child per peer with fork)",
+	.groups = UDP_GROUPS | G_CHILD | G_RANGE,
+	.dirs = EP_READABLE | EP_WRITABLE,
+	.min_params = 1,
+	.max_params = 1,
+	.families = true,
+	.check = udp_listen_check,
+	.listen = udp_listen,
+	.accept = udp_accept,
+	.listen_close = udp_listen_close,
+};
+
+const struct addr_kind kind_udp_sendto = {
+	.names = { "UDP-SENDTO", "UDP-SEND" },
+	.syntax = "HOST:PORT",
+	.help = "send datagrams to one peer, take only its answers",
+	.groups = UDP_GROUPS,
+	.dirs = EP_READABLE | EP_WRITABLE,
+	.min_params = 2,
+	.max_params = 2,
+	.families = true,
+	.check = udp_peer_check,
+	.open = udp_sendto_open,
+};
+
+const struct addr_kind kind_udp_recvfrom = {
+	.names = { "UDP-RECVFROM" },
+	.syntax = "PORT",
+	.help = "take one datagram and answer its sender "
+		"(a child per datagram with fork)",
+	.groups = UDP_GROUPS | G_CHILD | G_RANGE,
+	.dirs = EP_READABLE | EP_WRITABLE,
+	.min_params = 1,
+	.max_params = 1,
+	.families = true,
+	.check = udp_port_check,
+	.listen = udp_recvfrom_listen,
+	.accept = udp_recvfrom_accept,
+	.listen_close = udp_recvfrom_close,
+};
+
+const struct addr_kind kind_udp_recv = {
+	.names = { "UDP-RECV" },
+	.syntax = "PORT",
+	.help = "receive datagrams from any sender; read only",
+	.groups = UDP_GROUPS | G_RANGE,
+	.dirs = EP_READABLE,
+	.min_params = 1,
+	.max_params = 1,
+	.families = true,
+	.check = udp_port_check,
+	.open = udp_recv_open,
+};
