@@ -551,6 +551,11 @@ nlines_is() {
 	[ -f "$1" ] && [ "$(wc -l <"$1")" -eq "$2" ]
 }
 
+# has_children PID: true when PID has at least one child.
+has_children() {
+	[ -n "$(children_of "$1")" ]
+}
+
 # nchildren_is PID N: true when PID has exactly N children.
 nchildren_is() {
 	[ "$(children_of "$1" | wc -l)" -eq "$2" ]
