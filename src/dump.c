@@ -54,8 +54,8 @@ dump_close(void)
 }
 
 size_t
-dump_format_header(char *out, size_t outlen, char dir,
-    const struct timeval *tv, size_t len, uint64_t from)
+dump_format_header(char *out, size_t outlen, char dir, const struct timeval *tv,
+    size_t len, uint64_t from)
 {
 	struct tm tm;
 	time_t t = tv->tv_sec;
@@ -115,8 +115,8 @@ dump_format_text(char *out, size_t outlen, const unsigned char *data,
 }
 
 size_t
-dump_format_hex(char *out, size_t outlen, const unsigned char *data,
-    size_t len, uint64_t off)
+dump_format_hex(char *out, size_t outlen, const unsigned char *data, size_t len,
+    uint64_t off)
 {
 	static const char hexd[] = "0123456789abcdef";
 	size_t i, o;
@@ -143,8 +143,8 @@ dump_format_hex(char *out, size_t outlen, const unsigned char *data,
 	out[o++] = ' ';
 	out[o++] = '|';
 	for (i = 0; i < len; i++)
-		out[o++] = data[i] >= 0x20 && data[i] < 0x7f ? (char)data[i] :
-		    '.';
+		out[o++] =
+		    data[i] >= 0x20 && data[i] < 0x7f ? (char)data[i] : '.';
 	out[o++] = '|';
 	out[o++] = '\n';
 	return o;
@@ -178,12 +178,12 @@ dump_chunk(char dir, const void *data, size_t len, uint64_t from)
 	if (dump_modes == 0)
 		return;
 	gettimeofday(&tv, NULL);
-	dump_write(out, dump_format_header(out, sizeof(out), dir, &tv, len,
-	    from));
+	dump_write(
+	    out, dump_format_header(out, sizeof(out), dir, &tv, len, from));
 	if (dump_modes & DUMP_TEXT) {
 		for (i = 0; i < len; i += used) {
-			o = dump_format_text(out, sizeof(out), p + i,
-			    len - i, &used);
+			o = dump_format_text(
+			    out, sizeof(out), p + i, len - i, &used);
 			dump_write(out, o);
 		}
 		if (len > 0 && p[len - 1] != '\n')
@@ -196,8 +196,8 @@ dump_chunk(char dir, const void *data, size_t len, uint64_t from)
 				dump_write(out, o);
 				o = 0;
 			}
-			o += dump_format_hex(out + o, sizeof(out) - o, p + i,
-			    len - i, from + i);
+			o += dump_format_hex(
+			    out + o, sizeof(out) - o, p + i, len - i, from + i);
 		}
 		dump_write(out, o);
 	}

@@ -12,32 +12,32 @@
 #include <stdint.h>
 #include <sys/time.h>
 
-#define DUMP_TEXT	0x1u
-#define DUMP_HEX	0x2u
+#define DUMP_TEXT 0x1u
+#define DUMP_HEX 0x2u
 
 /* Chooses the formats (DUMP_* bits); 0 turns dumping off. */
-void	dump_set_modes(unsigned modes);
-bool	dump_enabled(void);
+void dump_set_modes(unsigned modes);
+bool dump_enabled(void);
 
 /*
  * Sends dumps to path (appended) instead of the diagnostics stream.
  * Returns 0, or -1 with err.
  */
-int	dump_open_file(const char *path, char *err, size_t errlen);
-void	dump_close(void);
+int dump_open_file(const char *path, char *err, size_t errlen);
+void dump_close(void);
 
 /*
  * Dumps one chunk that went from address 1 to 2 (dir '>') or 2 to 1
  * ('<'); from is the direction's byte offset of data[0].
  */
-void	dump_chunk(char dir, const void *data, size_t len, uint64_t from);
+void dump_chunk(char dir, const void *data, size_t len, uint64_t from);
 
 /*
  * "> 2026/11/23 10:00:00.123456  length=5 from=0 to=4\n" into out.
  * Returns the length written (truncated to outlen - 1, NUL-terminated).
  */
-size_t	dump_format_header(char *out, size_t outlen, char dir,
-	    const struct timeval *tv, size_t len, uint64_t from);
+size_t dump_format_header(char *out, size_t outlen, char dir,
+    const struct timeval *tv, size_t len, uint64_t from);
 
 /*
  * Escapes data for a terminal: printable ASCII and newline as they are,
@@ -46,16 +46,16 @@ size_t	dump_format_header(char *out, size_t outlen, char dir,
  * byte's escape; *used gets the input bytes consumed.  Returns the output
  * length (not NUL-terminated).
  */
-size_t	dump_format_text(char *out, size_t outlen, const unsigned char *data,
-	    size_t len, size_t *used);
+size_t dump_format_text(char *out, size_t outlen, const unsigned char *data,
+    size_t len, size_t *used);
 
 /*
  * One hex dump line for up to 16 bytes starting at offset off:
  * "  00000010  48 65 6c 6c 6f 20 77 6f  72 6c 64 0a        |Hello world.|\n"
  * Needs outlen >= DUMP_HEX_LINE.  Returns the length written.
  */
-#define DUMP_HEX_LINE	96
-size_t	dump_format_hex(char *out, size_t outlen, const unsigned char *data,
-	    size_t len, uint64_t off);
+#define DUMP_HEX_LINE 96
+size_t dump_format_hex(char *out, size_t outlen, const unsigned char *data,
+    size_t len, uint64_t off);
 
 #endif

@@ -59,8 +59,8 @@ log_vwrite(char letter, const char *fmt, va_list ap)
 	int n, m;
 	int saved = errno;
 
-	n = snprintf(line, sizeof(line), "duct[%ld] %c ", (long)getpid(),
-	    letter);
+	n = snprintf(
+	    line, sizeof(line), "duct[%ld] %c ", (long)getpid(), letter);
 	m = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 	if (m < 0)
 		m = 0;

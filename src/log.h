@@ -26,7 +26,7 @@ enum log_level log_get_level(void);
 int log_open_file(const char *path, char *err, size_t errlen);
 
 /* The descriptor diagnostics go to (stderr or the --log-file). */
-int	log_get_fd(void);
+int log_get_fd(void);
 
 /* Closes a --log-file, if any; later messages go to stderr. */
 void log_close(void);
@@ -35,7 +35,7 @@ void log_msg(enum log_level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* A notice printed whatever the level: output the user asked for. */
-void	log_always(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_always(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define log_err(...) log_msg(LOG_LVL_ERR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)

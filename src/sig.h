@@ -24,7 +24,7 @@ int sig_term_pending(void);
 bool sig_child_pending(void);
 
 /* True once after one or more SIGUSR1 (print statistics). */
-bool	sig_stats_pending(void);
+bool sig_stats_pending(void);
 
 /* Let signals interrupt a blocking call (open of a FIFO); then block. */
 void sig_unblock(void);

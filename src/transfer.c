@@ -37,15 +37,15 @@ struct channel {
 	int dst_want;
 	bool held_cr;    /* crlf: a CR kept back for the next read */
 	double retry_at; /* ignoreeof: next read after EOF */
-	char dir;	 /* '>' for 1 -> 2, '<' for 2 -> 1, in dumps */
-	uint64_t bytes;	 /* written to dst */
-	uint64_t msgs;	 /* datagrams written */
+	char dir;        /* '>' for 1 -> 2, '<' for 2 -> 1, in dumps */
+	uint64_t bytes;  /* written to dst */
+	uint64_t msgs;   /* datagrams written */
 };
 
 struct pair {
 	struct channel ch[2];
 	int nch;
-	double start;	  /* monotonic seconds */
+	double start;     /* monotonic seconds */
 	double last_move; /* monotonic seconds */
 	bool closing;     /* a direction is done */
 	int status;
@@ -190,8 +190,8 @@ chan_write(struct pair *pr, struct channel *ch, double now)
 	if (chan_dgram(ch))
 		n = ch->buf.len;
 	if (dump_enabled())
-		dump_chunk(ch->dir, buffer_head(&ch->buf), (size_t)n,
-		    ch->bytes);
+		dump_chunk(
+		    ch->dir, buffer_head(&ch->buf), (size_t)n, ch->bytes);
 	ch->bytes += (uint64_t)n;
 	ch->msgs += chan_dgram(ch);
 	buffer_consume(&ch->buf, n);
