@@ -81,6 +81,33 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	[OPT_UNLINK_CLOSE] = { { "unlink-close" }, OT_FLAG, G_UNIX,
 	    OFF(unlink_close),
 	    .help = "remove the socket file at exit (default for listeners)" },
+	[OPT_CERT] = { { "cert", "certificate" }, OT_STRING, G_TLS, OFF(cert),
+	    .value = "FILE",
+	    .help = "own certificate chain (PEM), with the key unless key=" },
+	[OPT_KEY] = { { "key" }, OT_STRING, G_TLS, OFF(key), .value = "FILE",
+	    .help = "private key (PEM) for cert=" },
+	[OPT_CAFILE] = { { "cafile" }, OT_STRING, G_TLS, OFF(cafile),
+	    .value = "FILE",
+	    .help =
+		"trust these CA certificates (PEM) instead of the system's" },
+	[OPT_CAPATH] = { { "capath" }, OT_STRING, G_TLS, OFF(capath),
+	    .value = "DIR",
+	    .help = "trust the CA certificates in DIR (c_rehash layout)" },
+	[OPT_VERIFY] = { { "verify" }, OT_FLAG, G_TLS, OFF(verify),
+	    .help = "check the peer's certificate (client default: on)" },
+	[OPT_COMMONNAME] = { { "commonname", "cn" }, OT_STRING, G_TLS,
+	    OFF(commonname), .value = "NAME",
+	    .help = "the name the peer's certificate must carry" },
+	[OPT_SNIHOST] = { { "snihost" }, OT_STRING, G_TLS, OFF(snihost),
+	    .value = "NAME", .help = "server name to send (SNI)" },
+	[OPT_CIPHER] = { { "cipher", "ciphers" }, OT_STRING, G_TLS, OFF(cipher),
+	    .value = "LIST", .help = "allowed cipher suites (OpenSSL syntax)" },
+	[OPT_MIN_VERSION] = { { "min-version", "min-proto-version" }, OT_TLSVER,
+	    G_TLS, OFF(min_version), .value = "TLS1.2|TLS1.3",
+	    .help = "oldest TLS version accepted (default TLS1.2)" },
+	[OPT_ALPN] = { { "alpn" }, OT_STRING, G_TLS, OFF(alpn),
+	    .value = "P1:P2",
+	    .help = "application protocols to offer or accept" },
 };
 
 static const char *const group_names[] = {
@@ -92,6 +119,7 @@ static const char *const group_names[] = {
 	"LISTEN",
 	"CHILD",
 	"UNIX",
+	"TLS",
 };
 
 void
@@ -101,13 +129,22 @@ opts_init(struct optvals *vals)
 	vals->mode = -1;
 	vals->backlog = 128;
 	vals->unlink_close = true;
+	vals->verify = true;
+	vals->min_version = OPT_TLS_1_2;
 }
 
 void
 opts_free(struct optvals *vals)
 {
-	free(vals->bind);
-	vals->bind = NULL;
+	char **strs[] = { &vals->bind, &vals->cert, &vals->key, &vals->cafile,
+		&vals->capath, &vals->commonname, &vals->snihost, &vals->cipher,
+		&vals->alpn };
+	size_t i;
+
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		free(*strs[i]);
+		*strs[i] = NULL;
+	}
 }
 
 const struct opt_def *
@@ -239,6 +276,30 @@ opts_parse_family(const char *text, int *out)
 	return -1;
 }
 
+/*
+ * TLS1.2 or TLS1.3, also spelt TLSv1.2 or 1.2.  Older versions are
+ * refused with their own message: duct never speaks them.
+ */
+static int
+opts_parse_tlsver(const char *text, int *out)
+{
+	static const char *const v12[] = { "TLS1.2", "TLSv1.2", "1.2" };
+	static const char *const v13[] = { "TLS1.3", "TLSv1.3", "1.3" };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (strcasecmp(text, v12[i]) == 0) {
+			*out = OPT_TLS_1_2;
+			return 0;
+		}
+		if (strcasecmp(text, v13[i]) == 0) {
+			*out = OPT_TLS_1_3;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 static const char *
 opts_type_want(enum opt_type type)
 {
@@ -257,6 +318,8 @@ opts_type_want(enum opt_type type)
 		return "octal permissions like 600";
 	case OT_FAMILY:
 		return "ip4 or ip6";
+	case OT_TLSVER:
+		return "TLS1.2 or TLS1.3 (older versions are not supported)";
 	}
 	return "a value";
 }
@@ -291,6 +354,9 @@ opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
 		break;
 	case OT_FAMILY:
 		rc = opts_parse_family(value, p);
+		break;
+	case OT_TLSVER:
+		rc = opts_parse_tlsver(value, p);
 		break;
 	case OT_STRING:
 		if (*value == '\0')

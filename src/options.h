@@ -21,6 +21,7 @@
 #define G_LISTEN 0x0020u /* listening sockets */
 #define G_CHILD 0x0040u  /* kinds that can fork per connection */
 #define G_UNIX 0x0080u   /* unix domain sockets */
+#define G_TLS 0x0100u    /* TLS clients and servers */
 
 enum opt_type {
 	OT_FLAG,    /* bool, optional =0/1/yes/no/on/off/true/false */
@@ -29,7 +30,8 @@ enum opt_type {
 	OT_SECONDS, /* double, fractional seconds */
 	OT_STRING,  /* char *, owned by the optvals */
 	OT_MODE,    /* int, octal permission bits */
-	OT_FAMILY   /* int, AF_INET or AF_INET6 */
+	OT_FAMILY,  /* int, AF_INET or AF_INET6 */
+	OT_TLSVER   /* int, TLS protocol version as on the wire (0x0303) */
 };
 
 /* Row indices; also the bit positions in optvals.given. */
@@ -58,6 +60,16 @@ enum opt_id {
 	OPT_FORK,
 	OPT_UNLINK_EARLY,
 	OPT_UNLINK_CLOSE,
+	OPT_CERT,
+	OPT_KEY,
+	OPT_CAFILE,
+	OPT_CAPATH,
+	OPT_VERIFY,
+	OPT_COMMONNAME,
+	OPT_SNIHOST,
+	OPT_CIPHER,
+	OPT_MIN_VERSION,
+	OPT_ALPN,
 	OPT_COUNT
 };
 
@@ -78,7 +90,16 @@ struct optvals {
 	int backlog;
 	bool fork;
 	bool unlink_early, unlink_close;
+	char *cert, *key, *cafile, *capath;
+	bool verify;
+	char *commonname, *snihost, *cipher;
+	int min_version; /* OPT_TLS_1_2 or OPT_TLS_1_3 */
+	char *alpn;
 };
+
+/* TLS protocol versions as on the wire, for min-version=. */
+#define OPT_TLS_1_2 0x0303
+#define OPT_TLS_1_3 0x0304
 
 struct opt_def {
 	const char *names[3]; /* canonical first, NULL-terminated */
