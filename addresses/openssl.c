@@ -6,6 +6,7 @@
  * person can act on, and maps SSL_read/SSL_write onto the endpoint ops.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -152,8 +153,12 @@ static const char *
 tls_reason(unsigned long *code)
 {
 	unsigned long e = ERR_peek_error();
-	const char *r = e ? ERR_reason_error_string(e) : NULL;
+	const char *r = NULL;
 
+	if (e != 0 && ERR_GET_LIB(e) == ERR_LIB_SYS)
+		r = strerror(ERR_GET_REASON(e)); /* errno of a file call */
+	else if (e != 0)
+		r = ERR_reason_error_string(e);
 	if (code != NULL)
 		*code = e;
 	ERR_clear_error();
@@ -276,10 +281,23 @@ tls_set_ciphers(SSL_CTX *ctx, const char *list, char *err)
 static int
 tls_load_trust(SSL_CTX *ctx, const struct optvals *o, char *err)
 {
+	struct stat st;
+
 	if (o->cafile == NULL && o->capath == NULL) {
 		if (SSL_CTX_set_default_verify_paths(ctx) != 1)
 			return tls_fail(err, "system CA store", NULL);
 		return 0;
+	}
+	/* OpenSSL reads capath lazily: say now that it is not there. */
+	if (o->capath != NULL && stat(o->capath, &st) == -1) {
+		snprintf(err, DUCT_ERR_LEN, "capath= %s: %s", o->capath,
+		    strerror(errno));
+		return -1;
+	}
+	if (o->capath != NULL && !S_ISDIR(st.st_mode)) {
+		snprintf(err, DUCT_ERR_LEN, "capath= %s: not a directory",
+		    o->capath);
+		return -1;
 	}
 	if (SSL_CTX_load_verify_locations(ctx, o->cafile, o->capath) != 1)
 		return tls_fail(err, o->cafile ? "cafile=" : "capath=",
@@ -403,7 +421,11 @@ tls_ctx_new(const struct address *a, bool server, char *err)
 		}
 		if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) !=
 		    1) {
-			tls_fail(err, o->key ? "key=" : "key in cert=", key);
+			if (o->key != NULL)
+				tls_fail(err, "key=", key);
+			else
+				tls_fail(err,
+				    "no private key (give key=) in cert=", key);
 			goto fail;
 		}
 		if (SSL_CTX_check_private_key(ctx) != 1) {

@@ -196,8 +196,9 @@ wait_for_exit() {
 #   DPID  the duct process itself
 #   LOG   its stderr,  OUT  its stdout
 # When an argument is a listening address (TCP*-LISTEN, TCP*-L, UNIX-LISTEN,
-# UNIX-L), waits for the "listening on" notice and sets LISTEN_ON (the text
-# after "listening on ") and PORT (for IP listeners).
+# UNIX-L, OPENSSL-LISTEN, SSL-L), waits for the "listening on" notice and
+# sets LISTEN_ON (the text after "listening on ") and PORT (for IP
+# listeners).
 start_duct_bg() {
 	local in=/dev/null out="" nowait=0 listener=0 a
 	while [ $# -gt 0 ]; do
@@ -214,7 +215,7 @@ start_duct_bg() {
 	OUT=${out:-$T/duct.$_BG_N.out}
 	for a in "$@"; do
 		if printf '%s\n' "$a" |
-		    grep -Eiq '^(tcp[46]?-l(isten)?|unix-l(isten)?)(:|,|$)'; then
+		    grep -Eiq '^(tcp[46]?-l(isten)?|unix-l(isten)?|openssl-listen|ssl-l)(:|,|$)'; then
 			listener=1
 		fi
 	done

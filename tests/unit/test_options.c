@@ -54,8 +54,8 @@ test_set(void)
 	CHECK(v.verify && v.min_version == OPT_TLS_1_2);
 	CHECK(opts_set(&v, opts_find("min-version"), "TLSv1.3", err) == 0 &&
 	    v.min_version == OPT_TLS_1_3);
-	CHECK(
-	    opts_set(&v, opts_find("min-proto-version"), "tls1.2", err) == 0 &&
+	CHECK(opts_set(&v, opts_find("openssl-min-proto-version"), "tls1.2",
+		  err) == 0 &&
 	    v.min_version == OPT_TLS_1_2);
 	CHECK(opts_set(&v, opts_find("min-version"), "TLS1.1", err) == -1 &&
 	    strstr(err, "older versions") != NULL);
