@@ -1063,6 +1063,12 @@ tls_accept(
 	if ((fd = net_accept(l->fd, &peer, &len, err)) < 0)
 		return fd == -2 ? 1 : -1;
 	net_format((struct sockaddr *)&peer, len, who, sizeof(who));
+	if (!opts_range_allows(&a->opts, (struct sockaddr *)&peer)) {
+		log_warn("%s: refused connection from %s: not in range=",
+		    a->label, who);
+		close(fd);
+		return 1;
+	}
 	log_notice("%s: connection from %s", a->label, who);
 	if (opts_apply_sock(fd, &a->opts, err) == -1 ||
 	    (t = tls_new(l->priv, fd, true, err)) == NULL) {

@@ -104,6 +104,12 @@ tcp_accept(
 	if ((fd = net_accept(l->fd, &peer, &len, err)) < 0)
 		return fd == -2 ? 1 : -1;
 	net_format((struct sockaddr *)&peer, len, who, sizeof(who));
+	if (!opts_range_allows(&a->opts, (struct sockaddr *)&peer)) {
+		log_warn("%s: refused connection from %s: not in range=",
+		    a->label, who);
+		close(fd);
+		return 1;
+	}
 	log_notice("%s: connection from %s", a->label, who);
 	if (opts_apply_sock(fd, &a->opts, err) == -1 ||
 	    fdep_init(ep, fd, fd, false, err) == -1) {
@@ -140,7 +146,7 @@ const struct addr_kind kind_tcp_listen = {
 	.names = { "TCP-LISTEN", "TCP-L" },
 	.syntax = "PORT",
 	.help = "accept a TCP connection (many with fork)",
-	.groups = G_FD | G_SOCKET | G_IP | G_TCP | G_LISTEN | G_CHILD,
+	.groups = G_FD | G_SOCKET | G_IP | G_TCP | G_LISTEN | G_CHILD | G_RANGE,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,

@@ -320,6 +320,27 @@ out:
 	return rc;
 }
 
+/* An option that only makes sense with another one needs it given. */
+static int
+check_needs(const struct address *a, struct parse_error *pe)
+{
+	const struct opt_def *need;
+	size_t i;
+
+	for (i = 0; i < OPT_COUNT; i++) {
+		if (!a->opts.given[i] || opt_table[i].needs == NULL)
+			continue;
+		need = opts_find(opt_table[i].needs);
+		if (need != NULL && a->opts.given[need - opt_table] &&
+		    *(const bool *)((const char *)&a->opts + need->offset))
+			continue;
+		return fail(pe, 0, strlen(a->text),
+		    "option \"%s\" needs \"%s\" in \"%s\"",
+		    opt_table[i].names[0], opt_table[i].needs, a->text);
+	}
+	return 0;
+}
+
 static void
 address_label(struct address *a)
 {
@@ -359,6 +380,8 @@ address_parse(
 		if ((c = parse_option(out, &lx, pe)) == -1)
 			goto fail;
 	}
+	if (check_needs(out, pe) == -1)
+		goto fail;
 	if (out->kind->check != NULL &&
 	    out->kind->check(out, &param, err) == -1) {
 		if (param >= 0 && param < out->nparams)

@@ -4,18 +4,68 @@
  * move to the front only when the tail has no room left.  The loop never
  * allocates: the area is allocated once, on the first read.
  */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buffer.h"
 #include "xmalloc.h"
 
+/* Growth factor, and how many small reads in a row shrink the buffer. */
+#define BUFFER_GROW 4
+#define BUFFER_SMALL_RUNS 64
+
 void
-buffer_init(struct buffer *b, size_t size)
+buffer_init(struct buffer *b, size_t min, size_t max)
 {
 	b->data = NULL;
-	b->size = size;
+	b->size = b->min = min;
+	b->max = max < min ? min : max;
 	b->off = b->len = 0;
+	b->small_runs = 0;
+	b->pipe[0] = b->pipe[1] = -1;
+	b->stalled = false;
+}
+
+void
+buffer_adapt(struct buffer *b, size_t n, size_t room)
+{
+	size_t grown;
+	char *p;
+
+	if (b->min == b->max)
+		return;
+	if (n == room && b->size < b->max) {
+		grown = b->size * BUFFER_GROW;
+		if (grown > b->max)
+			grown = b->max;
+		p = xmalloc(grown);
+		memcpy(p, b->data + b->off, b->len);
+		free(b->data);
+		b->data = p;
+		b->off = 0;
+		b->size = grown;
+		b->small_runs = 0;
+		return;
+	}
+	if (n >= b->size / 16 || b->size == b->min) {
+		b->small_runs = 0;
+		return;
+	}
+	if (++b->small_runs >= BUFFER_SMALL_RUNS && b->len == 0) {
+		free(b->data);
+		b->data = NULL;
+		b->size = b->min;
+		b->off = 0;
+		b->small_runs = 0;
+	}
 }
 
 void
@@ -24,6 +74,11 @@ buffer_free(struct buffer *b)
 	free(b->data);
 	b->data = NULL;
 	b->off = b->len = 0;
+	if (b->pipe[0] != -1) {
+		close(b->pipe[0]);
+		close(b->pipe[1]);
+		b->pipe[0] = b->pipe[1] = -1;
+	}
 }
 
 char *
@@ -56,4 +111,119 @@ void
 buffer_clear(struct buffer *b)
 {
 	b->off = b->len = 0;
+}
+
+/* Pipe size asked for in zero-copy mode (the unprivileged maximum). */
+#define BUFFER_PIPE_SIZE (1024 * 1024)
+
+static bool
+buffer_fd_splices(int fd)
+{
+	struct stat st;
+	int domain = 0;
+	socklen_t len = sizeof(domain);
+
+	if (fstat(fd, &st) == -1)
+		return false;
+	if (S_ISFIFO(st.st_mode))
+		return true;
+	return S_ISSOCK(st.st_mode) &&
+	    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
+	    domain == AF_UNIX;
+}
+
+bool
+buffer_splice_suits(int rfd, int wfd)
+{
+#ifdef HAVE_SPLICE
+	return buffer_fd_splices(rfd) && buffer_fd_splices(wfd);
+#else
+	(void)rfd;
+	(void)wfd;
+	(void)buffer_fd_splices;
+	return false;
+#endif
+}
+
+int
+buffer_splice(struct buffer *b)
+{
+#ifdef HAVE_SPLICE
+	int sz;
+
+	if (pipe2(b->pipe, O_NONBLOCK | O_CLOEXEC) == -1) {
+		b->pipe[0] = b->pipe[1] = -1;
+		return -1;
+	}
+	fcntl(b->pipe[1], F_SETPIPE_SZ, BUFFER_PIPE_SIZE);
+	sz = fcntl(b->pipe[1], F_GETPIPE_SZ);
+	b->size = b->min = b->max = sz > 0 ? (size_t)sz : 65536;
+	b->off = b->len = 0;
+	return 0;
+#else
+	(void)b;
+	return -1;
+#endif
+}
+
+bool
+buffer_has_room(const struct buffer *b)
+{
+	return b->len < b->size && !b->stalled;
+}
+
+bool
+buffer_spliced(const struct buffer *b)
+{
+	return b->pipe[0] != -1;
+}
+
+ssize_t
+buffer_splice_in(struct buffer *b, int fd)
+{
+#ifdef HAVE_SPLICE
+	ssize_t n;
+
+	do
+		n = splice(fd, NULL, b->pipe[1], NULL, b->size - b->len,
+		    SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+	while (n == -1 && errno == EINTR);
+	if (n > 0)
+		b->len += (size_t)n;
+	/*
+	 * A pipe holds pages, not bytes: small segments can fill its slots
+	 * before its byte size.  Wait for a drain rather than spin.
+	 */
+	if (n == -1 && errno == EAGAIN && b->len > 0)
+		b->stalled = true;
+	return n;
+#else
+	(void)b;
+	(void)fd;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+ssize_t
+buffer_splice_out(struct buffer *b, int fd)
+{
+#ifdef HAVE_SPLICE
+	ssize_t n;
+
+	do
+		n = splice(b->pipe[0], NULL, fd, NULL, b->len,
+		    SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+	while (n == -1 && errno == EINTR);
+	if (n > 0) {
+		b->len -= (size_t)n;
+		b->stalled = false;
+	}
+	return n;
+#else
+	(void)b;
+	(void)fd;
+	errno = ENOSYS;
+	return -1;
+#endif
 }

@@ -1,22 +1,40 @@
 /*
  * A channel's buffer: a bounded byte area that one side fills and the
- * other drains.  The size is fixed by -b today; an adaptive policy or a
- * zero-copy path would plug in behind this interface.
+ * other drains.  Its capacity is either fixed (-b, datagrams) or adaptive:
+ * it starts small, grows while reads keep filling it, and falls back to
+ * the small size after a run of small reads, so bulk transfers make few
+ * system calls and idle connections stay thin.
  */
 #ifndef DUCT_BUFFER_H
 #define DUCT_BUFFER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct buffer {
-	char *data;  /* owned; allocated on first use */
-	size_t size; /* capacity */
-	size_t off;  /* start of the bytes not yet drained */
-	size_t len;  /* bytes not yet drained */
+	char *data;          /* owned; allocated on first use */
+	size_t size;         /* capacity */
+	size_t off;          /* start of the bytes not yet drained */
+	size_t len;          /* bytes not yet drained */
+	size_t min, max;     /* capacity range; equal when fixed */
+	unsigned small_runs; /* consecutive small reads */
+	int pipe[2];         /* zero-copy mode: the kernel pipe, else -1 */
+	bool stalled;        /* zero-copy: the pipe took no more; drain first */
 };
 
-/* Sets the capacity; allocates nothing yet. */
-void buffer_init(struct buffer *b, size_t size);
+/*
+ * Sets the capacity range: min == max fixes it.  Allocates nothing yet;
+ * the area is allocated by the first buffer_tail().
+ */
+void buffer_init(struct buffer *b, size_t min, size_t max);
+
+/*
+ * Adapts the capacity after a read of n bytes into a tail of room bytes:
+ * a read that filled the room grows the buffer (up to max); a long run of
+ * small reads on an empty buffer returns it to min and frees the area.
+ */
+void buffer_adapt(struct buffer *b, size_t n, size_t room);
 void buffer_free(struct buffer *b);
 
 /*
@@ -40,5 +58,28 @@ void buffer_consume(struct buffer *b, size_t n);
 
 /* Forgets every undrained byte. */
 void buffer_clear(struct buffer *b);
+
+/*
+ * Zero-copy mode (Linux splice(2)): the bytes stay in a kernel pipe and
+ * never enter user space.  buffer_splice_suits() says whether moving from
+ * rfd to wfd that way beats read/write (measured: unix stream sockets and
+ * pipes on both sides; not TCP, where large copies win).  buffer_splice()
+ * switches b to the mode and returns 0, or -1 when it is not available (b
+ * keeps copying).  Built only when configure found splice(2).
+ */
+bool buffer_splice_suits(int rfd, int wfd);
+int buffer_splice(struct buffer *b);
+bool buffer_spliced(const struct buffer *b);
+
+/* True while more bytes may be put in (room left, pipe not stalled). */
+bool buffer_has_room(const struct buffer *b);
+
+/*
+ * Moves bytes from fd into the pipe, or from the pipe to fd, without
+ * blocking.  Return as read(2)/write(2): bytes moved, 0 at end of file
+ * (in only), -1 with errno (EAGAIN: not ready).
+ */
+ssize_t buffer_splice_in(struct buffer *b, int fd);
+ssize_t buffer_splice_out(struct buffer *b, int fd);
 
 #endif

@@ -27,6 +27,7 @@ struct address;
 #define EP_IGNOREEOF 0x08u /* EOF means "poll again later" */
 #define EP_CRLF 0x10u      /* LF <-> CRLF */
 #define EP_CR 0x20u        /* LF <-> CR */
+#define EP_RAWFD 0x40u     /* plain read(2)/write(2) on rfd/wfd: may splice */
 
 struct endpoint;
 

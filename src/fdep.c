@@ -63,7 +63,7 @@ fdep_init(struct endpoint *ep, int rfd, int wfd, bool inherited, char *err)
 	ep->ops = &fdep_ops;
 	ep->rfd = rfd;
 	ep->wfd = wfd;
-	ep->flags = 0;
+	ep->flags = EP_RAWFD;
 	ep->rfl = ep->wfl = -1;
 	if (rfd != -1)
 		ep->flags |= EP_READABLE;

@@ -14,7 +14,8 @@ extern const struct ep_ops fdep_ops;
 
 /*
  * Fills ep with rfd/wfd (either may be -1) and fdep_ops; flags gets
- * EP_READABLE/EP_WRITABLE for the descriptors given.  Makes both
+ * EP_READABLE/EP_WRITABLE for the descriptors given, and EP_RAWFD (a kind
+ * that changes what read or write mean must clear it).  Makes both
  * non-blocking, remembering the original flags so that close restores them
  * on descriptors the process inherited (standard streams, FD:N).  The
  * endpoint owns the descriptors from here on.  Returns 0, or -1 with err.

@@ -26,8 +26,9 @@ static const char usage_text[] =
     "(> 1 to 2, < 2 to 1)\n"
     "  -x, --hex                dump the data that moves as hex "
     "(with -v: both)\n"
-    "  -b, --buffer-size=N      bytes per direction (K/M suffix; "
-    "default 64K)\n"
+    "  -b, --buffer-size=N      fixed bytes per direction (K/M suffix; "
+    "default:\n"
+    "                           adaptive, 32K growing to 4M)\n"
     "  -t, --close-timeout=S    after the first end of file, end after S "
     "seconds\n"
     "                           without data (default 0.5)\n"
@@ -160,7 +161,11 @@ help_version(FILE *out)
 		if ((k = help_feature_kind(i)) != NULL)
 			fprintf(out, " %s=%s", k->feature,
 			    k->unavailable != NULL ? "no" : "yes");
+#ifdef HAVE_SPLICE
+	fprintf(out, " splice=yes (unix sockets and pipes)\n");
+#else
 	fprintf(out, " splice=no\n");
+#endif
 	for (i = 0; i < registry_count(); i++)
 		if ((k = help_feature_kind(i)) != NULL &&
 		    k->unavailable == NULL && k->version != NULL)

@@ -27,7 +27,6 @@
 #include "sig.h"
 #include "transfer.h"
 
-#define DEFAULT_BUFSIZE (64 * 1024)
 #define MAX_BUFSIZE ((size_t)1 << 30)
 
 struct cli {
@@ -102,15 +101,66 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+#define SHORT_OPTS "+:hVdqvxb:t:T:uU46"
+
+/* True when the long option arg ("--name", no "=") takes the next word. */
+static bool
+long_takes_next(const char *arg)
+{
+	const struct option *o;
+
+	if (strchr(arg, '=') != NULL)
+		return false;
+	for (o = long_opts; o->name != NULL; o++)
+		if (strcmp(arg + 2, o->name) == 0)
+			return o->has_arg == required_argument;
+	return false;
+}
+
+/*
+ * Where the options end: getopt would take socat's "-,raw" style address
+ * (STDIO with options) for a cluster of short options, so stop before the
+ * first word that is "-", starts with "-," or is no option at all.
+ */
+static int
+options_end(int argc, char **argv)
+{
+	const char *p;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		p = argv[i];
+		if (p[0] != '-' || p[1] == '\0' || p[1] == ',')
+			return i;
+		if (strcmp(p, "--") == 0)
+			return i + 1;
+		if (p[1] == '-') {
+			i += long_takes_next(p);
+			continue;
+		}
+		/* A cluster like -dd or -b8192: the value may be the next word. */
+		for (p++; *p != '\0'; p++) {
+			const char *o = strchr(SHORT_OPTS, *p);
+
+			if (o != NULL && o[1] == ':') {
+				i += p[1] == '\0';
+				break;
+			}
+		}
+	}
+	return argc;
+}
+
 /* Returns -1 to go on, or the exit status to end with. */
 static int
 parse_cli(int argc, char **argv, struct cli *c)
 {
-	int ch;
+	int ch, nopt;
 
 	opterr = 0;
-	while ((ch = getopt_long(
-		    argc, argv, "+:hVdqvxb:t:T:uU46", long_opts, NULL)) != -1) {
+	nopt = options_end(argc, argv);
+	while (
+	    (ch = getopt_long(nopt, argv, SHORT_OPTS, long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			if (optarg != NULL)
@@ -322,7 +372,6 @@ main(int argc, char **argv)
 	int status;
 
 	memset(&c, 0, sizeof(c));
-	c.xfer.bufsize = DEFAULT_BUFSIZE;
 	c.xfer.close_timeout = 0.5;
 	c.family = AF_UNSPEC;
 	if ((status = parse_cli(argc, argv, &c)) != -1)

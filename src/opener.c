@@ -47,16 +47,21 @@ int
 opener_accept(
     const struct address *a, struct listener *l, struct endpoint *ep, char *err)
 {
-	int rc;
+	double limit = a->opts.accept_timeout > 0 ? a->opts.accept_timeout : -1;
+	int rc, n;
 
 	memset(ep, 0, sizeof(*ep));
 	for (;;) {
-		if (net_wait(l->fd, false, -1) == -1) {
-			if (errno != EINTR)
-				snprintf(err, DUCT_ERR_LEN, "select: %s",
-				    strerror(errno));
-			else
-				snprintf(err, DUCT_ERR_LEN, "interrupted");
+		n = net_wait(l->fd, false, limit);
+		if (n == 0) {
+			snprintf(err, DUCT_ERR_LEN,
+			    "no peer within accept-timeout=%g", limit);
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (n == -1) {
+			snprintf(err, DUCT_ERR_LEN, "%s",
+			    errno == EINTR ? "interrupted" : strerror(errno));
 			return -1;
 		}
 		rc = a->kind->accept(a, l, ep, err);

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <math.h>
@@ -81,6 +82,29 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	[OPT_UNLINK_CLOSE] = { { "unlink-close" }, OT_FLAG, G_UNIX,
 	    OFF(unlink_close),
 	    .help = "remove the socket file at exit (default for listeners)" },
+	[OPT_PIPES] = { { "pipes" }, OT_FLAG, G_EXEC, OFF(pipes),
+	    .help = "join the program through two pipes, not a socketpair" },
+	[OPT_STDERR] = { { "stderr" }, OT_FLAG, G_EXEC, OFF(child_stderr),
+	    .help = "relay the program's standard error too" },
+	[OPT_PTY] = { { "pty" }, OT_FLAG, G_EXEC, OFF(pty),
+	    .help = "give the program a pseudo-terminal" },
+	[OPT_RAWER] = { { "rawer", "raw" }, OT_FLAG, G_EXEC, OFF(rawer),
+	    .help = "with pty: raw terminal mode, no echo" },
+	[OPT_ECHO] = { { "echo" }, OT_FLAG, G_EXEC, OFF(echo),
+	    .help = "with pty: echo=0 turns the terminal's echo off" },
+	[OPT_SETSID] = { { "setsid" }, OT_FLAG, G_EXEC, OFF(setsid),
+	    .help = "start the program in a new session" },
+	[OPT_MAX_CHILDREN] = { { "max-children" }, OT_INT, G_CHILD,
+	    OFF(max_children), .value = "N",
+	    .help =
+		"with fork: at most N children at once; wait for one to end",
+	    .needs = "fork" },
+	[OPT_ACCEPT_TIMEOUT] = { { "accept-timeout" }, OT_SECONDS, G_LISTEN,
+	    OFF(accept_timeout), .value = "S",
+	    .help = "fail (exit 1) when no peer came within S seconds" },
+	[OPT_RANGE] = { { "range" }, OT_RANGE, G_RANGE, OFF(ranges),
+	    .value = "CIDR",
+	    .help = "let in only peers in this network (repeatable)" },
 	[OPT_CERT] = { { "cert", "certificate" }, OT_STRING, G_TLS, OFF(cert),
 	    .value = "FILE",
 	    .help = "own certificate chain (PEM), with the key unless key=" },
@@ -119,6 +143,8 @@ static const char *const group_names[] = {
 	"LISTEN",
 	"CHILD",
 	"UNIX",
+	"EXEC",
+	"RANGE",
 	"TLS",
 };
 
@@ -129,6 +155,7 @@ opts_init(struct optvals *vals)
 	vals->mode = -1;
 	vals->backlog = 128;
 	vals->unlink_close = true;
+	vals->echo = true;
 	vals->verify = true;
 	vals->min_version = OPT_TLS_1_2;
 }
@@ -145,6 +172,9 @@ opts_free(struct optvals *vals)
 		free(*strs[i]);
 		*strs[i] = NULL;
 	}
+	free(vals->ranges);
+	vals->ranges = NULL;
+	vals->nranges = 0;
 }
 
 const struct opt_def *
@@ -277,6 +307,132 @@ opts_parse_family(const char *text, int *out)
 }
 
 /*
+ * Parses "A.B.C.D[/N]", "A.B.C.D:MASK" (dotted mask), "V6[/N]" or
+ * "[V6][/N]" into r.  Host bits beyond the prefix are cleared.
+ */
+static int
+opts_parse_range(const char *text, struct opt_range *r)
+{
+	char host[INET6_ADDRSTRLEN + 2], *slash, *end;
+	const char *h = host;
+	size_t n = strlen(text), i;
+	struct in_addr mask;
+	long bits = -1;
+	int max;
+
+	if (n == 0 || n >= sizeof(host))
+		return -1;
+	memcpy(host, text, n + 1);
+	if ((slash = strrchr(host, '/')) != NULL) {
+		*slash++ = '\0';
+		if (*slash < '0' || *slash > '9')
+			return -1;
+		bits = strtol(slash, &end, 10);
+		if (*end != '\0')
+			return -1;
+	}
+	if (host[0] == '[') {
+		size_t l = strlen(host);
+
+		if (l < 3 || host[l - 1] != ']')
+			return -1;
+		host[l - 1] = '\0';
+		h = host + 1;
+	}
+	memset(r, 0, sizeof(*r));
+	if (inet_pton(AF_INET6, h, r->addr) == 1) {
+		r->family = AF_INET6;
+		max = 128;
+	} else {
+		char *colon = strchr(host, ':');
+
+		if (colon != NULL && bits == -1) {
+			/* socat's ADDR:MASK form with a dotted mask. */
+			*colon++ = '\0';
+			if (inet_pton(AF_INET, colon, &mask) != 1)
+				return -1;
+			bits = __builtin_popcount(mask.s_addr);
+		}
+		if (inet_pton(AF_INET, host, r->addr) != 1)
+			return -1;
+		r->family = AF_INET;
+		max = 32;
+	}
+	if (bits > max)
+		return -1;
+	r->prefix = bits < 0 ? max : (int)bits;
+	for (i = 0; i < (size_t)max / 8; i++) {
+		int keep = r->prefix - (int)i * 8;
+
+		if (keep <= 0)
+			r->addr[i] = 0;
+		else if (keep < 8)
+			r->addr[i] &= (unsigned char)(0xff << (8 - keep));
+	}
+	return 0;
+}
+
+static int
+opts_add_range(struct optvals *vals, const char *text)
+{
+	struct opt_range r, *nr;
+
+	if (text == NULL || opts_parse_range(text, &r) == -1)
+		return -1;
+	nr = xcalloc(vals->nranges + 1, sizeof(*nr));
+	if (vals->nranges > 0)
+		memcpy(nr, vals->ranges, vals->nranges * sizeof(*nr));
+	nr[vals->nranges++] = r;
+	free(vals->ranges);
+	vals->ranges = nr;
+	return 0;
+}
+
+static bool
+range_match(const struct opt_range *r, const unsigned char *addr)
+{
+	int full = r->prefix / 8, rest = r->prefix % 8;
+
+	if (memcmp(r->addr, addr, full) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	return ((r->addr[full] ^ addr[full]) &
+		   (unsigned char)(0xff << (8 - rest))) == 0;
+}
+
+bool
+opts_range_allows(const struct optvals *vals, const struct sockaddr *sa)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0xff, 0xff };
+	const unsigned char *a4 = NULL, *a6 = NULL;
+	size_t i;
+
+	if (vals->nranges == 0)
+		return true;
+	if (sa->sa_family == AF_INET) {
+		a4 = (const unsigned char *)&(
+		    (const struct sockaddr_in *)(const void *)sa)
+			 ->sin_addr;
+	} else if (sa->sa_family == AF_INET6) {
+		a6 = ((const struct sockaddr_in6 *)(const void *)sa)
+			 ->sin6_addr.s6_addr;
+		if (memcmp(a6, mapped, sizeof(mapped)) == 0)
+			a4 = a6 + 12;
+	}
+	for (i = 0; i < vals->nranges; i++) {
+		const struct opt_range *r = &vals->ranges[i];
+
+		if (r->family == AF_INET && a4 != NULL && range_match(r, a4))
+			return true;
+		if (r->family == AF_INET6 && a6 != NULL && range_match(r, a6))
+			return true;
+	}
+	return false;
+}
+
+/*
  * TLS1.2 or TLS1.3, also spelt TLSv1.2 or 1.2.  Older versions are
  * refused with their own message: duct never speaks them.
  */
@@ -318,6 +474,8 @@ opts_type_want(enum opt_type type)
 		return "octal permissions like 600";
 	case OT_FAMILY:
 		return "ip4 or ip6";
+	case OT_RANGE:
+		return "a network like 10.0.0.0/8 or [::1]/128";
 	case OT_TLSVER:
 		return "TLS1.2 or TLS1.3 (older versions are not supported)";
 	}
@@ -354,6 +512,9 @@ opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
 		break;
 	case OT_FAMILY:
 		rc = opts_parse_family(value, p);
+		break;
+	case OT_RANGE:
+		rc = opts_add_range(vals, value);
 		break;
 	case OT_TLSVER:
 		rc = opts_parse_tlsver(value, p);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include "duct.h"
 
@@ -21,7 +22,9 @@
 #define G_LISTEN 0x0020u /* listening sockets */
 #define G_CHILD 0x0040u  /* kinds that can fork per connection */
 #define G_UNIX 0x0080u   /* unix domain sockets */
-#define G_TLS 0x0100u    /* TLS clients and servers */
+#define G_EXEC 0x0100u   /* child programs */
+#define G_RANGE 0x0200u  /* listeners whose peers have IP addresses */
+#define G_TLS 0x0400u    /* TLS clients and servers */
 
 enum opt_type {
 	OT_FLAG,    /* bool, optional =0/1/yes/no/on/off/true/false */
@@ -31,6 +34,7 @@ enum opt_type {
 	OT_STRING,  /* char *, owned by the optvals */
 	OT_MODE,    /* int, octal permission bits */
 	OT_FAMILY,  /* int, AF_INET or AF_INET6 */
+	OT_RANGE,   /* struct opt_range list, repeatable */
 	OT_TLSVER   /* int, TLS protocol version as on the wire (0x0303) */
 };
 
@@ -60,6 +64,15 @@ enum opt_id {
 	OPT_FORK,
 	OPT_UNLINK_EARLY,
 	OPT_UNLINK_CLOSE,
+	OPT_PIPES,
+	OPT_STDERR,
+	OPT_PTY,
+	OPT_RAWER,
+	OPT_ECHO,
+	OPT_SETSID,
+	OPT_MAX_CHILDREN,
+	OPT_ACCEPT_TIMEOUT,
+	OPT_RANGE,
 	OPT_CERT,
 	OPT_KEY,
 	OPT_CAFILE,
@@ -71,6 +84,13 @@ enum opt_id {
 	OPT_MIN_VERSION,
 	OPT_ALPN,
 	OPT_COUNT
+};
+
+/* One range= network: family, address bytes (network order), prefix. */
+struct opt_range {
+	int family; /* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	int prefix;
 };
 
 /* Typed values of one address's options.  Strings are owned here. */
@@ -90,6 +110,11 @@ struct optvals {
 	int backlog;
 	bool fork;
 	bool unlink_early, unlink_close;
+	bool pipes, child_stderr, pty, rawer, echo, setsid;
+	int max_children;
+	double accept_timeout;
+	struct opt_range *ranges; /* range= list; owned */
+	size_t nranges;
 	char *cert, *key, *cafile, *capath;
 	bool verify;
 	char *commonname, *snihost, *cipher;
@@ -109,6 +134,7 @@ struct opt_def {
 	int level, name;   /* setsockopt, or 0/0 */
 	const char *value; /* value placeholder for help, or NULL */
 	const char *help;  /* one line for --help */
+	const char *needs; /* name of an option this one needs, or NULL */
 };
 
 /* The table, OPT_COUNT rows in enum opt_id order. */
@@ -136,6 +162,12 @@ int opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
  * Returns 0, or -1 with err filled ("setsockopt sndbuf: ...").
  */
 int opts_apply_sock(int fd, const struct optvals *vals, char *err);
+
+/*
+ * True when the peer address sa falls in one of vals' range= networks, or
+ * when no range= was given.  An IPv4-mapped IPv6 peer matches IPv4 ranges.
+ */
+bool opts_range_allows(const struct optvals *vals, const struct sockaddr *sa);
 
 /* Comma-separated group names of a mask, for help ("SOCKET,IP"). */
 void opts_group_names(unsigned groups, char *out, size_t outlen);

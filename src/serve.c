@@ -5,6 +5,7 @@
  * that none outlives it.
  */
 #include <sys/prctl.h>
+#include <sys/select.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -23,6 +24,9 @@
 
 /* How long children get after SIGTERM before SIGKILL, in seconds. */
 #define SERVE_GRACE 2.0
+
+/* Pause after accept ran out of descriptors or memory, in seconds. */
+#define SERVE_BACKOFF 0.5
 
 struct children {
 	pid_t *pids;
@@ -104,6 +108,31 @@ children_end(struct children *c)
 	c->pids = NULL;
 }
 
+/* Errors after which the listener can go on once resources free up. */
+static bool
+serve_transient(int e)
+{
+	return e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM ||
+	    e == EPERM;
+}
+
+/*
+ * Sleeps up to secs (< 0: no limit) or until a signal, typically SIGCHLD
+ * telling that a child ended and took its descriptors with it.
+ */
+static void
+serve_pause(double secs)
+{
+	struct timespec ts, *tsp = NULL;
+
+	if (secs >= 0) {
+		ts.tv_sec = (time_t)secs;
+		ts.tv_nsec = (long)((secs - (double)ts.tv_sec) * 1e9);
+		tsp = &ts;
+	}
+	pselect(0, NULL, NULL, NULL, tsp, sig_waitmask());
+}
+
 /* In the child: the transfer for one accepted peer.  Never returns. */
 static void
 serve_child(const struct serve_plan *p, struct listener *l,
@@ -150,6 +179,7 @@ serve_run(const struct serve_plan *p)
 	struct endpoint peer;
 	char err[DUCT_ERR_LEN];
 	pid_t pid, self = getpid();
+	size_t max = (size_t)p->listen->opts.max_children;
 	int status = 0;
 
 	memset(&l, 0, sizeof(l));
@@ -164,9 +194,19 @@ serve_run(const struct serve_plan *p)
 			break;
 		if (sig_stats_pending())
 			children_signal(&kids, SIGUSR1);
+		if (max > 0 && kids.n >= max) {
+			serve_pause(-1);
+			continue;
+		}
 		if (opener_accept(p->listen, &l, &peer, err) == -1) {
 			if (errno == EINTR)
 				continue;
+			if (serve_transient(errno)) {
+				log_err(
+				    "%s: %s; retrying", p->listen->label, err);
+				serve_pause(SERVE_BACKOFF);
+				continue;
+			}
 			log_err("%s: %s", p->listen->label, err);
 			status = 1;
 			break;

@@ -70,10 +70,38 @@ chan_set_state(struct channel *ch, enum chan_state st)
 	ch->state = st;
 }
 
+/*
+ * Adaptive buffers start at BUF_START and grow to BUF_MAX; datagram
+ * channels get a fixed BUF_DGRAM (the largest UDP payload fits) unless -b
+ * says otherwise.
+ */
+#define BUF_START (32 * 1024)
+#define BUF_MAX (4 * 1024 * 1024)
+#define BUF_DGRAM (64 * 1024)
+
+/*
+ * Zero-copy needs bytes that nobody looks at or changes on the way (no
+ * dumps, no line-end conversion, no datagrams), plain descriptors on both
+ * sides, and descriptor types for which it measured faster.
+ */
+static bool
+chan_may_splice(const struct channel *ch)
+{
+	unsigned both = ch->src->flags & ch->dst->flags;
+	unsigned any = ch->src->flags | ch->dst->flags;
+
+	if (dump_enabled() || !(both & EP_RAWFD) ||
+	    (any & (EP_DGRAM | EP_CRLF | EP_CR)))
+		return false;
+	return buffer_splice_suits(ch->src->rfd, ch->dst->wfd);
+}
+
 static void
 chan_init(struct channel *ch, struct endpoint *src, struct endpoint *dst,
     const char *name, size_t bufsize)
 {
+	bool dgram = ((src->flags | dst->flags) & EP_DGRAM) != 0;
+
 	memset(ch, 0, sizeof(*ch));
 	snprintf(ch->name, sizeof(ch->name), "%s", name);
 	ch->dir = name[0] == '1' ? '>' : '<';
@@ -82,7 +110,14 @@ chan_init(struct channel *ch, struct endpoint *src, struct endpoint *dst,
 	ch->src_want = IO_WANT_READ;
 	ch->dst_want = IO_WANT_WRITE;
 	ch->state = CH_OPEN;
-	buffer_init(&ch->buf, bufsize);
+	if (bufsize > 0)
+		buffer_init(&ch->buf, bufsize, bufsize);
+	else if (dgram)
+		buffer_init(&ch->buf, BUF_DGRAM, BUF_DGRAM);
+	else
+		buffer_init(&ch->buf, BUF_START, BUF_MAX);
+	if (bufsize == 0 && chan_may_splice(ch) && buffer_splice(&ch->buf) == 0)
+		log_debug("channel %s: zero-copy (splice)", ch->name);
 }
 
 static bool
@@ -98,7 +133,7 @@ chan_wants_read(const struct channel *ch, double now)
 		return false;
 	if (chan_dgram(ch))
 		return ch->buf.len == 0;
-	return ch->buf.len < ch->buf.size;
+	return buffer_has_room(&ch->buf);
 }
 
 static size_t
@@ -174,6 +209,23 @@ ep_error(struct endpoint *ep)
 	return why != NULL ? why : strerror(errno);
 }
 
+/* Zero-copy moves, with results in the endpoint ops' terms. */
+static ssize_t
+chan_splice_out(struct channel *ch)
+{
+	ssize_t n = buffer_splice_out(&ch->buf, ch->dst->wfd);
+
+	return n == -1 && errno == EAGAIN ? IO_WANT_WRITE : n;
+}
+
+static ssize_t
+chan_splice_in(struct channel *ch)
+{
+	ssize_t n = buffer_splice_in(&ch->buf, ch->src->rfd);
+
+	return n == -1 && errno == EAGAIN ? IO_WANT_READ : n;
+}
+
 static void
 chan_write(struct pair *pr, struct channel *ch, double now)
 {
@@ -181,7 +233,11 @@ chan_write(struct pair *pr, struct channel *ch, double now)
 
 	if (ch->buf.len == 0 || ch->state == CH_DONE)
 		return;
-	n = ch->dst->ops->write(ch->dst, buffer_head(&ch->buf), ch->buf.len);
+	if (buffer_spliced(&ch->buf))
+		n = chan_splice_out(ch);
+	else
+		n = ch->dst->ops->write(
+		    ch->dst, buffer_head(&ch->buf), ch->buf.len);
 	if (n == IO_WANT_READ || n == IO_WANT_WRITE) {
 		ch->dst_want = (int)n;
 		return;
@@ -204,7 +260,8 @@ chan_write(struct pair *pr, struct channel *ch, double now)
 		    ch->dir, buffer_head(&ch->buf), (size_t)n, ch->bytes);
 	ch->bytes += (uint64_t)n;
 	ch->msgs += chan_dgram(ch);
-	buffer_consume(&ch->buf, n);
+	if (!buffer_spliced(&ch->buf))
+		buffer_consume(&ch->buf, n);
 	pr->last_move = now;
 }
 
@@ -232,12 +289,40 @@ chan_eof(struct pair *pr, struct channel *ch, double now)
 }
 
 static void
+chan_read_spliced(struct pair *pr, struct channel *ch, double now)
+{
+	ssize_t n = chan_splice_in(ch);
+
+	if (n == IO_WANT_READ) {
+		ch->src_want = IO_WANT_READ;
+		return;
+	}
+	if (n == 0) {
+		chan_eof(pr, ch, now);
+		return;
+	}
+	if (n < 0) {
+		log_err("%s: read: %s", ch->src->label, strerror(errno));
+		pr->status = 1;
+		chan_set_state(ch, CH_DRAIN);
+		return;
+	}
+	ch->retry_at = 0;
+	pr->last_move = now;
+	chan_write(pr, ch, now);
+}
+
+static void
 chan_read(struct pair *pr, struct channel *ch, double now)
 {
-	size_t room, want;
+	size_t room, want, got;
 	ssize_t n;
 	char *p;
 
+	if (buffer_spliced(&ch->buf)) {
+		chan_read_spliced(pr, ch, now);
+		return;
+	}
 	p = buffer_tail(&ch->buf, &room);
 	want = room;
 	if (ch->dst->flags & EP_CRLF)
@@ -263,6 +348,7 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 		return;
 	}
 	ch->retry_at = 0;
+	got = (size_t)n;
 	if (ch->held_cr) {
 		ch->held_cr = false;
 		if (p[0] != '\n') {
@@ -273,6 +359,7 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 	}
 	n = chan_convert(ch, p, n);
 	buffer_commit(&ch->buf, n);
+	buffer_adapt(&ch->buf, got, want);
 	pr->last_move = now;
 	/* Most sinks take the data at once: skip a pass through select. */
 	chan_write(pr, ch, now);
@@ -329,6 +416,24 @@ pair_done(const struct pair *pr)
 	return true;
 }
 
+/* The close timer cut the relay short: say which direction was open. */
+static void
+pair_close_expired(const struct pair *pr)
+{
+	const struct channel *ch;
+	int i;
+
+	for (i = 0; i < pr->nch; i++) {
+		ch = &pr->ch[i];
+		if (ch->state == CH_DONE)
+			continue;
+		log_notice("close timer (-t %g) expired with address %c -> "
+			   "address %c still open",
+		    pr->cfg->close_timeout, ch->dir == '>' ? '1' : '2',
+		    ch->dir == '>' ? '2' : '1');
+	}
+}
+
 /*
  * Seconds until the next timer (close, idle, ignoreeof poll), or -1 when
  * none runs.  Returns 0 when a timer that ends the relay has expired,
@@ -345,13 +450,7 @@ pair_timeout(struct pair *pr, double now, bool *end)
 	if (pr->closing) {
 		left = pr->last_move + cfg->close_timeout - now;
 		if (left <= 0) {
-			for (i = 0; i < pr->nch; i++)
-				if (pr->ch[i].state != CH_DONE)
-					log_notice(
-					    "close timer (-t %g) "
-					    "expired with address %s still "
-					    "open",
-					    cfg->close_timeout, pr->ch[i].name);
+			pair_close_expired(pr);
 			*end = true;
 			return 0;
 		}

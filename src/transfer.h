@@ -12,7 +12,8 @@
 #include "endpoint.h"
 
 struct xfer_config {
-	size_t bufsize;       /* bytes per direction (-b) */
+	size_t bufsize;
+	/* -b: fixed bytes per direction; 0 adaptive */ /* bytes per direction (-b) */
 	double close_timeout; /* -t: seconds without data after EOF */
 	double idle_timeout;  /* -T: seconds without data; 0 none */
 	bool forward;         /* address 1 -> 2 may exist (not -U) */

@@ -255,6 +255,48 @@ start_duct_bg() {
 	return 0
 }
 
+# start_socat_bg [--stdin FILE] [--stdout FILE] [--] ARGS...
+#
+# Runs `timeout 30 socat -d -d ARGS` in the background as an independent
+# peer.  Sets STPID (the timeout process), SLOG (stderr), SOUT (stdout); for
+# a listening address waits for socat's "listening on" notice and sets SPORT
+# (for unix sockets it only waits for the notice).
+start_socat_bg() {
+	local in=/dev/null out="" a listener=0 unixpath=""
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--stdin) in=$2; shift 2 ;;
+		--stdout) out=$2; shift 2 ;;
+		--) shift; break ;;
+		*) break ;;
+		esac
+	done
+	_BG_N=$((_BG_N + 1))
+	SLOG=$T/socat.$_BG_N.err
+	SOUT=${out:-$T/socat.$_BG_N.out}
+	for a in "$@"; do
+		if printf '%s\n' "$a" | grep -Eiq '^tcp[46]?-l(isten)?:'; then
+			listener=1
+		elif printf '%s\n' "$a" | grep -Eiq '^unix-l(isten)?:'; then
+			unixpath=1
+		fi
+	done
+	: >"$SLOG"
+	timeout 30 socat -d -d "$@" <"$in" >"$SOUT" 2>"$SLOG" 3>&- 7>&- 8>&- 9>&- &
+	STPID=$!
+	track_pid "$STPID"
+	SPORT=""
+	if [ "$listener" = 1 ]; then
+		wait_for_line "$SLOG" 'listening on ' 10 || return 1
+		SPORT=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\)$/\1/p' "$SLOG" |
+		    head -n1)
+		[ -n "$SPORT" ] || { cat "$SLOG" >&2; return 1; }
+	elif [ -n "$unixpath" ]; then
+		wait_for_line "$SLOG" 'listening on ' 10 || return 1
+	fi
+	return 0
+}
+
 # start_bg CMD...: runs CMD in the background (stdin /dev/null, stdout and
 # stderr to files BG_OUT and BG_ERR), records it, sets BG_PID.
 start_bg() {
@@ -413,9 +455,13 @@ assert_caret() {
 		line=${ls[$i]}
 		[[ "$line" == *"$text" ]] || continue
 		prefix=$((${#line} - ${#text}))
-		expect="$(printf '%*s' $((prefix + off)) '')$want"
 		got=${ls[$((i + 1))]}
 		got=${got%"${got##*[! ]}"}
+		# the caret line may repeat the echo line's lead-in ("duct: ")
+		# or use blanks; the caret must sit under the offending part
+		expect="${line:0:prefix}$(printf '%*s' "$off" '')$want"
+		[ "$got" = "$expect" ] && return 0
+		expect="$(printf '%*s' $((prefix + off)) '')$want"
 		[ "$got" = "$expect" ] && return 0
 		fail "caret line is wrong
   echo line: '$line'
@@ -425,4 +471,49 @@ assert_caret() {
 	done
 	fail "no line ends with '$text' followed by a caret line:
 $(printf '  | %s\n' "${ls[@]}")"
+}
+
+# slow_sha_reader [PAUSE]: reads stdin 1 KiB at a time, pausing PAUSE
+# seconds (default 0.001) after each read, and prints the sha256 of it all.
+# The pause is the consumer's own pacing, not test synchronisation.
+slow_sha_reader() {
+	python3 -c '
+import hashlib, os, sys, time
+pause = float(sys.argv[1])
+h = hashlib.sha256()
+while True:
+    b = os.read(0, 1024)
+    if not b:
+        break
+    h.update(b)
+    time.sleep(pause)
+print(h.hexdigest())
+' "${1:-0.001}"
+}
+
+# start_isolated_bg STDIN STDOUT CMD...: runs CMD in the background with
+# stdin from STDIN and stdout to STDOUT (stderr to STDOUT.err), after closing
+# every other descriptor, so that it holds no write end of the test's fifos.
+# Records it and sets BG_PID.
+start_isolated_bg() {
+	local in=$1 out=$2
+	shift 2
+	(
+		for fd in $(ls "/proc/$BASHPID/fd"); do
+			[ "$fd" -gt 2 ] && eval "exec $fd>&-"
+		done
+		exec "$@"
+	) <"$in" >"$out" 2>"$out.err" &
+	BG_PID=$!
+	track_pid "$BG_PID"
+}
+
+# children_of PID: prints "PID STAT" of each child of PID.
+children_of() {
+	ps -o pid=,stat= --ppid "$1" 2>/dev/null || true
+}
+
+# nchildren_is PID N: true when PID has exactly N children.
+nchildren_is() {
+	[ "$(children_of "$1" | wc -l)" -eq "$2" ]
 }

@@ -3,6 +3,9 @@
  * seconds, flags, the table's shape (unique names, help text), and group
  * names.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
@@ -93,11 +96,64 @@ test_table(void)
 	CHECK(strcmp(g, "TLS") == 0);
 }
 
+static bool
+allows(struct optvals *v, const char *ip)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, ip, &in->sin_addr) == 1)
+		ss.ss_family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, &in6->sin6_addr) == 1)
+		ss.ss_family = AF_INET6;
+	return opts_range_allows(v, (struct sockaddr *)&ss);
+}
+
+static void
+test_ranges(void)
+{
+	const struct opt_def *r = opts_find("range");
+	struct optvals v;
+	char err[DUCT_ERR_LEN];
+
+	opts_init(&v);
+	CHECK(allows(&v, "192.0.2.1"));
+	CHECK(opts_set(&v, r, "10.0.0.0/8", err) == 0);
+	CHECK(allows(&v, "10.200.3.4"));
+	CHECK(!allows(&v, "11.0.0.1"));
+	CHECK(allows(&v, "::ffff:10.1.2.3"));
+	CHECK(!allows(&v, "::1"));
+	CHECK(opts_set(&v, r, "[2001:db8::]/33", err) == 0);
+	CHECK(allows(&v, "2001:db8:7fff::1"));
+	CHECK(!allows(&v, "2001:db8:8000::1"));
+	CHECK(opts_set(&v, r, "192.168.1.77:255.255.255.0", err) == 0);
+	CHECK(allows(&v, "192.168.1.200"));
+	CHECK(!allows(&v, "192.168.2.1"));
+	CHECK(opts_set(&v, r, "127.0.0.1", err) == 0);
+	CHECK(allows(&v, "127.0.0.1"));
+	CHECK(!allows(&v, "127.0.0.2"));
+	CHECK(opts_set(&v, r, "::1", err) == 0);
+	CHECK(allows(&v, "::1"));
+	CHECK(opts_set(&v, r, "0.0.0.0/0", err) == 0);
+	CHECK(allows(&v, "8.8.8.8"));
+	CHECK(v.nranges == 6);
+	CHECK(opts_set(&v, r, "10.0.0.0/33", err) == -1);
+	CHECK(opts_set(&v, r, "::/129", err) == -1);
+	CHECK(opts_set(&v, r, "10.0.0.0/x", err) == -1);
+	CHECK(opts_set(&v, r, "[::1", err) == -1);
+	CHECK(opts_set(&v, r, "host.example", err) == -1);
+	CHECK(opts_set(&v, r, NULL, err) == -1);
+	opts_free(&v);
+}
+
 int
 main(void)
 {
 	test_parsers();
 	test_set();
 	test_table();
+	test_ranges();
 	return unit_done("test_options");
 }

@@ -1,0 +1,145 @@
+#!/usr/bin/env bats
+# Listeners with fork: a child per connection, reaped, ended with the parent.
+
+load helpers/common
+
+@test "TCP-LISTEN,fork serves 10 concurrent clients, each gets its own data" {
+	local i fd pids=() fds=()
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork PIPE
+	for i in $(seq 10); do
+		random_file "$T/in.$i" 64K
+		mkfifo "$T/cin.$i"
+		exec {fd}<>"$T/cin.$i"
+		fds+=("$fd")
+		if [ $((i % 2)) = 0 ]; then
+			start_isolated_bg "$T/cin.$i" "$T/out.$i" \
+			    timeout 20 "$DUCT" - "TCP:127.0.0.1:$PORT"
+		else
+			start_isolated_bg "$T/cin.$i" "$T/out.$i" \
+			    timeout 20 socat -t 10 - "TCP:127.0.0.1:$PORT"
+		fi
+		pids+=("$BG_PID")
+	done
+	# all ten connections are up at the same time, one child each
+	wait_until 10 nchildren_is "$DPID" 10
+	for i in $(seq 10); do
+		fd=${fds[$((i - 1))]}
+		cat "$T/in.$i" >&"$fd"
+		exec {fd}>&-
+	done
+	for i in $(seq 10); do
+		wait_for_exit "${pids[$((i - 1))]}" 20 || true
+		assert_equal "$EXIT_STATUS" 0
+		assert_equal "$(sha "$T/out.$i")" "$(sha "$T/in.$i")"
+	done
+	pid_running "$DPID"
+	assert_equal "$(grep -c 'connection from 127\.0\.0\.1:' "$LOG")" 10
+}
+
+@test "UNIX-LISTEN,fork serves several clients" {
+	local s=$SOCKDIR/s i pids=()
+	start_duct_bg "UNIX-LISTEN:$s,fork" PIPE
+	for i in $(seq 5); do
+		random_file "$T/in.$i" 128K
+		start_isolated_bg "$T/in.$i" "$T/out.$i" \
+		    timeout 20 "$DUCT" - "UNIX-CONNECT:$s"
+		pids+=("$BG_PID")
+	done
+	for i in $(seq 5); do
+		wait_for_exit "${pids[$((i - 1))]}" 20 || true
+		assert_equal "$EXIT_STATUS" 0
+		assert_equal "$(sha "$T/out.$i")" "$(sha "$T/in.$i")"
+	done
+	pid_running "$DPID"
+	# the children's exits did not remove the parent's socket file ...
+	[ -S "$s" ]
+	# ... the parent's does
+	kill -TERM "$DPID"
+	wait_for_exit "$TPID" 10 || true
+	assert_equal "$EXIT_STATUS" 143
+	[ ! -e "$s" ]
+}
+
+@test "finished children are reaped: no zombies" {
+	local i pids=()
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork PIPE
+	printf 'z\n' >"$T/in"
+	for i in $(seq 6); do
+		start_isolated_bg "$T/in" "$T/out.$i" \
+		    timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT"
+		pids+=("$BG_PID")
+	done
+	for i in $(seq 6); do
+		wait_for_exit "${pids[$((i - 1))]}" 10 || true
+		assert_equal "$EXIT_STATUS" 0
+		assert_equal "$(cat "$T/out.$i")" z
+	done
+	if ! wait_until 5 nchildren_is "$DPID" 0; then
+		fail "children left: $(children_of "$DPID")"
+	fi
+	run children_of "$DPID"
+	refute_output --partial Z
+	pid_running "$DPID"
+}
+
+@test "SIGTERM ends the parent (exit 143) and all its children" {
+	local i kids
+	mkfifo "$T/cin"
+	exec 7<>"$T/cin"
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork PIPE
+	for i in 1 2 3; do
+		start_isolated_bg "$T/cin" "$T/out.$i" \
+		    timeout 20 "$DUCT" - "TCP:127.0.0.1:$PORT"
+	done
+	wait_until 10 nchildren_is "$DPID" 3
+	kids=$(children_of "$DPID" | awk '{print $1}')
+	kill -TERM "$DPID"
+	wait_for_exit "$TPID" 10 || true
+	assert_equal "$EXIT_STATUS" 143
+	local k
+	for k in $kids; do
+		wait_until 5 eval "! pid_running $k" ||
+		    fail "child $k outlived its parent"
+	done
+}
+
+@test "the parent's descriptor count is the same after 20 connections" {
+	local i before after
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork PIPE
+	before=$(ls "/proc/$DPID/fd" | wc -l)
+	printf 'fd check\n' >"$T/in"
+	for i in $(seq 20); do
+		run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <"$T/in"
+		assert_success
+		assert_output "fd check"
+	done
+	wait_until 5 nchildren_is "$DPID" 0
+	after=$(ls "/proc/$DPID/fd" | wc -l)
+	assert_equal "$after" "$before"
+}
+
+@test "a child that fails to open its address does not stop the parent" {
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork "OPEN:$T/missing"
+	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" </dev/null
+	assert_output ""
+	wait_for_line "$LOG" "E address 2 \\(OPEN:.*/missing\\): .*No such file or directory"
+	pid_running "$DPID"
+	# the parent keeps listening: a second client is accepted too
+	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" </dev/null
+	assert_output ""
+	wait_until 5 eval '[ "$(grep -c "connection from" "$LOG")" -eq 2 ]'
+	pid_running "$DPID"
+}
+
+@test "without fork the listener serves one client and exits" {
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1 PIPE
+	printf 'only one\n' >"$T/in"
+	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <"$T/in"
+	assert_success
+	assert_output "only one"
+	wait_for_exit "$TPID" 10 || true
+	assert_equal "$EXIT_STATUS" 0
+	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" </dev/null
+	assert_failure 1
+	assert_output --partial 'Connection refused'
+}
