@@ -124,8 +124,9 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    .help = "the name the peer's certificate must carry" },
 	[OPT_SNIHOST] = { { "snihost" }, OT_STRING, G_TLS, OFF(snihost),
 	    .value = "NAME", .help = "server name to send (SNI)" },
-	[OPT_CIPHER] = { { "cipher", "ciphers" }, OT_STRING, G_TLS, OFF(cipher),
-	    .value = "LIST", .help = "allowed cipher suites (OpenSSL syntax)" },
+	[OPT_CIPHER] = { { "cipher", "ciphers", "cipherlist" }, OT_STRING,
+	    G_TLS, OFF(cipher), .value = "LIST",
+	    .help = "allowed cipher suites (OpenSSL syntax)" },
 	[OPT_MIN_VERSION] = { { "min-version", "openssl-min-proto-version" },
 	    OT_TLSVER, G_TLS, OFF(min_version), .value = "VERSION",
 	    .help = "oldest TLS version: TLS1.2 (default) or TLS1.3" },
@@ -180,12 +181,17 @@ opts_free(struct optvals *vals)
 const struct opt_def *
 opts_find(const char *name)
 {
+	const struct opt_def *d;
 	size_t i, j;
 
 	for (i = 0; i < OPT_COUNT; i++)
 		for (j = 0; j < 3 && opt_table[i].names[j] != NULL; j++)
 			if (strcasecmp(name, opt_table[i].names[j]) == 0)
 				return &opt_table[i];
+	/* socat also spells every TLS option with an "openssl-" prefix. */
+	if (strncasecmp(name, "openssl-", 8) == 0 &&
+	    (d = opts_find(name + 8)) != NULL && (d->groups & G_TLS))
+		return d;
 	return NULL;
 }
 

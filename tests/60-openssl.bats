@@ -434,3 +434,95 @@ start_s_client() {
 		    fail "$bad: $stderr"
 	done
 }
+
+@test "socat's openssl- spellings of the TLS options are accepted" {
+	need_tls
+	tls_server "openssl-certificate=$CERTS/server.pem" PIPE
+	tls_client 'spelt' -t 2 - \
+	    "SSL:localhost:$PORT,openssl-cafile=$CERTS/ca.pem,openssl-commonname=localhost,openssl-cipherlist=HIGH:TLS_AES_128_GCM_SHA256"
+	assert_success
+	assert_equal "$output" "spelt"
+	run --separate-stderr timeout 10 "$DUCT" - "TCP:127.0.0.1:1,openssl-cafile=/x"
+	assert_failure 2
+}
+
+@test "range= on a TLS listener refuses a peer before any handshake" {
+	need_tls
+	tls_server "cert=$CERTS/server.pem,fork,range=10.0.0.0/8" PIPE
+	tls_client 'x' - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem"
+	assert_failure 1
+	assert_equal "$output" ""
+	wait_for_line "$LOG" 'W address 1 .*: refused connection from 127\.0\.0\.1:[0-9]+: not in range=' 5
+	refute grep -q 'TLS' "$LOG"
+	pid_running "$DPID"
+	tls_server "cert=$CERTS/server.pem,range=127.0.0.0/8" PIPE
+	tls_client 'in range' -t 2 - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem"
+	assert_success
+	assert_equal "$output" "in range"
+}
+
+@test "max-children=1 on a TLS listener serves one client at a time" {
+	need_tls
+	tls_server "cert=$CERTS/server.pem,fork,max-children=1" \
+	    SYSTEM:'cat; echo done'
+	mkfifo "$T/hold"
+	timeout 15 "$DUCT" - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem" \
+	    <"$T/hold" >"$T/first" 7>&- &
+	local first=$!
+	exec 7>"$T/hold"
+	wait_for_line "$LOG" 'TLS established' 5
+	timeout 15 "$DUCT" -t 8 - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem" \
+	    <<<"second" >"$T/second" 7>&- &
+	local second=$!
+	! wait_until 0.5 test -s "$T/second"
+	assert_equal "$(grep -c 'connection from' "$LOG")" 1
+	exec 7>&-
+	wait "$first"
+	wait "$second"
+	assert_equal "$(cat "$T/first")" done
+	assert_equal "$(cat "$T/second")" "$(printf 'second\ndone')"
+	assert_equal "$(grep -c 'TLS established' "$LOG")" 2
+}
+
+@test "accept-timeout on a TLS listener: nobody came, exit 1" {
+	need_tls
+	run --separate-stderr timeout 10 "$DUCT" \
+	    "OPENSSL-LISTEN:0,bind=127.0.0.1,cert=$CERTS/server.pem,accept-timeout=0.2" -
+	assert_failure 1
+	[[ "$stderr" == *"no peer within accept-timeout=0.2"* ]] ||
+	    fail "message: $stderr"
+}
+
+@test "TLS to a unix socket: the TLS side is copied, never spliced; 4 MiB intact" {
+	need_tls
+	random_file "$T/big" 4M
+	start_duct_bg -ddd "UNIX-LISTEN:$SOCKDIR/echo,fork" PIPE
+	local echo_log=$LOG
+	tls_server "cert=$CERTS/server.pem" "UNIX-CONNECT:$SOCKDIR/echo"
+	local tls_log=$LOG
+	timeout 20 "$DUCT" -ddd -t 5 - \
+	    "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem" \
+	    <"$T/big" >"$T/back" 2>"$T/client.log" ||
+	    fail "duct failed with status $?: $(tail "$T/client.log")"
+	assert_equal "$(sha "$T/back")" "$(sha "$T/big")"
+	# The relay between TLS and the unix socket must copy, and says so
+	# by not announcing zero-copy; the plain unix<->pipe relay may splice.
+	wait_for_line "$tls_log" 'done: ' 5
+	refute grep -q 'zero-copy' "$tls_log"
+	refute grep -q 'zero-copy' "$T/client.log"
+	"$DUCT" -V | grep -q 'splice=yes' || return 0
+	grep -q 'zero-copy' "$echo_log" || fail "no splice in the control: $(cat "$echo_log")"
+}
+
+@test "-v dumps show the plain text of a TLS connection" {
+	need_tls
+	tls_server "cert=$CERTS/server.pem" PIPE
+	tls_client 'secret words' -v -t 2 - \
+	    "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem"
+	assert_success
+	assert_equal "$output" "secret words"
+	[[ "$stderr" == *"> "*"length=12"*"secret words"* ]] ||
+	    fail "dump: $stderr"
+	[[ "$stderr" == *"< "*"length=12"*"secret words"* ]] ||
+	    fail "dump: $stderr"
+}

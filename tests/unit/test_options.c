@@ -54,6 +54,12 @@ test_set(void)
 	CHECK(opts_find("CRNL") == opts_find("crlf"));
 	CHECK(opts_find("perm") == opts_find("mode"));
 	CHECK(opts_find("nosuch") == NULL);
+	/* socat's "openssl-" spellings, for TLS options only. */
+	CHECK(opts_find("openssl-cafile") == opts_find("cafile"));
+	CHECK(opts_find("OPENSSL-COMMONNAME") == opts_find("commonname"));
+	CHECK(opts_find("openssl-cipherlist") == opts_find("cipher"));
+	CHECK(opts_find("openssl-fork") == NULL);
+	CHECK(opts_find("openssl-") == NULL);
 	CHECK(v.verify && v.min_version == OPT_TLS_1_2);
 	CHECK(opts_set(&v, opts_find("min-version"), "TLSv1.3", err) == 0 &&
 	    v.min_version == OPT_TLS_1_3);
