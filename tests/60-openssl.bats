@@ -142,7 +142,7 @@ start_s_client() {
 	tls_client 'x' - "OPENSSL:localhost:$PORT,cafile=$CERTS/other-ca.pem"
 	assert_failure 1
 	assert_equal "$output" ""
-	[[ "$stderr" == *"E address 2 (OPENSSL:localhost:$PORT,cafile=$CERTS/other-ca.pem): certificate verify failed: unable to get local issuer certificate for localhost (subject CN=localhost): give cafile= or capath=, or verify=0 to skip verification"* ]] ||
+	[[ "$stderr" == *"E address 2 (OPENSSL:localhost:$PORT,"*"): certificate verify failed: unable to get local issuer certificate for localhost (subject CN=localhost): give cafile= or capath=, or verify=0 to skip verification"* ]] ||
 	    fail "unhelpful message: $stderr"
 }
 
@@ -227,9 +227,9 @@ start_s_client() {
 	    "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem"
 	assert_success
 	assert_equal "$output" "got:question"
-	[[ "$stderr" == *"address 2 (OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem): shutting down the write side"* ]] ||
+	[[ "$stderr" == *"address 2 (OPENSSL:localhost:$PORT,"*"): shutting down the write side"* ]] ||
 	    fail "no close_notify notice: $stderr"
-	[[ "$stderr" == *"address 2 (OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem): end of file"* ]] ||
+	[[ "$stderr" == *"address 2 (OPENSSL:localhost:$PORT,"*"): end of file"* ]] ||
 	    fail "the server's close_notify was not end of file: $stderr"
 }
 

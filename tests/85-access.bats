@@ -52,7 +52,7 @@ load helpers/common
 	timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <"$T/hold" >"$T/first" 7>&- &
 	local first=$!
 	exec 7>"$T/hold"
-	wait_until 5 test "$(ps -o pid= --ppid "$DPID" | wc -l)" -ge 1
+	wait_until 5 nchildren_ge "$DPID" 1
 	# The second peer is accepted by the kernel but not served yet.
 	timeout 10 "$DUCT" -t 8 - "TCP:127.0.0.1:$PORT" <<<"second" >"$T/second" 7>&- &
 	local second=$!

@@ -513,6 +513,12 @@ children_of() {
 	ps -o pid=,stat= --ppid "$1" 2>/dev/null || true
 }
 
+# nchildren_ge PID N: true when PID has at least N children (counted
+# anew at each call, so it suits wait_until).
+nchildren_ge() {
+	[ "$(children_of "$1" | wc -l)" -ge "$2" ]
+}
+
 # nchildren_is PID N: true when PID has exactly N children.
 nchildren_is() {
 	[ "$(children_of "$1" | wc -l)" -eq "$2" ]
