@@ -6,7 +6,7 @@
 #define DUCT_DUCT_H
 
 /* Size of the caller-supplied error buffers ("what failed: why"). */
-#define DUCT_ERR_LEN 256
+#define DUCT_ERR_LEN 512
 
 /* Exit statuses: 0 normal, 1 run time, 2 usage, 128+N signal. */
 #define EXIT_RUNTIME 1

@@ -42,7 +42,11 @@ struct ep_ops {
 	ssize_t (*read)(struct endpoint *, void *, size_t);
 	/* Returns bytes written (maybe fewer), or an IO_* code. */
 	ssize_t (*write)(struct endpoint *, const void *, size_t);
-	/* Passes end of file on; returns 0 or -1 with errno. */
+	/*
+	 * Passes end of file on; returns 0, -1 with errno, or IO_WANT_READ/
+	 * IO_WANT_WRITE when it must be called again once wfd is ready (a
+	 * TLS close_notify that did not fit into the socket).
+	 */
 	int (*shutdown_write)(struct endpoint *);
 	/* Releases everything the endpoint holds, priv included. */
 	void (*close)(struct endpoint *);
@@ -52,6 +56,11 @@ struct ep_ops {
 	 * endpoint already knows of.  May be NULL.
 	 */
 	size_t (*pending)(struct endpoint *);
+	/*
+	 * Optional: why the last read or write returned IO_ERR, when errno
+	 * does not say it (a TLS alert).  NULL op or NULL result: errno.
+	 */
+	const char *(*error)(struct endpoint *);
 };
 
 struct endpoint {
@@ -114,6 +123,23 @@ struct addr_kind {
 	    struct endpoint *, char *err);
 	/* Closes the listener; a forked child must not remove files. */
 	void (*listen_close)(struct listener *, bool in_child);
+	/*
+	 * Optional, listening kinds: the work an accepted peer needs before
+	 * data can flow (a TLS handshake).  Called in the process that will
+	 * run the transfer: right after accept without fork, in the child
+	 * with fork, so that a slow peer never holds up the parent.
+	 * Returns 0, or -1 with err (errno EINTR when a signal ended it).
+	 */
+	int (*ready)(const struct address *, struct endpoint *, char *err);
+	/*
+	 * Optional: the build feature the kind depends on ("openssl"), for
+	 * -V; version() names the library it was built with.  A kind whose
+	 * feature was left out of the build says why in unavailable: it
+	 * stays listed (--help marks it) and its check refuses it.
+	 */
+	const char *feature;
+	const char *(*version)(void);
+	const char *unavailable;
 };
 
 #endif

@@ -60,7 +60,10 @@ help_kind_line(FILE *out, const struct addr_kind *k)
 		n += snprintf(head + n, sizeof(head) - n, ")");
 	if (*k->syntax && n < sizeof(head))
 		snprintf(head + n, sizeof(head) - n, " %s", k->syntax);
-	fprintf(out, "  %-34s %s\n", head, k->help);
+	if (k->unavailable != NULL)
+		fprintf(out, "  %-34s unavailable: %s\n", head, k->unavailable);
+	else
+		fprintf(out, "  %-34s %s\n", head, k->help);
 }
 
 static void
@@ -114,6 +117,8 @@ help_kind(FILE *out, const char *name)
 	if ((k = registry_find(name, &family)) == NULL)
 		return -1;
 	help_kind_line(out, k);
+	if (k->unavailable != NULL)
+		fprintf(out, "(%s: %s)\n", k->names[0], k->help);
 	fprintf(out, "\nSyntax: %s%s%s[,OPTION[=VALUE]...]\n", k->names[0],
 	    *k->syntax ? ":" : "", k->syntax);
 	if (k->families)
@@ -128,15 +133,41 @@ help_kind(FILE *out, const char *name)
 	return 0;
 }
 
+/* The i-th kind, when it is the first to name its build feature. */
+static const struct addr_kind *
+help_feature_kind(size_t i)
+{
+	const struct addr_kind *k = registry_get(i);
+	size_t j;
+
+	if (k->feature == NULL)
+		return NULL;
+	for (j = 0; j < i; j++)
+		if (registry_get(j)->feature != NULL &&
+		    strcmp(registry_get(j)->feature, k->feature) == 0)
+			return NULL;
+	return k;
+}
+
 void
 help_version(FILE *out)
 {
+	const struct addr_kind *k;
+	size_t i;
+
 	fprintf(out, "duct %s\n", PACKAGE_VERSION);
+	fprintf(out, "features: engine=select");
+	for (i = 0; i < registry_count(); i++)
+		if ((k = help_feature_kind(i)) != NULL)
+			fprintf(out, " %s=%s", k->feature,
+			    k->unavailable != NULL ? "no" : "yes");
 #ifdef HAVE_SPLICE
-	fprintf(out,
-	    "features: engine=select openssl=no splice=yes "
-	    "(unix sockets and pipes)\n");
+	fprintf(out, " splice=yes (unix sockets and pipes)\n");
 #else
-	fprintf(out, "features: engine=select openssl=no splice=no\n");
+	fprintf(out, " splice=no\n");
 #endif
+	for (i = 0; i < registry_count(); i++)
+		if ((k = help_feature_kind(i)) != NULL &&
+		    k->unavailable == NULL && k->version != NULL)
+			fprintf(out, "%s: %s\n", k->feature, k->version());
 }

@@ -314,6 +314,33 @@ net_format(const struct sockaddr *sa, socklen_t len, char *out, size_t outlen)
 }
 
 int
+net_pick_family(int forced, const struct optvals *o, int fallback)
+{
+	if (forced != AF_UNSPEC)
+		return forced;
+	if (o->given[OPT_PF])
+		return o->pf;
+	return fallback;
+}
+
+int
+net_check_bind(const char *bind, char *err)
+{
+	char *host, *port;
+	int rc = 0;
+
+	if (bind == NULL)
+		return 0;
+	if (net_split_hostport(bind, &host, &port, err) == -1)
+		return -1;
+	if (port != NULL && net_check_port(port, err) == -1)
+		rc = -1;
+	free(host);
+	free(port);
+	return rc;
+}
+
+int
 net_bind_hostport(int fd, const char *text, int family, int socktype,
     const char *port, char *err)
 {
@@ -432,4 +459,112 @@ net_export_addr(const char *what, const struct sockaddr *sa)
 		snprintf(name, sizeof(name), "%s_%sPORT", prefixes[i], what);
 		setenv(name, port, 1);
 	}
+}
+
+static int
+net_tcp_try(const struct net_tcp_req *req, const struct addrinfo *ai, char *err)
+{
+	const struct optvals *o = req->opts;
+	int fd;
+
+	if ((fd = net_socket(ai->ai_family, SOCK_STREAM, err)) == -1)
+		return -1;
+	if (opts_apply_sock(fd, o, err) == -1)
+		goto fail;
+	if (o->bind != NULL &&
+	    net_bind_hostport(
+		fd, o->bind, ai->ai_family, SOCK_STREAM, NULL, err) == -1)
+		goto fail;
+	if (net_connect(
+		fd, ai->ai_addr, ai->ai_addrlen, o->connect_timeout, err) == -1)
+		goto fail;
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+int
+net_tcp_connect(
+    const struct net_tcp_req *req, char *where, size_t wlen, char *err)
+{
+	struct addrinfo *res, *ai;
+	char *host;
+	int fd = -1;
+
+	host = net_unbracket(req->host);
+	if (net_resolve(host, req->port, req->family, SOCK_STREAM, false, &res,
+		err) == -1) {
+		free(host);
+		return -1;
+	}
+	free(host);
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		net_format(ai->ai_addr, ai->ai_addrlen, where, wlen);
+		if (req->trying != NULL)
+			req->trying(where, req->arg);
+		fd = net_tcp_try(req, ai, err);
+		if (fd != -1 || errno == EINTR)
+			break;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+int
+net_tcp_listen(const char *port, int family, const struct optvals *o,
+    char *where, size_t wlen, char *err)
+{
+	struct sockaddr_storage ss;
+	struct addrinfo *res;
+	socklen_t len = sizeof(ss);
+	char *host = NULL, *bport = NULL;
+	int fd, one = 1, rc;
+
+	if (o->bind != NULL &&
+	    net_split_hostport(o->bind, &host, &bport, err) == -1)
+		return -1;
+	/* No bind= host: the IPv4 wildcard unless IPv6 was asked for. */
+	if (host == NULL || *host == '\0') {
+		free(host);
+		host = xstrdup(family == AF_INET6 ? "::" : "0.0.0.0");
+	}
+	rc = net_resolve(host, port, family, SOCK_STREAM, true, &res, err);
+	free(host);
+	free(bport);
+	if (rc == -1)
+		return -1;
+	if ((fd = net_socket(res->ai_family, SOCK_STREAM, err)) == -1)
+		goto fail;
+	if (!o->given[OPT_REUSEADDR])
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (opts_apply_sock(fd, o, err) == -1 ||
+	    net_bind(fd, res->ai_addr, res->ai_addrlen, err) == -1)
+		goto fail;
+	if (listen(fd, o->backlog) == -1) {
+		snprintf(err, DUCT_ERR_LEN, "listen: %s", strerror(errno));
+		goto fail;
+	}
+	freeaddrinfo(res);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+		net_format((struct sockaddr *)&ss, len, where, wlen);
+	else
+		snprintf(where, wlen, "?");
+	return fd;
+fail:
+	if (fd != -1)
+		close(fd);
+	freeaddrinfo(res);
+	return -1;
+}
+
+void
+net_export_peer(int fd, const struct sockaddr *peer)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	net_export_addr("PEER", peer);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+		net_export_addr("SOCK", (struct sockaddr *)&ss);
 }

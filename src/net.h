@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "duct.h"
+#include "options.h"
 
 /* Longest printed address: "[v6%scope]:65535" or a unix path. */
 #define NET_ADDRSTRLEN (sizeof(((struct sockaddr_un *)0)->sun_path) + 8)
@@ -122,5 +123,61 @@ void net_format(
 /* The address part alone ("1.2.3.4", "::1") and the port, for env vars. */
 void net_format_host(
     const struct sockaddr *sa, char *host, size_t hlen, int *port);
+
+/*
+ * TCP chores shared by the kinds that ride on TCP (TCP, OPENSSL).
+ */
+
+/*
+ * The family an IP address should use: forced (AF_INET/AF_INET6 from a
+ * TCP4/TCP6-style name, else AF_UNSPEC), then pf= in o, then fallback
+ * (-4/-6 on the command line, else AF_UNSPEC).
+ */
+int net_pick_family(int forced, const struct optvals *o, int fallback);
+
+/*
+ * Checks the syntax of a bind= value for IP sockets, "HOST[:PORT]" or
+ * "[V6][:PORT]", and its port.  bind may be NULL.  Returns 0, or -1 with
+ * err.  No network I/O.
+ */
+int net_check_bind(const char *bind, char *err);
+
+/* What net_tcp_connect() needs to know. */
+struct net_tcp_req {
+	const char *host; /* name or literal, [brackets] allowed */
+	const char *port;
+	int family;                 /* AF_UNSPEC, AF_INET or AF_INET6 */
+	const struct optvals *opts; /* bind=, connect-timeout=, sockopts */
+	/* Called with each printed address before it is tried, or NULL. */
+	void (*trying)(const char *where, void *arg);
+	void *arg;
+};
+
+/*
+ * Resolves req->host and tries each of its addresses in turn: a
+ * non-blocking socket, the socket options of req->opts, bind= when given,
+ * and a connect bounded by connect-timeout=.  Returns the connected
+ * socket and prints its peer into where[wlen], or -1 with err from the
+ * last attempt (errno EINTR when a signal ended the wait).
+ */
+int net_tcp_connect(
+    const struct net_tcp_req *req, char *where, size_t wlen, char *err);
+
+/*
+ * A listening TCP socket on port: on the host of bind= when given, else on
+ * the IPv4 wildcard (the IPv6 one when family is AF_INET6).  SO_REUSEADDR
+ * is on unless reuseaddr= says otherwise; the socket options and backlog=
+ * of o apply.  Returns the socket and prints the bound address into
+ * where[wlen], or -1 with err.
+ */
+int net_tcp_listen(const char *port, int family, const struct optvals *o,
+    char *where, size_t wlen, char *err);
+
+/*
+ * Exports DUCT_PEERADDR, DUCT_PEERPORT, DUCT_SOCKADDR and DUCT_SOCKPORT
+ * for the accepted socket fd (and the SOCAT_ names, for scripts written
+ * for socat) into the environment that children inherit.
+ */
+void net_export_peer(int fd, const struct sockaddr *peer);
 
 #endif

@@ -80,6 +80,15 @@ opener_accept(
 }
 
 int
+opener_ready(const struct address *a, struct endpoint *ep, char *err)
+{
+	if (a->kind->ready == NULL || a->kind->ready(a, ep, err) == 0)
+		return 0;
+	ep->ops->close(ep);
+	return -1;
+}
+
+int
 opener_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
 {
@@ -101,5 +110,7 @@ opener_open(const struct address *a, const struct open_ctx *ctx,
 	}
 	rc = opener_accept(a, &l, ep, err);
 	a->kind->listen_close(&l, false);
+	if (rc == 0)
+		rc = opener_ready(a, ep, err);
 	return rc;
 }

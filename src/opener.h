@@ -12,18 +12,27 @@
 
 /*
  * Opens a into ep for the directions in ctx.  A listening kind listens,
- * waits for one peer and stops listening.  Returns 0, or -1 with err (the
+ * waits for one peer, stops listening and makes the peer ready.  Returns 0, or -1 with err (the
  * caller prefixes a->label); errno is EINTR when a signal ended the wait.
  */
 int opener_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err);
 
 /*
- * Waits for a peer on l and accepts it into ep.  Returns 0, or -1 with err
+ * Waits for a peer on l and accepts it into ep; opener_ready() is still
+ * to be called.  Returns 0, or -1 with err
  * (errno EINTR: a signal arrived; the caller checks its flags).
  */
 int opener_accept(const struct address *a, struct listener *l,
     struct endpoint *ep, char *err);
+
+/*
+ * Finishes an accepted peer with the kind's ready step (a TLS handshake),
+ * if it has one.  Without fork it follows opener_accept() at once; with
+ * fork the child calls it.  On failure closes ep and returns -1 with err
+ * (errno EINTR: a signal arrived).
+ */
+int opener_ready(const struct address *a, struct endpoint *ep, char *err);
 
 /*
  * Gives a freshly opened ep its label and the FD-group flags of a, and

@@ -105,6 +105,34 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	[OPT_RANGE] = { { "range" }, OT_RANGE, G_RANGE, OFF(ranges),
 	    .value = "CIDR",
 	    .help = "let in only peers in this network (repeatable)" },
+	[OPT_CERT] = { { "cert", "certificate" }, OT_STRING, G_TLS, OFF(cert),
+	    .value = "FILE",
+	    .help = "own certificate chain (PEM), with the key unless key=" },
+	[OPT_KEY] = { { "key" }, OT_STRING, G_TLS, OFF(key), .value = "FILE",
+	    .help = "private key (PEM) for cert=" },
+	[OPT_CAFILE] = { { "cafile" }, OT_STRING, G_TLS, OFF(cafile),
+	    .value = "FILE",
+	    .help =
+		"trust these CA certificates (PEM) instead of the system's" },
+	[OPT_CAPATH] = { { "capath" }, OT_STRING, G_TLS, OFF(capath),
+	    .value = "DIR",
+	    .help = "trust the CA certificates in DIR (c_rehash layout)" },
+	[OPT_VERIFY] = { { "verify" }, OT_FLAG, G_TLS, OFF(verify),
+	    .help = "check the peer's certificate (client default: on)" },
+	[OPT_COMMONNAME] = { { "commonname", "cn" }, OT_STRING, G_TLS,
+	    OFF(commonname), .value = "NAME",
+	    .help = "the name the peer's certificate must carry" },
+	[OPT_SNIHOST] = { { "snihost" }, OT_STRING, G_TLS, OFF(snihost),
+	    .value = "NAME", .help = "server name to send (SNI)" },
+	[OPT_CIPHER] = { { "cipher", "ciphers", "cipherlist" }, OT_STRING,
+	    G_TLS, OFF(cipher), .value = "LIST",
+	    .help = "allowed cipher suites (OpenSSL syntax)" },
+	[OPT_MIN_VERSION] = { { "min-version", "openssl-min-proto-version" },
+	    OT_TLSVER, G_TLS, OFF(min_version), .value = "VERSION",
+	    .help = "oldest TLS version: TLS1.2 (default) or TLS1.3" },
+	[OPT_ALPN] = { { "alpn" }, OT_STRING, G_TLS, OFF(alpn),
+	    .value = "P1:P2",
+	    .help = "application protocols to offer or accept" },
 };
 
 static const char *const group_names[] = {
@@ -118,6 +146,7 @@ static const char *const group_names[] = {
 	"UNIX",
 	"EXEC",
 	"RANGE",
+	"TLS",
 };
 
 void
@@ -128,13 +157,22 @@ opts_init(struct optvals *vals)
 	vals->backlog = 128;
 	vals->unlink_close = true;
 	vals->echo = true;
+	vals->verify = true;
+	vals->min_version = OPT_TLS_1_2;
 }
 
 void
 opts_free(struct optvals *vals)
 {
-	free(vals->bind);
-	vals->bind = NULL;
+	char **strs[] = { &vals->bind, &vals->cert, &vals->key, &vals->cafile,
+		&vals->capath, &vals->commonname, &vals->snihost, &vals->cipher,
+		&vals->alpn };
+	size_t i;
+
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		free(*strs[i]);
+		*strs[i] = NULL;
+	}
 	free(vals->ranges);
 	vals->ranges = NULL;
 	vals->nranges = 0;
@@ -143,12 +181,17 @@ opts_free(struct optvals *vals)
 const struct opt_def *
 opts_find(const char *name)
 {
+	const struct opt_def *d;
 	size_t i, j;
 
 	for (i = 0; i < OPT_COUNT; i++)
 		for (j = 0; j < 3 && opt_table[i].names[j] != NULL; j++)
 			if (strcasecmp(name, opt_table[i].names[j]) == 0)
 				return &opt_table[i];
+	/* socat also spells every TLS option with an "openssl-" prefix. */
+	if (strncasecmp(name, "openssl-", 8) == 0 &&
+	    (d = opts_find(name + 8)) != NULL && (d->groups & G_TLS))
+		return d;
 	return NULL;
 }
 
@@ -395,6 +438,30 @@ opts_range_allows(const struct optvals *vals, const struct sockaddr *sa)
 	return false;
 }
 
+/*
+ * TLS1.2 or TLS1.3, also spelt TLSv1.2 or 1.2.  Older versions are
+ * refused with their own message: duct never speaks them.
+ */
+static int
+opts_parse_tlsver(const char *text, int *out)
+{
+	static const char *const v12[] = { "TLS1.2", "TLSv1.2", "1.2" };
+	static const char *const v13[] = { "TLS1.3", "TLSv1.3", "1.3" };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (strcasecmp(text, v12[i]) == 0) {
+			*out = OPT_TLS_1_2;
+			return 0;
+		}
+		if (strcasecmp(text, v13[i]) == 0) {
+			*out = OPT_TLS_1_3;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 static const char *
 opts_type_want(enum opt_type type)
 {
@@ -415,6 +482,8 @@ opts_type_want(enum opt_type type)
 		return "ip4 or ip6";
 	case OT_RANGE:
 		return "a network like 10.0.0.0/8 or [::1]/128";
+	case OT_TLSVER:
+		return "TLS1.2 or TLS1.3 (older versions are not supported)";
 	}
 	return "a value";
 }
@@ -452,6 +521,9 @@ opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
 		break;
 	case OT_RANGE:
 		rc = opts_add_range(vals, value);
+		break;
+	case OT_TLSVER:
+		rc = opts_parse_tlsver(value, p);
 		break;
 	case OT_STRING:
 		if (*value == '\0')

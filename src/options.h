@@ -24,6 +24,7 @@
 #define G_UNIX 0x0080u   /* unix domain sockets */
 #define G_EXEC 0x0100u   /* child programs */
 #define G_RANGE 0x0200u  /* listeners whose peers have IP addresses */
+#define G_TLS 0x0400u    /* TLS clients and servers */
 
 enum opt_type {
 	OT_FLAG,    /* bool, optional =0/1/yes/no/on/off/true/false */
@@ -33,7 +34,8 @@ enum opt_type {
 	OT_STRING,  /* char *, owned by the optvals */
 	OT_MODE,    /* int, octal permission bits */
 	OT_FAMILY,  /* int, AF_INET or AF_INET6 */
-	OT_RANGE    /* struct opt_range list, repeatable */
+	OT_RANGE,   /* struct opt_range list, repeatable */
+	OT_TLSVER   /* int, TLS protocol version as on the wire (0x0303) */
 };
 
 /* Row indices; also the bit positions in optvals.given. */
@@ -71,6 +73,16 @@ enum opt_id {
 	OPT_MAX_CHILDREN,
 	OPT_ACCEPT_TIMEOUT,
 	OPT_RANGE,
+	OPT_CERT,
+	OPT_KEY,
+	OPT_CAFILE,
+	OPT_CAPATH,
+	OPT_VERIFY,
+	OPT_COMMONNAME,
+	OPT_SNIHOST,
+	OPT_CIPHER,
+	OPT_MIN_VERSION,
+	OPT_ALPN,
 	OPT_COUNT
 };
 
@@ -103,7 +115,16 @@ struct optvals {
 	double accept_timeout;
 	struct opt_range *ranges; /* range= list; owned */
 	size_t nranges;
+	char *cert, *key, *cafile, *capath;
+	bool verify;
+	char *commonname, *snihost, *cipher;
+	int min_version; /* OPT_TLS_1_2 or OPT_TLS_1_3 */
+	char *alpn;
 };
+
+/* TLS protocol versions as on the wire, for min-version=. */
+#define OPT_TLS_1_2 0x0303
+#define OPT_TLS_1_3 0x0304
 
 struct opt_def {
 	const char *names[3]; /* canonical first, NULL-terminated */

@@ -154,6 +154,13 @@ serve_child(const struct serve_plan *p, struct listener *l,
 		_exit(1);
 	sig_child_reset();
 	p->listen->kind->listen_close(l, true);
+	/* The peer's handshake happens here, never in the parent. */
+	if (opener_ready(p->listen, peer, err) == -1) {
+		if (errno == EINTR && sig_term_pending())
+			exit(128 + sig_term_pending());
+		log_err("%s: %s", p->listen->label, err);
+		exit(1);
+	}
 	if (p->other_ep != NULL) {
 		other = *p->other_ep;
 	} else if (opener_open(p->other, &p->other_ctx, &other, err) == -1) {

@@ -36,6 +36,7 @@ struct channel {
 	int src_want; /* IO_WANT_READ or IO_WANT_WRITE */
 	int dst_want;
 	bool held_cr;    /* crlf: a CR kept back for the next read */
+	bool shutting;   /* shutdown_write called, maybe to be repeated */
 	double retry_at; /* ignoreeof: next read after EOF */
 	char dir;        /* '>' for 1 -> 2, '<' for 2 -> 1, in dumps */
 	uint64_t bytes;  /* written to dst */
@@ -199,6 +200,15 @@ chan_convert(struct channel *ch, char *p, size_t n)
 	return n;
 }
 
+/* Why the last read or write of ep failed: its own words, else errno's. */
+static const char *
+ep_error(struct endpoint *ep)
+{
+	const char *why = ep->ops->error ? ep->ops->error(ep) : NULL;
+
+	return why != NULL ? why : strerror(errno);
+}
+
 /* Zero-copy moves, with results in the endpoint ops' terms. */
 static ssize_t
 chan_splice_out(struct channel *ch)
@@ -236,7 +246,7 @@ chan_write(struct pair *pr, struct channel *ch, double now)
 	if (n < 0) {
 		if (n != IO_CLOSED) {
 			log_err(
-			    "%s: write: %s", ch->dst->label, strerror(errno));
+			    "%s: write: %s", ch->dst->label, ep_error(ch->dst));
 			pr->status = 1;
 		}
 		buffer_clear(&ch->buf);
@@ -338,7 +348,7 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 		return;
 	}
 	if (n < 0) {
-		log_err("%s: read: %s", ch->src->label, strerror(errno));
+		log_err("%s: read: %s", ch->src->label, ep_error(ch->src));
 		pr->status = 1;
 		chan_set_state(ch, CH_DRAIN);
 		return;
@@ -365,10 +375,20 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 static void
 chan_advance(struct pair *pr, struct channel *ch, double now)
 {
+	int rc;
+
 	if (ch->state != CH_DRAIN || ch->buf.len > 0)
 		return;
-	log_notice("%s: shutting down the write side", ch->dst->label);
-	if (ch->dst->ops->shutdown_write(ch->dst) == -1)
+	if (!ch->shutting)
+		log_notice("%s: shutting down the write side", ch->dst->label);
+	ch->shutting = true;
+	rc = ch->dst->ops->shutdown_write(ch->dst);
+	if (rc == IO_WANT_READ || rc == IO_WANT_WRITE) {
+		/* Again once wfd is ready; pair_wait watches it. */
+		ch->dst_want = rc;
+		return;
+	}
+	if (rc == -1)
 		log_warn("%s: shutdown: %s", ch->dst->label, strerror(errno));
 	chan_set_state(ch, CH_DONE);
 	pr->closing = true;
@@ -481,7 +501,8 @@ pair_wait(struct pair *pr, double timeout, fd_set *rs, fd_set *ws, double now)
 				timeout = 0;
 			fd_add(ch->src->rfd, ch->src_want, rs, ws, &maxfd);
 		}
-		if (ch->buf.len > 0 && ch->state != CH_DONE)
+		if ((ch->buf.len > 0 && ch->state != CH_DONE) ||
+		    (ch->shutting && ch->state == CH_DRAIN))
 			fd_add(ch->dst->wfd, ch->dst_want, rs, ws, &maxfd);
 	}
 	if (timeout >= 0) {

@@ -197,8 +197,9 @@ wait_for_exit() {
 #   LOG   its stderr,  OUT  its stdout
 # When an argument is a listening address (TCP*-LISTEN, TCP*-L, UNIX-LISTEN,
 # UNIX-L, UDP*-LISTEN, UDP*-L, UDP*-RECVFROM, UDP*-RECV, UNIX-RECVFROM,
-# UNIX-RECV), waits for the "listening on" notice and sets LISTEN_ON (the
-# text after "listening on ") and PORT (for IP listeners).
+# UNIX-RECV, OPENSSL-LISTEN, SSL-L), waits for the "listening on" notice
+# and sets LISTEN_ON (the text after "listening on ") and PORT (for IP
+# listeners).
 start_duct_bg() {
 	local in=/dev/null out="" nowait=0 listener=0 a
 	while [ $# -gt 0 ]; do
@@ -215,7 +216,7 @@ start_duct_bg() {
 	OUT=${out:-$T/duct.$_BG_N.out}
 	for a in "$@"; do
 		if printf '%s\n' "$a" |
-		    grep -Eiq '^(tcp[46]?-l(isten)?|unix-l(isten)?|udp[46]?-(l(isten)?|recv(from)?)|unix-recv(from)?)(:|,|$)'; then
+		    grep -Eiq '^(tcp[46]?-l(isten)?|unix-l(isten)?|udp[46]?-(l(isten)?|recv(from)?)|unix-recv(from)?|openssl-listen|ssl-l)(:|,|$)'; then
 			listener=1
 		fi
 	done
@@ -554,6 +555,12 @@ nlines_is() {
 # has_children PID: true when PID has at least one child.
 has_children() {
 	[ -n "$(children_of "$1")" ]
+}
+
+# nchildren_ge PID N: true when PID has at least N children (counted
+# anew at each call, so it suits wait_until).
+nchildren_ge() {
+	[ "$(children_of "$1" | wc -l)" -ge "$2" ]
 }
 
 # nchildren_is PID N: true when PID has exactly N children.

@@ -54,7 +54,27 @@ test_set(void)
 	CHECK(opts_find("CRNL") == opts_find("crlf"));
 	CHECK(opts_find("perm") == opts_find("mode"));
 	CHECK(opts_find("nosuch") == NULL);
+	/* socat's "openssl-" spellings, for TLS options only. */
+	CHECK(opts_find("openssl-cafile") == opts_find("cafile"));
+	CHECK(opts_find("OPENSSL-COMMONNAME") == opts_find("commonname"));
+	CHECK(opts_find("openssl-cipherlist") == opts_find("cipher"));
+	CHECK(opts_find("openssl-fork") == NULL);
+	CHECK(opts_find("openssl-") == NULL);
+	CHECK(v.verify && v.min_version == OPT_TLS_1_2);
+	CHECK(opts_set(&v, opts_find("min-version"), "TLSv1.3", err) == 0 &&
+	    v.min_version == OPT_TLS_1_3);
+	CHECK(opts_set(&v, opts_find("openssl-min-proto-version"), "tls1.2",
+		  err) == 0 &&
+	    v.min_version == OPT_TLS_1_2);
+	CHECK(opts_set(&v, opts_find("min-version"), "TLS1.1", err) == -1 &&
+	    strstr(err, "older versions") != NULL);
+	CHECK(opts_set(&v, opts_find("verify"), "0", err) == 0 && !v.verify &&
+	    v.given[OPT_VERIFY]);
+	CHECK(opts_set(&v, opts_find("cn"), "example.org", err) == 0 &&
+	    strcmp(v.commonname, "example.org") == 0);
+	CHECK(opts_set(&v, opts_find("cafile"), "/ca.pem", err) == 0);
 	opts_free(&v);
+	CHECK(v.commonname == NULL && v.cafile == NULL);
 }
 
 static void
@@ -78,6 +98,8 @@ test_table(void)
 	}
 	opts_group_names(G_SOCKET | G_IP, g, sizeof(g));
 	CHECK(strcmp(g, "SOCKET,IP") == 0);
+	opts_group_names(G_TLS, g, sizeof(g));
+	CHECK(strcmp(g, "TLS") == 0);
 }
 
 static bool
