@@ -46,6 +46,19 @@ static const char usage_text[] =
     "Exit status: 0 done, 1 run-time failure, 2 usage error, 128+N "
     "signal N.\n";
 
+/*
+ * Prints head in a column of width; a longer head gets a line of its own
+ * so the text after it stays aligned with the others.
+ */
+static void
+help_head(FILE *out, const char *head, int width)
+{
+	if ((int)strlen(head) > width)
+		fprintf(out, "  %s\n  %*s ", head, width, "");
+	else
+		fprintf(out, "  %-*s ", width, head);
+}
+
 static void
 help_kind_line(FILE *out, const struct addr_kind *k)
 {
@@ -60,10 +73,11 @@ help_kind_line(FILE *out, const struct addr_kind *k)
 		n += snprintf(head + n, sizeof(head) - n, ")");
 	if (*k->syntax && n < sizeof(head))
 		snprintf(head + n, sizeof(head) - n, " %s", k->syntax);
+	help_head(out, head, 34);
 	if (k->unavailable != NULL)
-		fprintf(out, "  %-34s unavailable: %s\n", head, k->unavailable);
+		fprintf(out, "unavailable: %s\n", k->unavailable);
 	else
-		fprintf(out, "  %-34s %s\n", head, k->help);
+		fprintf(out, "%s\n", k->help);
 }
 
 static void
@@ -77,7 +91,8 @@ help_option_line(FILE *out, const struct opt_def *d)
 	if (d->names[1] != NULL && n < sizeof(head))
 		snprintf(head + n, sizeof(head) - n, " (%s)", d->names[1]);
 	opts_group_names(d->groups, groups, sizeof(groups));
-	fprintf(out, "  %-26s %-12s %s\n", head, groups, d->help);
+	help_head(out, head, 26);
+	fprintf(out, "%-12s %s\n", groups, d->help);
 }
 
 void
@@ -91,8 +106,8 @@ help_print(FILE *out)
 	for (i = 0; i < registry_count(); i++)
 		help_kind_line(out, registry_get(i));
 	fprintf(out,
-	    "  (TCP4-*, TCP6-*: the TCP kinds for one address "
-	    "family)\n");
+	    "  (TCP4-*, TCP6-*, UDP4-*, UDP6-*: the TCP and UDP kinds "
+	    "for one address family)\n");
 	fprintf(out, "\nAddress options:\n");
 	for (i = 0; i < OPT_COUNT; i++)
 		help_option_line(out, &opt_table[i]);
