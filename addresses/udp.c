@@ -279,18 +279,6 @@ udp_recv_open(const struct address *a, const struct open_ctx *ctx,
 	return 0;
 }
 
-/* DUCT_PEERADDR and friends for a peer of a forking kind. */
-static void
-udp_export(int fd, const struct sockaddr *peer)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	net_export_addr("PEER", peer);
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
-		net_export_addr("SOCK", (struct sockaddr *)&ss);
-}
-
 static int
 udp_listen(const struct address *a, const struct open_ctx *ctx,
     struct listener *l, char *err)
@@ -382,7 +370,7 @@ udp_accept(
 	    (struct sockaddr *)&peer, peerlen);
 	dgram_give(ep, &mine);
 	l->ready = u->held.head != NULL;
-	udp_export(fd, (struct sockaddr *)&peer);
+	net_export_peer(fd, (struct sockaddr *)&peer);
 	return 0;
 }
 
@@ -428,7 +416,7 @@ udp_recvfrom_accept(
 		return rc;
 	net_format((struct sockaddr *)&from, fromlen, who, sizeof(who));
 	log_notice("%s: datagram from %s", a->label, who);
-	udp_export(ep->wfd, (struct sockaddr *)&from);
+	net_export_peer(ep->wfd, (struct sockaddr *)&from);
 	return 0;
 }
 
