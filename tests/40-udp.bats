@@ -310,3 +310,24 @@ ok 60000"
 	assert_success
 	[ "$output" -ge 2 ]
 }
+
+@test "-v dumps each datagram under its own header; --statistics counts datagrams" {
+	start_dgram_server echo
+	start_duct_bg -v --statistics -T 1 UDP-LISTEN:0,bind=127.0.0.1 "UDP:$DPEER"
+	run dgram_peer chat "127.0.0.1:$PORT" ab cde f
+	assert_success
+	assert_output "ab
+cde
+f"
+	wait_for_exit "$TPID" 10 || true
+	assert_equal "$EXIT_STATUS" 0
+	# one header per datagram and direction, offsets running on
+	grep -Eq '^> .*  length=2 from=0 to=1$' "$LOG"
+	grep -Eq '^> .*  length=3 from=2 to=4$' "$LOG"
+	grep -Eq '^> .*  length=1 from=5 to=5$' "$LOG"
+	grep -Eq '^< .*  length=3 from=2 to=4$' "$LOG"
+	assert_equal "$(grep -Ec '^[<>] .*  length=' "$LOG")" 6
+	grep -Eq 'N statistics: address 1 -> 2: 6 bytes, 3 datagrams in [0-9.]+ s' "$LOG" ||
+	    fail "$(cat "$LOG")"
+	grep -Eq 'N statistics: address 2 -> 1: 6 bytes, 3 datagrams in ' "$LOG"
+}
