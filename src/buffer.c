@@ -137,6 +137,16 @@ buffer_fd_splices(int fd)
 }
 
 bool
+buffer_splice_works(void)
+{
+#ifdef HAVE_SPLICE
+	return true;
+#else
+	return false;
+#endif
+}
+
+bool
 buffer_splice_suits(int rfd, int wfd)
 {
 #ifdef HAVE_SPLICE

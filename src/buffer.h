@@ -61,6 +61,9 @@ void buffer_consume(struct buffer *b, size_t n);
 /* Forgets every undrained byte. */
 void buffer_clear(struct buffer *b);
 
+/* True when duct was built with splice(2). */
+bool buffer_splice_works(void);
+
 /*
  * Zero-copy mode (Linux splice(2)): the bytes stay in a kernel pipe and
  * never enter user space.  buffer_splice_suits() says whether moving from

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -89,10 +90,16 @@ chan_may_splice(const struct channel *ch)
 {
 	unsigned both = ch->src->flags & ch->dst->flags;
 	unsigned any = ch->src->flags | ch->dst->flags;
+	const char *force = getenv("DUCT_SPLICE");
 
 	if (dump_enabled() || !(both & EP_RAWFD) ||
 	    (any & (EP_DGRAM | EP_CRLF | EP_CR)))
 		return false;
+	/* For measuring the choice (bench/README): never, or always. */
+	if (force != NULL && strcmp(force, "never") == 0)
+		return false;
+	if (force != NULL && strcmp(force, "always") == 0)
+		return buffer_splice_works();
 	return buffer_splice_suits(ch->src->rfd, ch->dst->wfd);
 }
 

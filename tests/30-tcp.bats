@@ -306,3 +306,32 @@ time_wait_on() {
 	assert_output --partial 'timer:(keepalive'
 	assert_output --partial 'rb80000'
 }
+
+@test "DUCT_SPLICE=always splices a TCP relay (8 MiB each way intact); by default TCP copies" {
+	"$DUCT" -V | grep -q 'splice=yes' || skip "built without splice"
+	random_file "$T/in" 8M
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork PIPE
+	local echo_port=$PORT
+	DUCT_SPLICE=always start_duct_bg -ddd TCP-LISTEN:0,bind=127.0.0.1 "TCP:127.0.0.1:$echo_port"
+	local relay_t=$TPID relay_log=$LOG
+	timeout 30 "$DUCT" - "TCP:127.0.0.1:$PORT" <"$T/in" >"$T/out"
+	assert_equal "$(sha "$T/out")" "$(sha "$T/in")"
+	wait_for_exit "$relay_t" 10 || true
+	assert_equal "$EXIT_STATUS" 0
+	assert_equal "$(grep -c 'zero-copy (splice)' "$relay_log")" 2
+	# the same relay without the variable copies
+	start_duct_bg -ddd TCP-LISTEN:0,bind=127.0.0.1 "TCP:127.0.0.1:$echo_port"
+	relay_t=$TPID relay_log=$LOG
+	echo hi | timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" >/dev/null
+	wait_for_exit "$relay_t" 10 || true
+	refute grep -q 'zero-copy' "$relay_log"
+}
+
+@test "DUCT_SPLICE=never copies between unix sockets" {
+	"$DUCT" -V | grep -q 'splice=yes' || skip "built without splice"
+	DUCT_SPLICE=never start_duct_bg -ddd "UNIX-LISTEN:$T/s" PIPE
+	echo hello | timeout 10 "$DUCT" - "UNIX-CONNECT:$T/s" >"$T/out"
+	assert_equal "$(cat "$T/out")" hello
+	wait_for_exit "$TPID" 10 || true
+	refute grep -q 'zero-copy' "$LOG"
+}
