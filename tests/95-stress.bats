@@ -14,7 +14,7 @@
 # OpenSSL), and RssAnon while sampling.  On x86_64 (glibc, loopback):
 #   an idle relay, listening or connected           about 0.6 MiB
 #   after 64 MiB each way at once (test 1)          8.3 to 8.9 MiB
-#   after 4 MiB to a 1 KiB-per-ms consumer (test 2) 1.9 to 2.3 MiB
+#   after 4 MiB to a 1 KiB-per-ms consumer (test 2) 1.0 to 2.4 MiB
 # BULK_BOUND_KIB (12 MiB: both caps plus 4 MiB) and SLOW_BOUND_KIB (6 MiB)
 # leave room for another libc or allocator but fail as soon as memory
 # grows with the data: test 1 has 128 MiB to move, test 2 4 MiB queued
