@@ -201,6 +201,7 @@ load helpers/common
 }
 
 @test "localhost resolves for TCP against a 127.0.0.1 listener" {
+	need_localhost
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1 PIPE
 	printf 'by name\n' >"$T/in"
 	run timeout 10 "$DUCT" - "TCP:localhost:$PORT" <"$T/in"

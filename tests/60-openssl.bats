@@ -100,6 +100,7 @@ start_s_client() {
 }
 
 @test "verify with cafile: data both ways, the server named and verified" {
+	need_localhost
 	need_tls
 	printf 'from-server\n' >"$T/sin"
 	start_duct_bg --stdin "$T/sin" \
@@ -128,6 +129,7 @@ start_s_client() {
 }
 
 @test "snihost= overrides the name sent" {
+	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem" PIPE
 	tls_client 'x' -t 2 - \
@@ -137,6 +139,7 @@ start_s_client() {
 }
 
 @test "a server from another CA is refused with the reason and what to do" {
+	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem" PIPE
 	tls_client 'x' - "OPENSSL:localhost:$PORT,cafile=$CERTS/other-ca.pem"
@@ -147,6 +150,7 @@ start_s_client() {
 }
 
 @test "the system CA store is the default trust" {
+	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem" PIPE
 	tls_client 'x' - "OPENSSL:localhost:$PORT"
@@ -156,6 +160,7 @@ start_s_client() {
 }
 
 @test "host name mismatch is refused, naming both names; commonname= accepts it" {
+	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/wrong.pem,fork" PIPE
 	tls_client 'x' - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem"
@@ -172,6 +177,7 @@ start_s_client() {
 }
 
 @test "verify=0 connects without checking, with a warning" {
+	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/wrong.pem" PIPE
 	tls_client 'unchecked' -t 2 - "OPENSSL:localhost:$PORT,verify=0"
@@ -182,6 +188,7 @@ start_s_client() {
 }
 
 @test "mutual TLS: a client certificate from the CA is accepted" {
+	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem,cafile=$CERTS/ca.pem" PIPE
 	tls_client 'mutual' -t 2 - \
@@ -192,6 +199,7 @@ start_s_client() {
 }
 
 @test "mutual TLS: no client certificate, or one from another CA, is refused" {
+	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem,cafile=$CERTS/ca.pem,fork" PIPE
 	tls_client 'x' -t 2 - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem"
@@ -220,6 +228,7 @@ start_s_client() {
 }
 
 @test "half-close through TLS: the server answers after end of file" {
+	need_localhost
 	need_tls
 	start_peer eof-answer
 	tls_server "cert=$CERTS/server.pem" "TCP:127.0.0.1:$PEER_PORT"
@@ -234,6 +243,7 @@ start_s_client() {
 }
 
 @test "4 MiB each way at once through TLS (backpressure, pending data)" {
+	need_localhost
 	need_tls
 	random_file "$T/big" 4M
 	tls_server "cert=$CERTS/server.pem" PIPE
@@ -243,6 +253,7 @@ start_s_client() {
 }
 
 @test "fork: several TLS clients at once, while a silent client holds a connection" {
+	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem,fork" PIPE
 	# A peer that never starts its handshake must not hold up the others.
@@ -293,6 +304,7 @@ start_s_client() {
 }
 
 @test "interop: duct client to openssl s_server, with ALPN" {
+	need_localhost
 	need_tls
 	start_s_server -cert "$CERTS/server.pem" -rev -naccept 1 -alpn h2,http/1.1
 	tls_client 'hello' -d -t 5 - \
@@ -321,6 +333,7 @@ start_s_client() {
 }
 
 @test "alpn=: no protocol in common ends the handshake" {
+	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem,alpn=h2" PIPE
 	tls_client 'x' - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem,alpn=foo"
@@ -330,6 +343,7 @@ start_s_client() {
 }
 
 @test "min-version: TLS 1.2 peers are refused by TLS1.3, both directions" {
+	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem,min-version=TLS1.3" PIPE
 	start_s_client -connect "127.0.0.1:$PORT" -tls1_2
@@ -348,6 +362,7 @@ start_s_client() {
 }
 
 @test "TLS 1.1 is refused by default" {
+	need_localhost
 	need_tls
 	start_s_server -cert "$CERTS/server.pem" -tls1_1 \
 	    -cipher 'DEFAULT:@SECLEVEL=0' -naccept 1
@@ -358,6 +373,7 @@ start_s_client() {
 }
 
 @test "a duct client and a socat listener, a socat client and a duct listener" {
+	need_localhost
 	need_tls
 	command -v socat >/dev/null || skip "no socat"
 	start_bg timeout 30 socat -d -d \
@@ -436,6 +452,7 @@ start_s_client() {
 }
 
 @test "socat's openssl- spellings of the TLS options are accepted" {
+	need_localhost
 	need_tls
 	tls_server "openssl-certificate=$CERTS/server.pem" PIPE
 	tls_client 'spelt' -t 2 - \
@@ -447,6 +464,7 @@ start_s_client() {
 }
 
 @test "range= on a TLS listener refuses a peer before any handshake" {
+	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem,fork,range=10.0.0.0/8" PIPE
 	tls_client 'x' - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem"
@@ -462,6 +480,7 @@ start_s_client() {
 }
 
 @test "max-children=1 on a TLS listener serves one client at a time" {
+	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem,fork,max-children=1" \
 	    SYSTEM:'cat; echo done'
@@ -494,6 +513,7 @@ start_s_client() {
 }
 
 @test "TLS to a unix socket: the TLS side is copied, never spliced; 4 MiB intact" {
+	need_localhost
 	need_tls
 	random_file "$T/big" 4M
 	start_duct_bg -ddd "UNIX-LISTEN:$SOCKDIR/echo,fork" PIPE
@@ -515,6 +535,7 @@ start_s_client() {
 }
 
 @test "-v dumps show the plain text of a TLS connection" {
+	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem" PIPE
 	tls_client 'secret words' -v -t 2 - \

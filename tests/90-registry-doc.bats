@@ -42,7 +42,9 @@ help_aliases() {
 # The manual as plain text (rendered by mandoc when available).
 man_text() {
 	if command -v mandoc >/dev/null; then
-		mandoc -Tascii "$MAN" | col -b
+		# strip the overstrike (bold, underline) without col(1),
+		# which minimal systems lack
+		mandoc -Tascii "$MAN" | sed -e 's/.\x08//g'
 	else
 		sed -e 's/\\-/-/g' -e 's/\\&//g' "$MAN"
 	fi

@@ -552,6 +552,13 @@ nlines_is() {
 	[ -f "$1" ] && [ "$(wc -l <"$1")" -eq "$2" ]
 }
 
+# need_localhost: skips the test unless the name localhost resolves to a
+# loopback address (a minimal chroot may have no /etc/hosts at all).
+need_localhost() {
+	getent hosts localhost | grep -Eq '^(127\.|::1[[:space:]])' ||
+	    skip "the name localhost does not resolve here (no /etc/hosts entry)"
+}
+
 # has_children PID: true when PID has at least one child.
 has_children() {
 	[ -n "$(children_of "$1")" ]
