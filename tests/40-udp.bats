@@ -229,8 +229,20 @@ print(s.getsockname()[1], s.recv(100).decode().strip())
 @test "UDP-LISTEN,fork: max-children holds the next peer until a child ends" {
 	start_dgram_server echo
 	start_duct_bg UDP-LISTEN:0,bind=127.0.0.1,fork,max-children=1 "UDP:$DPEER"
-	run dgram_peer chat "127.0.0.1:$PORT" a
-	assert_output a
+	# peer a keeps its socket (and so its port) until told: were it
+	# closed, peer b could be given the same port and talk to a's child
+	start_bg python3 -c '
+import os, socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(10)
+s.sendto(b"a", ("127.0.0.1", int(sys.argv[1])))
+print(s.recv(100).decode(), flush=True)
+end = time.time() + 30
+while not os.path.exists(sys.argv[2]) and time.time() < end:
+    time.sleep(0.05)
+' "$PORT" "$T/a.done"
+	local apid=$BG_PID
+	wait_for_line "$BG_OUT" '^a$' 10
 	wait_until 10 nchildren_is "$DPID" 1
 	local child
 	child=$(children_of "$DPID" | awk '{print $1}')
@@ -243,6 +255,8 @@ print(s.getsockname()[1], s.recv(100).decode().strip())
 	wait_for_exit "$BG_PID" 10 || true
 	assert_equal "$EXIT_STATUS" 0
 	assert_equal "$(cat "$BG_OUT")" b
+	touch "$T/a.done"
+	wait_for_exit "$apid" 10 || true
 }
 
 @test "UDP-LISTEN,fork: children end with their parent" {
