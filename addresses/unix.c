@@ -266,8 +266,8 @@ unix_recvfrom_accept(
 		dgram_unlink_at_close(ep, l->priv);
 		l->priv = NULL;
 	}
-	setenv("DUCT_SOCKADDR", a->params[0], 1);
-	setenv("SOCAT_SOCKADDR", a->params[0], 1);
+	net_export_var("DUCT_SOCKADDR", a->params[0]);
+	net_export_var("SOCAT_SOCKADDR", a->params[0]);
 	return 0;
 }
 
@@ -314,8 +314,8 @@ unix_accept(
 		close(fd);
 		return -1;
 	}
-	setenv("DUCT_SOCKADDR", a->params[0], 1);
-	setenv("SOCAT_SOCKADDR", a->params[0], 1);
+	net_export_var("DUCT_SOCKADDR", a->params[0]);
+	net_export_var("SOCAT_SOCKADDR", a->params[0]);
 	return 0;
 }
 

@@ -25,6 +25,7 @@
 #include "dump.h"
 #include "help.h"
 #include "log.h"
+#include "net.h"
 #include "opener.h"
 #include "options.h"
 #include "registry.h"
@@ -366,6 +367,17 @@ run(struct cli *c, const struct address *a1, const struct address *a2,
 	return status;
 }
 
+/* DUCT_SPLICE (duct(1) ENVIRONMENT) as struct xfer_config wants it. */
+static int
+splice_env(const char *v)
+{
+	if (v != NULL && strcmp(v, "never") == 0)
+		return -1;
+	if (v != NULL && strcmp(v, "always") == 0)
+		return 1;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -378,6 +390,7 @@ main(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	c.xfer.close_timeout = 0.5;
+	c.xfer.splice = splice_env(getenv("DUCT_SPLICE"));
 	c.family = AF_UNSPEC;
 	if ((status = parse_cli(argc, argv, &c)) != -1)
 		return status;
@@ -391,6 +404,8 @@ main(int argc, char **argv)
 		address_free(&a1);
 		return EXIT_USAGE;
 	}
+	if ((a1.kind->groups | a2.kind->groups) & G_EXEC)
+		net_export_enable();
 	ctx1.family = ctx2.family = c.family;
 	if (plan_directions(&c, &a1, &a2, &ctx1.dirs, &ctx2.dirs) == -1) {
 		status = EXIT_USAGE;

@@ -441,6 +441,21 @@ net_dgram_max(int fd)
 	return 0;
 }
 
+static bool net_exporting;
+
+void
+net_export_enable(void)
+{
+	net_exporting = true;
+}
+
+void
+net_export_var(const char *name, const char *value)
+{
+	if (net_exporting)
+		setenv(name, value, 1);
+}
+
 void
 net_export_addr(const char *what, const struct sockaddr *sa)
 {
@@ -449,15 +464,16 @@ net_export_addr(const char *what, const struct sockaddr *sa)
 	size_t i;
 	int p;
 
-	if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6)
+	if (!net_exporting ||
+	    (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
 		return;
 	net_format_host(sa, host, sizeof(host), &p);
 	snprintf(port, sizeof(port), "%d", p);
 	for (i = 0; i < 2; i++) {
 		snprintf(name, sizeof(name), "%s_%sADDR", prefixes[i], what);
-		setenv(name, host, 1);
+		net_export_var(name, host);
 		snprintf(name, sizeof(name), "%s_%sPORT", prefixes[i], what);
-		setenv(name, port, 1);
+		net_export_var(name, port);
 	}
 }
 
@@ -564,6 +580,8 @@ net_export_peer(int fd, const struct sockaddr *peer)
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 
+	if (!net_exporting)
+		return;
 	net_export_addr("PEER", peer);
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
 		net_export_addr("SOCK", (struct sockaddr *)&ss);

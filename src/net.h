@@ -174,7 +174,17 @@ int net_tcp_listen(const char *port, int family, const struct optvals *o,
     char *where, size_t wlen, char *err);
 
 /*
- * Exports DUCT_PEERADDR, DUCT_PEERPORT, DUCT_SOCKADDR and DUCT_SOCKPORT
+ * Turns the exports below on.  Only programs started by EXEC or SYSTEM
+ * see duct's environment, so without such an address they are skipped:
+ * a forked child then spends no system call or page on them.
+ */
+void net_export_enable(void);
+
+/* setenv(name, value) when exports are on; nothing otherwise. */
+void net_export_var(const char *name, const char *value);
+
+/*
+ * When exports are on: exports DUCT_PEERADDR, DUCT_PEERPORT, DUCT_SOCKADDR and DUCT_SOCKPORT
  * for the accepted socket fd (and the SOCAT_ names, for scripts written
  * for socat) into the environment that children inherit.
  */

@@ -86,27 +86,27 @@ chan_set_state(struct channel *ch, enum chan_state st)
  * sides, and descriptor types for which it measured faster.
  */
 static bool
-chan_may_splice(const struct channel *ch)
+chan_may_splice(const struct channel *ch, int force)
 {
 	unsigned both = ch->src->flags & ch->dst->flags;
 	unsigned any = ch->src->flags | ch->dst->flags;
-	const char *force = getenv("DUCT_SPLICE");
 
 	if (dump_enabled() || !(both & EP_RAWFD) ||
 	    (any & (EP_DGRAM | EP_CRLF | EP_CR)))
 		return false;
 	/* For measuring the choice (bench/README): never, or always. */
-	if (force != NULL && strcmp(force, "never") == 0)
+	if (force < 0)
 		return false;
-	if (force != NULL && strcmp(force, "always") == 0)
+	if (force > 0)
 		return buffer_splice_works();
 	return buffer_splice_suits(ch->src->rfd, ch->dst->wfd);
 }
 
 static void
 chan_init(struct channel *ch, struct endpoint *src, struct endpoint *dst,
-    const char *name, size_t bufsize)
+    const char *name, const struct xfer_config *cfg)
 {
+	size_t bufsize = cfg->bufsize;
 	bool dgram = ((src->flags | dst->flags) & EP_DGRAM) != 0;
 
 	memset(ch, 0, sizeof(*ch));
@@ -123,7 +123,8 @@ chan_init(struct channel *ch, struct endpoint *src, struct endpoint *dst,
 		buffer_init(&ch->buf, BUF_DGRAM, BUF_DGRAM);
 	else
 		buffer_init(&ch->buf, BUF_START, BUF_MAX);
-	if (bufsize == 0 && chan_may_splice(ch) && buffer_splice(&ch->buf) == 0)
+	if (bufsize == 0 && chan_may_splice(ch, cfg->splice) &&
+	    buffer_splice(&ch->buf) == 0)
 		log_debug("channel %s: zero-copy (splice)", ch->name);
 }
 
@@ -574,10 +575,10 @@ xfer_run(struct endpoint *a, struct endpoint *b, const struct xfer_config *cfg)
 	pr.cfg = cfg;
 	if (cfg->forward && (a->flags & EP_READABLE) &&
 	    (b->flags & EP_WRITABLE))
-		chan_init(&pr.ch[pr.nch++], a, b, "1 -> 2", cfg->bufsize);
+		chan_init(&pr.ch[pr.nch++], a, b, "1 -> 2", cfg);
 	if (cfg->backward && (b->flags & EP_READABLE) &&
 	    (a->flags & EP_WRITABLE))
-		chan_init(&pr.ch[pr.nch++], b, a, "2 -> 1", cfg->bufsize);
+		chan_init(&pr.ch[pr.nch++], b, a, "2 -> 1", cfg);
 	pr.start = pr.last_move = now_mono();
 
 	for (;;) {

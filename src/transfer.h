@@ -12,13 +12,17 @@
 #include "endpoint.h"
 
 struct xfer_config {
-	size_t bufsize;
-	/* -b: fixed bytes per direction; 0 adaptive */ /* bytes per direction (-b) */
+	size_t bufsize;       /* -b: fixed bytes per direction; 0 adaptive */
 	double close_timeout; /* -t: seconds without data after EOF */
 	double idle_timeout;  /* -T: seconds without data; 0 none */
 	bool forward;         /* address 1 -> 2 may exist (not -U) */
 	bool backward;        /* address 2 -> 1 may exist (not -u) */
 	bool statistics;      /* --statistics: totals at exit and on SIGUSR1 */
+	/*
+	 * DUCT_SPLICE, read once by main so that no fork child repeats it:
+	 * 0 the measured choice, -1 never splice, 1 splice wherever it works.
+	 */
+	int splice;
 };
 
 /*

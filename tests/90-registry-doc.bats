@@ -147,3 +147,10 @@ man_text() {
 	assert_success
 	assert_output ""
 }
+
+@test "duct binds library symbols at start-up (-z now), so fork children do no lazy lookups" {
+	command -v readelf >/dev/null || skip "readelf (binutils) is not installed"
+	run readelf -d "$DUCT"
+	assert_success
+	assert_output --regexp 'FLAGS.*BIND_NOW|FLAGS_1.*NOW'
+}
