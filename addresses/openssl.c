@@ -1133,6 +1133,7 @@ const struct addr_kind kind_openssl_listen = {
 	.check = tls_listen_check,
 	.listen = tls_listen,
 	.accept = tls_accept,
+	.accept_anywhere = true,
 	.ready = tls_ready,
 	.listen_close = tls_listen_close,
 	.version = tls_version,

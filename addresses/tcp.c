@@ -158,5 +158,6 @@ const struct addr_kind kind_tcp_listen = {
 	.check = tcp_listen_check,
 	.listen = tcp_listen,
 	.accept = tcp_accept,
+	.accept_anywhere = true,
 	.listen_close = tcp_listen_close,
 };

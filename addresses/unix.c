@@ -358,6 +358,7 @@ const struct addr_kind kind_unix_listen = {
 	.check = unix_check,
 	.listen = unix_listen,
 	.accept = unix_accept,
+	.accept_anywhere = true,
 	.listen_close = unix_listen_close,
 };
 

@@ -132,6 +132,12 @@ struct addr_kind {
 	 */
 	int (*ready)(const struct address *, struct endpoint *, char *err);
 	/*
+	 * accept() keeps no state in the listener between peers, so any
+	 * process holding the listener may accept: the fork loop then lets
+	 * a child forked in advance accept, and fork leaves the peer's path.
+	 */
+	bool accept_anywhere;
+	/*
 	 * Optional: the build feature the kind depends on ("openssl"), for
 	 * -V; version() names the library it was built with.  A kind whose
 	 * feature was left out of the build says why in unavailable: it

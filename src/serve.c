@@ -1,14 +1,18 @@
 /*
- * Listening with fork.  The parent only listens, accepts, forks and
- * reaps; each child opens the other address itself so that a slow peer
- * never holds up the parent.  The parent keeps a list of live children so
- * that none outlives it.
+ * Listening with fork.  The parent listens, forks and reaps; a child per
+ * peer opens the other address itself so that a slow peer never holds up
+ * the parent.  Stream kinds fork that child before its peer arrives (it
+ * accepts); datagram kinds accept in the parent.  The parent keeps a list
+ * of live children so that none outlives it.
  */
+#include "config.h"
+
 #include <sys/prctl.h>
 #include <sys/select.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,20 +72,36 @@ children_forget(struct children *c, pid_t pid)
 }
 
 static void
-children_reap(struct children *c)
+children_log(pid_t pid, int st)
 {
+	if (WIFEXITED(st))
+		log_info("child %ld exited with status %d", (long)pid,
+		    WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		log_info(
+		    "child %ld killed by signal %d", (long)pid, WTERMSIG(st));
+}
+
+/*
+ * Reaps the children that ended.  Returns true when one of them was
+ * watch (a child not yet serving a peer), with its wait status in *st.
+ */
+static bool
+children_reap(struct children *c, pid_t watch, int *watch_st)
+{
+	bool seen = false;
 	pid_t pid;
 	int st;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		children_forget(c, pid);
-		if (WIFEXITED(st))
-			log_info("child %ld exited with status %d", (long)pid,
-			    WEXITSTATUS(st));
-		else if (WIFSIGNALED(st))
-			log_info("child %ld killed by signal %d", (long)pid,
-			    WTERMSIG(st));
+		children_log(pid, st);
+		if (watch > 0 && pid == watch) {
+			*watch_st = st;
+			seen = true;
+		}
 	}
+	return seen;
 }
 
 static void
@@ -101,7 +121,7 @@ children_end(struct children *c)
 
 	children_signal(c, SIGTERM);
 	while (c->n > 0 && waited < SERVE_GRACE) {
-		children_reap(c);
+		children_reap(c, 0, NULL);
 		if (c->n == 0)
 			break;
 		nanosleep(&ts, NULL);
@@ -139,36 +159,59 @@ serve_pause(double secs)
 	pselect(0, NULL, NULL, NULL, tsp, sig_waitmask());
 }
 
-/* In the child: the transfer for one accepted peer.  Never returns. */
+/*
+ * How every child ends.  exit() would run each library's destructors and
+ * stdio's cleanup, writing to pages still shared with the parent that the
+ * kernel must then copy; nothing of a child's is buffered (logs and dumps
+ * go out with write(2)), so _exit() loses nothing.  Sanitizer builds keep
+ * exit() for the leak check it runs.
+ */
+static _Noreturn void
+serve_exit(int status)
+{
+#ifdef DUCT_LEAK_CHECK
+	exit(status);
+#else
+	_exit(status);
+#endif
+}
+
+/* First thing in every child: die with the parent, even a parent gone. */
 static void
-serve_child(const struct serve_plan *p, struct listener *l,
-    struct endpoint *peer, pid_t parent)
+serve_child_enter(pid_t parent)
+{
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(1);
+}
+
+/* In a child: the transfer for one accepted peer.  Never returns. */
+static void
+serve_child(
+    const struct serve_plan *p, struct listener *l, struct endpoint *peer)
 {
 	struct endpoint other, *a, *b;
 	struct xfer_config cfg = *p->cfg;
 	char err[DUCT_ERR_LEN];
 	int status;
 
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != parent)
-		_exit(1);
 	sig_child_reset();
 	p->listen->kind->listen_close(l, true);
 	/* The peer's handshake happens here, never in the parent. */
 	if (opener_ready(p->listen, peer, err) == -1) {
 		if (errno == EINTR && sig_term_pending())
-			exit(128 + sig_term_pending());
+			serve_exit(128 + sig_term_pending());
 		log_err("%s: %s", p->listen->label, err);
-		exit(1);
+		serve_exit(1);
 	}
 	if (p->other_ep != NULL) {
 		other = *p->other_ep;
 	} else if (opener_open(p->other, &p->other_ctx, &other, err) == -1) {
 		if (errno == EINTR && sig_term_pending())
-			exit(128 + sig_term_pending());
+			serve_exit(128 + sig_term_pending());
 		log_err("%s: %s", p->other->label, err);
 		peer->ops->close(peer);
-		exit(1);
+		serve_exit(1);
 	}
 	if (peer->flags & EP_DGRAM) {
 		if (cfg.idle_timeout == 0)
@@ -182,29 +225,153 @@ serve_child(const struct serve_plan *p, struct listener *l,
 	status = xfer_run(a, b, &cfg);
 	a->ops->close(a);
 	b->ops->close(b);
-	exit(status);
+	serve_exit(status);
 }
 
-int
-serve_run(const struct serve_plan *p)
+/*
+ * A child forked before its peer arrives: it accepts, tells the parent
+ * with one byte on tell (so the parent forks the next one while this
+ * peer is served), and serves.  Exits 1 when the listener fails for
+ * good, after logging why.  Never returns.
+ */
+static void
+serve_spare(const struct serve_plan *p, struct listener *l, int tell)
 {
-	struct children kids = { NULL, 0, 0 };
-	struct listener l;
 	struct endpoint peer;
 	char err[DUCT_ERR_LEN];
-	pid_t pid, self = getpid();
+
+	l->wake_on_signal = false;
+	while (opener_accept(p->listen, l, &peer, err) == -1) {
+		if (errno == EINTR && sig_term_pending())
+			serve_exit(128 + sig_term_pending());
+		if (errno != EINTR && !serve_transient(errno)) {
+			log_err("%s: %s", p->listen->label, err);
+			serve_exit(1);
+		}
+		if (errno != EINTR) {
+			log_err("%s: %s; retrying", p->listen->label, err);
+			serve_pause(SERVE_BACKOFF);
+		}
+	}
+	while (write(tell, "", 1) == -1 && errno == EINTR)
+		;
+	close(tell);
+	serve_child(p, l, &peer);
+}
+
+/* The parent's share of a signal: reap, forward statistics requests. */
+static void
+serve_signals(struct children *kids, pid_t watch, int *watch_st, bool *seen)
+{
+	*seen = false;
+	if (sig_child_pending())
+		*seen = children_reap(kids, watch, watch_st);
+	if (sig_stats_pending())
+		children_signal(kids, SIGUSR1);
+}
+
+/* Drains tell; true if a spare had taken a peer. */
+static bool
+serve_told(int tell)
+{
+	char buf[16];
+	bool told = false;
+	ssize_t n;
+
+	while ((n = read(tell, buf, sizeof(buf))) > 0 ||
+	    (n == -1 && errno == EINTR))
+		if (n > 0)
+			told = true;
+	return told;
+}
+
+/*
+ * The fork loop for kinds that can accept in any process: a child (the
+ * spare) is forked ahead and waits in accept, so a new peer never waits
+ * for fork(2), and the parent forks the next spare while the peer is
+ * served.  The spare counts toward max-children=N: with N - 1 children
+ * serving there is a spare, with N there is none and nobody accepts.
+ */
+static int
+serve_ahead(
+    const struct serve_plan *p, struct listener *l, pid_t self, int tell[2])
+{
+	struct children kids = { NULL, 0, 0 };
 	size_t max = (size_t)p->listen->opts.max_children;
+	pid_t spare = 0;
+	int st = 0, status = 0;
+	bool reaped;
+	fd_set rfds;
+
+	for (;;) {
+		serve_signals(&kids, spare, &st, &reaped);
+		if (reaped) {
+			spare = 0;
+			/*
+			 * Ended before taking a peer, with 1: the listener
+			 * failed, and it said why.  One killed from outside
+			 * is replaced.
+			 */
+			if (!serve_told(tell[0]) && WIFEXITED(st) &&
+			    WEXITSTATUS(st) == 1) {
+				status = 1;
+				break;
+			}
+		}
+		if (sig_term_pending())
+			break;
+		if (spare == 0 && (max == 0 || kids.n < max)) {
+			spare = fork();
+			if (spare == 0) {
+				serve_child_enter(self);
+				close(tell[0]);
+				serve_spare(p, l, tell[1]);
+			}
+			if (spare == -1) {
+				spare = 0;
+				log_err("%s: fork: %s", p->listen->label,
+				    strerror(errno));
+				serve_pause(SERVE_BACKOFF);
+				continue;
+			}
+			children_add(&kids, spare);
+		}
+		FD_ZERO(&rfds);
+		FD_SET(tell[0], &rfds);
+		if (pselect(tell[0] + 1, &rfds, NULL, NULL, NULL,
+			sig_waitmask()) == 1 &&
+		    serve_told(tell[0]))
+			spare = 0;
+	}
+	close(tell[0]);
+	close(tell[1]);
+	p->listen->kind->listen_close(l, false);
+	if (sig_term_pending()) {
+		log_notice("ended by signal %d", sig_term_pending());
+		status = 128 + sig_term_pending();
+	}
+	children_end(&kids);
+	return status;
+}
+
+/*
+ * The fork loop for kinds whose listener holds state between peers (the
+ * datagram kinds): the parent accepts, then forks the child for the peer.
+ */
+static int
+serve_after(const struct serve_plan *p, struct listener *l, pid_t self)
+{
+	struct children kids = { NULL, 0, 0 };
+	struct endpoint peer;
+	char err[DUCT_ERR_LEN];
+	size_t max = (size_t)p->listen->opts.max_children;
+	pid_t pid;
 	int status = 0;
 
-	memset(&l, 0, sizeof(l));
-	if (p->listen->kind->listen(p->listen, &p->listen_ctx, &l, err) == -1) {
-		log_err("%s: %s", p->listen->label, err);
-		return 1;
-	}
-	l.wake_on_signal = true;
+	l->wake_on_signal = true;
 	for (;;) {
 		if (sig_child_pending())
-			children_reap(&kids);
+			children_reap(&kids, 0, NULL);
 		if (sig_term_pending())
 			break;
 		if (sig_stats_pending())
@@ -213,7 +380,7 @@ serve_run(const struct serve_plan *p)
 			serve_pause(-1);
 			continue;
 		}
-		if (opener_accept(p->listen, &l, &peer, err) == -1) {
+		if (opener_accept(p->listen, l, &peer, err) == -1) {
 			if (errno == EINTR)
 				continue;
 			if (serve_transient(errno)) {
@@ -227,8 +394,10 @@ serve_run(const struct serve_plan *p)
 			break;
 		}
 		pid = fork();
-		if (pid == 0)
-			serve_child(p, &l, &peer, self);
+		if (pid == 0) {
+			serve_child_enter(self);
+			serve_child(p, l, &peer);
+		}
 		if (pid == -1)
 			log_err(
 			    "%s: fork: %s", p->listen->label, strerror(errno));
@@ -236,11 +405,38 @@ serve_run(const struct serve_plan *p)
 			children_add(&kids, pid);
 		peer.ops->close(&peer);
 	}
+	p->listen->kind->listen_close(l, false);
 	if (sig_term_pending()) {
 		log_notice("ended by signal %d", sig_term_pending());
 		status = 128 + sig_term_pending();
 	}
-	p->listen->kind->listen_close(&l, false);
 	children_end(&kids);
 	return status;
+}
+
+int
+serve_run(const struct serve_plan *p)
+{
+	struct listener l;
+	char err[DUCT_ERR_LEN];
+	pid_t self = getpid();
+	int tell[2];
+	bool ahead = p->listen->kind->accept_anywhere;
+
+	memset(&l, 0, sizeof(l));
+	/* Before listening, so the descriptors are all there once it is. */
+	if (ahead && pipe2(tell, O_CLOEXEC | O_NONBLOCK) == -1) {
+		log_err("%s: pipe: %s", p->listen->label, strerror(errno));
+		return 1;
+	}
+	if (p->listen->kind->listen(p->listen, &p->listen_ctx, &l, err) == -1) {
+		log_err("%s: %s", p->listen->label, err);
+		if (ahead) {
+			close(tell[0]);
+			close(tell[1]);
+		}
+		return 1;
+	}
+	return ahead ? serve_ahead(p, &l, self, tell)
+		     : serve_after(p, &l, self);
 }

@@ -3,8 +3,9 @@
 
 load helpers/common
 
+# only the child forked ahead to accept the next peer is left
 no_children() {
-	[ -z "$(ps -o pid= --ppid "$1")" ]
+	nserving_is "$1" 0
 }
 
 @test "EXEC: EOF reaches the program and its output still comes back (gzip)" {

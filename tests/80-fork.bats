@@ -21,7 +21,7 @@ load helpers/common
 		pids+=("$BG_PID")
 	done
 	# all ten connections are up at the same time, one child each
-	wait_until 10 nchildren_is "$DPID" 10
+	wait_until 10 nserving_is "$DPID" 10
 	for i in $(seq 10); do
 		fd=${fds[$((i - 1))]}
 		cat "$T/in.$i" >&"$fd"
@@ -74,7 +74,7 @@ load helpers/common
 		assert_equal "$EXIT_STATUS" 0
 		assert_equal "$(cat "$T/out.$i")" z
 	done
-	if ! wait_until 5 nchildren_is "$DPID" 0; then
+	if ! wait_until 5 nserving_is "$DPID" 0; then
 		fail "children left: $(children_of "$DPID")"
 	fi
 	run children_of "$DPID"
@@ -91,7 +91,7 @@ load helpers/common
 		start_isolated_bg "$T/cin" "$T/out.$i" \
 		    timeout 20 "$DUCT" - "TCP:127.0.0.1:$PORT"
 	done
-	wait_until 10 nchildren_is "$DPID" 3
+	wait_until 10 nserving_is "$DPID" 3
 	kids=$(children_of "$DPID" | awk '{print $1}')
 	kill -TERM "$DPID"
 	wait_for_exit "$TPID" 10 || true
@@ -113,7 +113,7 @@ load helpers/common
 		assert_success
 		assert_output "fd check"
 	done
-	wait_until 5 nchildren_is "$DPID" 0
+	wait_until 5 nserving_is "$DPID" 0
 	after=$(ls "/proc/$DPID/fd" | wc -l)
 	assert_equal "$after" "$before"
 }
@@ -142,4 +142,35 @@ load helpers/common
 	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" </dev/null
 	assert_failure 1
 	assert_output --partial 'Connection refused'
+}
+
+@test "a stream fork listener forks its next child before the peer arrives" {
+	local first
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork PIPE
+	# before any peer: one child, waiting to accept
+	wait_until 5 nchildren_is "$DPID" 1
+	first=$(children_of "$DPID" | awk '{print $1}')
+	mkfifo "$T/cin"
+	exec 7<>"$T/cin"
+	start_isolated_bg "$T/cin" "$T/out" \
+	    timeout 20 "$DUCT" - "TCP:127.0.0.1:$PORT"
+	# that child took the peer, and the parent forked the next one
+	wait_for_line "$LOG" "^duct\\[$first\\] N address 1 \\(TCP-LISTEN:0,bind=127\\.0\\.0\\.1,fork\\): connection from 127\\.0\\.0\\.1:"
+	wait_until 5 nserving_is "$DPID" 1
+	printf 'ahead\n' >&7
+	exec 7>&-
+	wait_for_exit "$BG_PID" 10 || true
+	assert_equal "$EXIT_STATUS" 0
+	assert_equal "$(cat "$T/out")" ahead
+}
+
+@test "accept-timeout with fork: a peer is served, then no next one in time ends duct with 1" {
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork,accept-timeout=3 PIPE
+	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"once"
+	assert_success
+	assert_output once
+	wait_for_exit "$TPID" 15 || true
+	assert_equal "$EXIT_STATUS" 1
+	grep -q 'E address 1 (TCP-LISTEN:0,bind=127.0.0.1,fork,accept-timeout=3): no peer within accept-timeout=3' "$LOG" ||
+	    fail "no accept-timeout error: $(cat "$LOG")"
 }

@@ -434,13 +434,13 @@ start_duct_limited() {
 	local cl_out=$BG_OUT cl_err=$BG_ERR
 	await_file "$T/connected" "$cl" "$cl_err"
 	# all 200 connections are up at the same time, a child each
-	if ! wait_until 30 nchildren_is "$DPID" 200; then
+	if ! wait_until 30 nserving_is "$DPID" 200; then
 		fail "$(children_of "$DPID" | wc -l) children, not 200"
 	fi
 	touch "$T/go"
 	peer_ok "$cl" "$cl_err" 60
 	assert_equal "$(cat "$cl_out")" "200 ok, 0 bad"
-	if ! wait_until 20 nchildren_is "$DPID" 0; then
+	if ! wait_until 20 nserving_is "$DPID" 0; then
 		fail "children left: $(children_of "$DPID" | head)"
 	fi
 	pid_running "$DPID"
@@ -457,7 +457,7 @@ start_duct_limited() {
 	run timeout 60 "$PY" -S "$PEER" burst "$PORT" "$BURST" 16
 	assert_success
 	assert_output "$BURST ok, 0 failed"
-	if ! wait_until 20 nchildren_is "$DPID" 0; then
+	if ! wait_until 20 nserving_is "$DPID" 0; then
 		fail "children left: $(children_of "$DPID" | head)"
 	fi
 	pid_running "$DPID"
@@ -547,45 +547,56 @@ start_duct_limited() {
 	start_bg "$PY" -S "$PEER" clients "$PORT" 100 16384 "$T/connected" "$T/go"
 	local cl=$BG_PID cl_out=$BG_OUT cl_err=$BG_ERR
 	await_file "$T/connected" "$cl" "$cl_err"
-	if ! wait_until 30 nchildren_is "$DPID" 100; then
+	if ! wait_until 30 nserving_is "$DPID" 100; then
 		fail "$(children_of "$DPID" | wc -l) children, not 100: $(grep ' E ' "$LOG" | head)"
 	fi
 	touch "$T/go"
 	peer_ok "$cl" "$cl_err" 60
 	assert_equal "$(cat "$cl_out")" "100 ok, 0 bad"
-	wait_until 20 nchildren_is "$DPID" 0
+	wait_until 20 nserving_is "$DPID" 0
 	assert_equal "$(fd_count "$DPID")" "$before"
 	no_errors_in "$LOG"
 }
 
+# lowest_free_fd PID: the lowest descriptor number PID has not open.
+lowest_free_fd() {
+	local n=0
+	while [ -e "/proc/$1/fd/$n" ]; do
+		n=$((n + 1))
+	done
+	echo "$n"
+}
+
 @test "out of descriptors in fork mode: a clear error, the parent stays, and serves again once descriptors are free" {
-	local cl cl_err
-	# ulimit -n 32 with descriptors 3..30 taken: the listening socket gets
-	# the last one (31), so the parent cannot accept
-	start_duct_limited 32 30 -d TCP-LISTEN:0,bind=127.0.0.1,fork EXEC:cat
-	assert_equal "$(fd_count "$DPID")" 32
+	local cl cl_err spare low before
+	start_duct_limited 32 2 -dd TCP-LISTEN:0,bind=127.0.0.1,fork EXEC:cat
+	before=$(fd_count "$DPID")
+	# the child forked ahead to accept gets no descriptor number to spare
+	wait_until 5 nchildren_is "$DPID" 1
+	spare=$(children_of "$DPID" | awk '{print $1}')
+	low=$(lowest_free_fd "$spare")
+	"$PY" -S "$PEER" nofile "$spare" "$low"
 	start_bg "$PY" -S "$PEER" burst "$PORT" 1 1
 	cl=$BG_PID cl_err=$BG_ERR
-	# the error names the address and says what ran out; the parent
+	# the error names the address and says what ran out; the child
 	# retries instead of exiting
-	wait_for_line "$LOG" "^duct\[$DPID\] E address 1 \(TCP-LISTEN:0,bind=127\.0\.0\.1,fork\): accept: Too many open files; retrying$"
+	wait_for_line "$LOG" "^duct\[$spare\] E address 1 \(TCP-LISTEN:0,bind=127\.0\.0\.1,fork\): accept: Too many open files; retrying$"
 	wait_until 10 eval '[ "$(grep -c "accept: Too many open files" "$LOG")" -ge 2 ]'
 	pid_running "$DPID"
 
-	# one more descriptor: the parent accepts, but the child cannot open
-	# EXEC:cat; the child reports it and ends with 1, the parent goes on
-	"$PY" -S "$PEER" nofile "$DPID" 33
-	wait_for_line "$LOG" "E address 2 \(EXEC:cat\): .*Too many open files"
-	wait_for_line "$LOG" "child [0-9]+ exited with status 1$"
+	# one more: the child accepts, but cannot open EXEC:cat; it reports
+	# that and ends with 1, and the parent goes on
+	"$PY" -S "$PEER" nofile "$spare" $((low + 1))
+	wait_for_line "$LOG" "^duct\[$spare\] E address 2 \(EXEC:cat\): .*Too many open files"
+	wait_for_line "$LOG" "child $spare exited with status 1$"
 	wait_for_exit "$cl" 10 || true
 	pid_running "$DPID"
 
-	# descriptors to spare: served again
-	"$PY" -S "$PEER" nofile "$DPID" 64
+	# the children forked since have the parent's limit: served again
 	run timeout 30 "$PY" -S "$PEER" burst "$PORT" 20 4
 	assert_success
 	assert_output "20 ok, 0 failed"
-	wait_until 10 nchildren_is "$DPID" 0
+	wait_until 10 nserving_is "$DPID" 0
 	pid_running "$DPID"
-	assert_equal "$(fd_count "$DPID")" 32
+	assert_equal "$(fd_count "$DPID")" "$before"
 }

@@ -574,3 +574,11 @@ nchildren_ge() {
 nchildren_is() {
 	[ "$(children_of "$1" | wc -l)" -eq "$2" ]
 }
+
+# nserving_is PID N: true when the stream fork listener PID (TCP-LISTEN,
+# UNIX-LISTEN, OPENSSL-LISTEN) has N children serving peers.  It has one
+# more: the child forked ahead that waits to accept the next peer (none
+# once max-children= is reached).
+nserving_is() {
+	nchildren_is "$1" $(($2 + 1))
+}
