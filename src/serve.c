@@ -229,6 +229,23 @@ serve_child(
 }
 
 /*
+ * How both fork loops end: stop listening, end the children, and return
+ * status, or 128+N after signal N.
+ */
+static int
+serve_end(const struct serve_plan *p, struct listener *l, struct children *kids,
+    int status)
+{
+	p->listen->kind->listen_close(l, false);
+	if (sig_term_pending()) {
+		log_notice("ended by signal %d", sig_term_pending());
+		status = 128 + sig_term_pending();
+	}
+	children_end(kids);
+	return status;
+}
+
+/*
  * A child forked before its peer arrives: it accepts, tells the parent
  * with one byte on tell (so the parent forks the next one while this
  * peer is served), and serves.  Exits 1 when the listener fails for
@@ -345,13 +362,7 @@ serve_ahead(
 	}
 	close(tell[0]);
 	close(tell[1]);
-	p->listen->kind->listen_close(l, false);
-	if (sig_term_pending()) {
-		log_notice("ended by signal %d", sig_term_pending());
-		status = 128 + sig_term_pending();
-	}
-	children_end(&kids);
-	return status;
+	return serve_end(p, l, &kids, status);
 }
 
 /*
@@ -405,13 +416,7 @@ serve_after(const struct serve_plan *p, struct listener *l, pid_t self)
 			children_add(&kids, pid);
 		peer.ops->close(&peer);
 	}
-	p->listen->kind->listen_close(l, false);
-	if (sig_term_pending()) {
-		log_notice("ended by signal %d", sig_term_pending());
-		status = 128 + sig_term_pending();
-	}
-	children_end(&kids);
-	return status;
+	return serve_end(p, l, &kids, status);
 }
 
 int

@@ -1,7 +1,8 @@
 /*
  * The fork loop for a listening address with the fork option: listen
- * once, and for every peer fork a child that opens the other address (or
- * uses the one already open) and runs the transfer.
+ * once, and serve every peer in a child of its own that opens the other
+ * address (or uses the one already open) and runs the transfer.  For
+ * stream kinds that child is forked before its peer arrives and accepts.
  */
 #ifndef DUCT_SERVE_H
 #define DUCT_SERVE_H
