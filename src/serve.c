@@ -38,6 +38,14 @@
 /* Pause after accept ran out of descriptors or memory, in seconds. */
 #define SERVE_BACKOFF 0.5
 
+/*
+ * Exit status of a child forked ahead whose accept ran out of descriptors
+ * or memory: the parent pauses and forks a fresh one, which has the
+ * parent's limits of the moment (raised with prlimit(1), say); the old
+ * child would have kept its own for good.
+ */
+#define SERVE_RETRY 75
+
 struct children {
 	pid_t *pids;
 	size_t n, cap;
@@ -261,14 +269,14 @@ serve_spare(const struct serve_plan *p, struct listener *l, int tell)
 	while (opener_accept(p->listen, l, &peer, err) == -1) {
 		if (errno == EINTR && sig_term_pending())
 			serve_exit(128 + sig_term_pending());
-		if (errno != EINTR && !serve_transient(errno)) {
-			log_err("%s: %s", p->listen->label, err);
-			serve_exit(1);
-		}
-		if (errno != EINTR) {
+		if (errno == EINTR)
+			continue;
+		if (serve_transient(errno)) {
 			log_err("%s: %s; retrying", p->listen->label, err);
-			serve_pause(SERVE_BACKOFF);
+			serve_exit(SERVE_RETRY);
 		}
+		log_err("%s: %s", p->listen->label, err);
+		serve_exit(1);
 	}
 	while (write(tell, "", 1) == -1 && errno == EINTR)
 		;
@@ -325,14 +333,18 @@ serve_ahead(
 		if (reaped) {
 			spare = 0;
 			/*
-			 * Ended before taking a peer, with 1: the listener
-			 * failed, and it said why.  One killed from outside
-			 * is replaced.
+			 * Ended before taking a peer.  With 1 the listener
+			 * failed, and it said why; with SERVE_RETRY it ran
+			 * out of descriptors or memory.  One killed from
+			 * outside is just replaced.
 			 */
-			if (!serve_told(tell[0]) && WIFEXITED(st) &&
-			    WEXITSTATUS(st) == 1) {
-				status = 1;
-				break;
+			if (!serve_told(tell[0]) && WIFEXITED(st)) {
+				if (WEXITSTATUS(st) == 1) {
+					status = 1;
+					break;
+				}
+				if (WEXITSTATUS(st) == SERVE_RETRY)
+					serve_pause(SERVE_BACKOFF);
 			}
 		}
 		if (sig_term_pending())

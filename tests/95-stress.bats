@@ -571,28 +571,34 @@ lowest_free_fd() {
 	local cl cl_err spare low before
 	start_duct_limited 32 2 -dd TCP-LISTEN:0,bind=127.0.0.1,fork EXEC:cat
 	before=$(fd_count "$DPID")
-	# the child forked ahead to accept gets no descriptor number to spare
 	wait_until 5 nchildren_is "$DPID" 1
 	spare=$(children_of "$DPID" | awk '{print $1}')
+	# no descriptor number to spare in a child: neither in the one
+	# waiting to accept nor in those the parent forks from now on
 	low=$(lowest_free_fd "$spare")
+	"$PY" -S "$PEER" nofile "$DPID" "$low"
 	"$PY" -S "$PEER" nofile "$spare" "$low"
 	start_bg "$PY" -S "$PEER" burst "$PORT" 1 1
 	cl=$BG_PID cl_err=$BG_ERR
-	# the error names the address and says what ran out; the child
-	# retries instead of exiting
+	# the error names the address and says what ran out; a fresh child
+	# retries, and the parent stays
 	wait_for_line "$LOG" "^duct\[$spare\] E address 1 \(TCP-LISTEN:0,bind=127\.0\.0\.1,fork\): accept: Too many open files; retrying$"
-	wait_until 10 eval '[ "$(grep -c "accept: Too many open files" "$LOG")" -ge 2 ]'
+	wait_until 10 eval '[ "$(grep -c "accept: Too many open files; retrying" "$LOG")" -ge 2 ]'
 	pid_running "$DPID"
 
-	# one more: the child accepts, but cannot open EXEC:cat; it reports
+	# one more: a child accepts, but cannot open EXEC:cat; it reports
 	# that and ends with 1, and the parent goes on
-	"$PY" -S "$PEER" nofile "$spare" $((low + 1))
-	wait_for_line "$LOG" "^duct\[$spare\] E address 2 \(EXEC:cat\): .*Too many open files"
-	wait_for_line "$LOG" "child $spare exited with status 1$"
+	"$PY" -S "$PEER" nofile "$DPID" $((low + 1))
+	wait_for_line "$LOG" "E address 2 \(EXEC:cat\): .*Too many open files"
+	wait_for_line "$LOG" "child [0-9]+ exited with status 1$"
 	wait_for_exit "$cl" 10 || true
 	pid_running "$DPID"
 
-	# the children forked since have the parent's limit: served again
+	# descriptors to spare, for the parent and the child waiting now
+	wait_until 5 nchildren_is "$DPID" 1
+	spare=$(children_of "$DPID" | awk '{print $1}')
+	"$PY" -S "$PEER" nofile "$DPID" 64
+	"$PY" -S "$PEER" nofile "$spare" 64
 	run timeout 30 "$PY" -S "$PEER" burst "$PORT" 20 4
 	assert_success
 	assert_output "20 ok, 0 failed"
