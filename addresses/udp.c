@@ -42,23 +42,6 @@ udp_family(const struct address *a, const struct open_ctx *ctx)
 	return ctx->family;
 }
 
-static int
-udp_check_bind(const struct address *a, char *err)
-{
-	char *host, *port;
-	int rc = 0;
-
-	if (a->opts.bind == NULL)
-		return 0;
-	if (net_split_hostport(a->opts.bind, &host, &port, err) == -1)
-		return -1;
-	if (port != NULL && net_check_port(port, err) == -1)
-		rc = -1;
-	free(host);
-	free(port);
-	return rc;
-}
-
 /* HOST:PORT kinds. */
 static int
 udp_peer_check(const struct address *a, int *param, char *err)
@@ -72,7 +55,7 @@ udp_peer_check(const struct address *a, int *param, char *err)
 	if (net_check_port(a->params[1], err) == -1)
 		return -1;
 	*param = -1;
-	return udp_check_bind(a, err);
+	return net_check_bind(a->opts.bind, err);
 }
 
 /* PORT kinds. */
@@ -83,7 +66,7 @@ udp_port_check(const struct address *a, int *param, char *err)
 	if (net_check_port(a->params[0], err) == -1)
 		return -1;
 	*param = -1;
-	return udp_check_bind(a, err);
+	return net_check_bind(a->opts.bind, err);
 }
 
 static int

@@ -289,15 +289,21 @@ serve_spare(const struct serve_plan *p, struct listener *l, int tell)
 	serve_child(p, l, &peer);
 }
 
-/* The parent's share of a signal: reap, forward statistics requests. */
-static void
-serve_signals(struct children *kids, pid_t watch, int *watch_st, bool *seen)
+/*
+ * The parent's share of the caught signals: reaps the children that
+ * ended and forwards a statistics request to those alive.  Returns true
+ * when watch was among the reaped, with its wait status in *watch_st.
+ */
+static bool
+serve_signals(struct children *kids, pid_t watch, int *watch_st)
 {
-	*seen = false;
+	bool seen = false;
+
 	if (sig_child_pending())
-		*seen = children_reap(kids, watch, watch_st);
+		seen = children_reap(kids, watch, watch_st);
 	if (sig_stats_pending())
 		children_signal(kids, SIGUSR1);
+	return seen;
 }
 
 /* Drains tell; true if a spare had taken a peer. */
@@ -330,12 +336,10 @@ serve_ahead(
 	size_t max = (size_t)p->listen->opts.max_children;
 	pid_t spare = 0;
 	int st = 0, status = 0;
-	bool reaped;
 	fd_set rfds;
 
 	for (;;) {
-		serve_signals(&kids, spare, &st, &reaped);
-		if (reaped) {
+		if (serve_signals(&kids, spare, &st)) {
 			spare = 0;
 			/*
 			 * Ended before taking a peer.  With 1 the listener
@@ -398,12 +402,9 @@ serve_after(const struct serve_plan *p, struct listener *l, pid_t self)
 
 	l->wake_on_signal = true;
 	for (;;) {
-		if (sig_child_pending())
-			children_reap(&kids, 0, NULL);
+		serve_signals(&kids, 0, NULL);
 		if (sig_term_pending())
 			break;
-		if (sig_stats_pending())
-			children_signal(&kids, SIGUSR1);
 		if (max > 0 && kids.n >= max) {
 			serve_pause(-1);
 			continue;

@@ -52,7 +52,9 @@ load helpers/common
 	timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <"$T/hold" >"$T/first" 7>&- &
 	local first=$!
 	exec 7>"$T/hold"
-	wait_until 5 has_children "$DPID"
+	# the first peer is being served (a child waits to accept from the
+	# start, so counting children would not tell)
+	wait_for_line "$LOG" "connection from" 5
 	# The second peer is accepted by the kernel but not served yet.
 	timeout 10 "$DUCT" -t 8 - "TCP:127.0.0.1:$PORT" <<<"second" >"$T/second" 7>&- &
 	local second=$!
