@@ -1,12 +1,13 @@
 /*
  * loadgen: the benchmark's load generator.  One program with subcommands
  * that send, sink, echo, ping-pong, open and hold connections over
- * loopback TCP or unix sockets, driven by bench/run.  Data is a seeded
- * pseudo-random stream and every receiver prints a checksum of what it got,
- * so a relay that loses or reorders bytes shows up.  It only measures and
- * prints; it never judges a speed.
+ * loopback TCP or unix sockets, and a minimal reference relay, driven by
+ * bench/run.  Data is a seeded pseudo-random stream and every receiver
+ * prints a checksum of what it got, so a relay that loses or reorders
+ * bytes shows up.  It only measures and prints; it never judges a speed.
  */
 #include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -35,7 +36,8 @@
 #define FNV_OFFSET 0xcbf29ce484222325ULL
 #define FNV_PRIME 0x100000001b3ULL
 #define ECHO_BUF 16384
-#define SMALL_MSG 16 /* bytes per connection in connrate */
+#define SMALL_MSG 16                /* bytes per connection in connrate */
+#define RELAY_BUF (4 * 1024 * 1024) /* the minimal relay's buffer */
 
 static uint64_t opt_seed = 1;
 static size_t opt_iosize = 256 * 1024;
@@ -1037,6 +1039,70 @@ cmd_feed(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * relay LISTEN TARGET: the benchmark's "minimal relay", a floor for what
+ * any relay spends on this machine.  It takes one peer on LISTEN, connects
+ * to TARGET and copies both ways with select() and read/write through one
+ * 4 MiB buffer, writing each chunk whole before reading again; it passes
+ * end of file on with shutdown and has no options, checks or dumps.
+ */
+static int
+cmd_relay(int argc, char **argv)
+{
+	struct addr la, ta;
+	unsigned char *buf;
+	uint64_t moved[2] = { 0, 0 };
+	unsigned readable = 3; /* bit i: fd[i] has not reached end of file */
+	int lfd, fd[2], i;
+
+	if (argc != 2)
+		die("usage: relay LISTEN TARGET");
+	addr_parse(argv[0], &la);
+	addr_parse(argv[1], &ta);
+	lfd = listen_on(&la, 4);
+	fd[0] = accept_one(lfd);
+	close(lfd);
+	unlink_if_unix(&la);
+	fd[1] = connect_to(&ta);
+	buf = xmalloc(RELAY_BUF);
+	while (readable != 0) {
+		fd_set rs;
+
+		FD_ZERO(&rs);
+		for (i = 0; i < 2; i++)
+			if (readable & (1u << i))
+				FD_SET(fd[i], &rs);
+		if (select((fd[0] > fd[1] ? fd[0] : fd[1]) + 1, &rs, NULL, NULL,
+			NULL) < 0) {
+			if (errno == EINTR)
+				continue;
+			die("select:");
+		}
+		for (i = 0; i < 2; i++) {
+			ssize_t n;
+
+			if (!(readable & (1u << i)) || !FD_ISSET(fd[i], &rs))
+				continue;
+			n = read(fd[i], buf, RELAY_BUF);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				die("read:");
+			if (n == 0) {
+				(void)shutdown(fd[!i], SHUT_WR);
+				readable &= ~(1u << i);
+				continue;
+			}
+			write_all(fd[!i], buf, (size_t)n);
+			moved[i] += (uint64_t)n;
+		}
+	}
+	printf(
+	    "forward=%" PRIu64 " backward=%" PRIu64 "\n", moved[0], moved[1]);
+	free(buf);
+	return 0;
+}
+
 static const struct command {
 	const char *name;
 	int (*run)(int, char **);
@@ -1054,6 +1120,7 @@ static const struct command {
 	{ "sum", cmd_sum, "FILE" },
 	{ "sendfile", cmd_sendfile, "FILE ADDR" },
 	{ "feed", cmd_feed, "BYTES -- CMD [ARG...]" },
+	{ "relay", cmd_relay, "LISTEN TARGET" },
 };
 
 static void

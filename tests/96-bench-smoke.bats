@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # The benchmark's load generator (bench/loadgen.c) and the driver's plumbing:
-# one checksummed 1 MiB transfer through duct, so that `make bench` is not
-# the first place a broken loadgen or checksum shows.  No timing.
+# one checksummed 1 MiB transfer through duct and one through loadgen's own
+# minimal relay, so that `make bench` is not the first place a broken
+# loadgen or checksum shows.  No timing.
 
 load helpers/common
 
@@ -36,6 +37,28 @@ start_sink() {
 	    fail "sink got: $(cat "$SINK_OUT"), sender sum $want"
 	wait_for_exit "$TPID" 10 || true
 	assert_equal "$EXIT_STATUS" 0
+}
+
+@test "loadgen relay (the minimal relay column): 1 MiB arrives with the sender's checksum, end of file passed on" {
+	start_sink 127.0.0.1:0
+	start_bg timeout 30 "$LOADGEN" -t 20 relay 127.0.0.1:0 "$SINK_ADDR"
+	local relay_pid=$BG_PID relay_out=$BG_OUT
+	wait_for_line "$relay_out" '^listening ' 10 ||
+	    fail "relay did not listen: $(cat "$BG_ERR")"
+	run timeout 30 "$LOADGEN" -t 20 send \
+	    "$(sed -n 's/^listening //p' "$relay_out")" 1048576
+	assert_success
+	local want
+	want=$(printf '%s\n' "$output" | sed -n 's/.* sum=\([0-9a-f]*\).*/\1/p')
+	[ -n "$want" ] || fail "no sum from send: $output"
+	wait_for_exit "$SINK_PID" 20 || true
+	assert_equal "$EXIT_STATUS" 0
+	grep -Eq "^bytes=1048576 sum=$want " "$SINK_OUT" ||
+	    fail "sink got: $(cat "$SINK_OUT"), sender sum $want"
+	wait_for_exit "$relay_pid" 10 || true
+	assert_equal "$EXIT_STATUS" 0
+	grep -q '^forward=1048576 backward=0$' "$relay_out" ||
+	    fail "relay said: $(cat "$relay_out")"
 }
 
 @test "loadgen: the checksum sees one changed byte" {
