@@ -1,7 +1,8 @@
 /*
  * Fixed-capacity linear buffer.  Bytes live in data[off, off+len); the
  * offset returns to 0 whenever the buffer empties, and undrained bytes
- * move to the front only when the tail has no room left.  The area is
+ * move to the front only when the tail has no room left and they are few
+ * (see buffer_compactable).  The area is
  * allocated on the first read, and replaced by a larger one only while
  * it is empty, so growing never copies.
  */
@@ -23,6 +24,9 @@
 #define BUFFER_GROW 4
 #define BUFFER_SMALL_RUNS 64
 
+/* Undrained bytes are moved to the front only up to 1/N of the capacity. */
+#define BUFFER_COMPACT_MAX 4
+
 void
 buffer_init(struct buffer *b, size_t min, size_t max)
 {
@@ -33,7 +37,7 @@ buffer_init(struct buffer *b, size_t min, size_t max)
 	b->small_runs = 0;
 	b->pipe[0] = b->pipe[1] = -1;
 	b->stalled = false;
-	b->grow = false;
+	b->grow = b->shrink = false;
 }
 
 void
@@ -43,25 +47,46 @@ buffer_adapt(struct buffer *b, size_t n, size_t room)
 		return;
 	if (n == room && b->size < b->max) {
 		/*
-		 * Grown by buffer_tail() once the buffer is empty: no copy,
+		 * Resized by buffer_tail() once the buffer is empty: no copy,
 		 * and the old and new areas are never both resident.
 		 */
 		b->grow = true;
+		b->shrink = false;
 		b->small_runs = 0;
 		return;
 	}
-	if (n >= b->size / 16 || b->size == b->min) {
+	/*
+	 * Small means the minimum size would have held it.  Bulk reads on
+	 * loopback are 128 KiB to 1 MiB, often under a sixteenth of 4 MiB:
+	 * counting those shrank the buffer mid-transfer and cost a third
+	 * more CPU in page faults when it grew back.
+	 */
+	if (n >= b->min || b->size == b->min) {
 		b->small_runs = 0;
 		return;
 	}
-	if (++b->small_runs >= BUFFER_SMALL_RUNS && b->len == 0) {
-		free(b->data);
-		b->data = NULL;
-		b->size = b->min;
-		b->grow = false;
-		b->off = 0;
+	if (++b->small_runs >= BUFFER_SMALL_RUNS) {
+		b->shrink = true;
 		b->small_runs = 0;
 	}
+}
+
+bool
+buffer_releasable(const struct buffer *b)
+{
+	return b->data != NULL && b->size > b->min && b->len == 0 &&
+	    b->pipe[0] == -1;
+}
+
+void
+buffer_release(struct buffer *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->size = b->min;
+	b->off = b->len = 0;
+	b->grow = b->shrink = false;
+	b->small_runs = 0;
 }
 
 void
@@ -77,10 +102,37 @@ buffer_free(struct buffer *b)
 	}
 }
 
+/*
+ * Moving a large undrained remainder would copy nearly as many bytes as
+ * the read it makes room for (a full 4 MiB buffer written in part), and
+ * the writer drains it soon anyway; so only a small remainder moves, and
+ * otherwise the reader waits until the writer has emptied the buffer.
+ */
+static bool
+buffer_compactable(const struct buffer *b)
+{
+	return b->off > 0 && b->len <= b->size / BUFFER_COMPACT_MAX;
+}
+
+size_t
+buffer_room(const struct buffer *b)
+{
+	size_t room;
+
+	if (b->stalled)
+		return 0;
+	room = b->size - b->off - b->len;
+	if (room == 0 && buffer_compactable(b))
+		room = b->size - b->len;
+	return room;
+}
+
 char *
 buffer_tail(struct buffer *b, size_t *room)
 {
-	if (b->grow && b->len == 0) {
+	if (b->shrink && b->len == 0) {
+		buffer_release(b);
+	} else if (b->grow && b->len == 0) {
 		free(b->data);
 		b->data = NULL;
 		b->size = b->size * BUFFER_GROW > b->max
@@ -90,7 +142,7 @@ buffer_tail(struct buffer *b, size_t *room)
 	}
 	if (b->data == NULL)
 		b->data = xmalloc(b->size);
-	if (b->off + b->len == b->size && b->off > 0) {
+	if (b->off + b->len == b->size && buffer_compactable(b)) {
 		memmove(b->data, b->data + b->off, b->len);
 		b->off = 0;
 	}
@@ -178,12 +230,6 @@ buffer_splice(struct buffer *b)
 	(void)b;
 	return -1;
 #endif
-}
-
-bool
-buffer_has_room(const struct buffer *b)
-{
-	return b->len < b->size && !b->stalled;
 }
 
 bool

@@ -22,6 +22,7 @@ struct buffer {
 	int pipe[2];         /* zero-copy mode: the kernel pipe, else -1 */
 	bool stalled;        /* zero-copy: the pipe took no more; drain first */
 	bool grow;           /* a read filled it: grow when next empty */
+	bool shrink;         /* small reads: back to min when next empty */
 };
 
 /*
@@ -32,18 +33,35 @@ void buffer_init(struct buffer *b, size_t min, size_t max);
 
 /*
  * Adapts the capacity after a read of n bytes into a tail of room bytes:
- * a read that filled the room grows the buffer (up to max) the next time
- * buffer_tail() finds it empty; a long run of
- * small reads on an empty buffer returns it to min and frees the area.
+ * a read that filled the room grows the buffer (up to max), and a long
+ * run of small reads returns it to min, each the next time buffer_tail()
+ * finds it empty (nothing is copied; the old area is freed first).
  */
 void buffer_adapt(struct buffer *b, size_t n, size_t room);
+
+/*
+ * True when b is adaptive, empty and larger than its minimum: an idle
+ * channel may then buffer_release() it, freeing the area and returning
+ * the capacity to min.
+ */
+bool buffer_releasable(const struct buffer *b);
+void buffer_release(struct buffer *b);
 void buffer_free(struct buffer *b);
 
 /*
- * Returns the free space at the end (moving undrained bytes to the front
- * first when that makes room); *room gets its length.
+ * Returns the free space at the end, moving undrained bytes to the front
+ * first when the end is full and they are at most a quarter of the
+ * capacity; *room gets its length, which equals buffer_room().  A larger
+ * remainder stays where it is, and the room stays 0 until it is drained.
  */
 char *buffer_tail(struct buffer *b, size_t *room);
+
+/*
+ * Bytes the next buffer_tail() (or, zero-copy, splice_in) may add: 0 when
+ * full, when a large remainder waits to be drained, or when the pipe is
+ * stalled.
+ */
+size_t buffer_room(const struct buffer *b);
 
 /* Accounts n bytes written at the tail. */
 void buffer_commit(struct buffer *b, size_t n);
@@ -75,9 +93,6 @@ bool buffer_splice_works(void);
 bool buffer_splice_suits(int rfd, int wfd);
 int buffer_splice(struct buffer *b);
 bool buffer_spliced(const struct buffer *b);
-
-/* True while more bytes may be put in (room left, pipe not stalled). */
-bool buffer_has_room(const struct buffer *b);
 
 /*
  * Moves bytes from fd into the pipe, or from the pipe to fd, without

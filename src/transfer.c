@@ -81,6 +81,13 @@ chan_set_state(struct channel *ch, enum chan_state st)
 #define BUF_DGRAM (64 * 1024)
 
 /*
+ * Seconds without traffic after which an empty grown buffer is freed, so
+ * that a connection that went quiet after a bulk transfer does not keep
+ * megabytes.  Long enough not to free between the bursts of a transfer.
+ */
+#define BUF_IDLE 1.0
+
+/*
  * Zero-copy needs bytes that nobody looks at or changes on the way (no
  * dumps, no line-end conversion, no datagrams), plain descriptors on both
  * sides, and descriptor types for which it measured faster.
@@ -134,6 +141,25 @@ chan_dgram(const struct channel *ch)
 	return ((ch->src->flags | ch->dst->flags) & EP_DGRAM) != 0;
 }
 
+/*
+ * How much to read into room bytes: a datagram sink takes at most maxmsg
+ * in one piece, LF -> CRLF may double the bytes, and a CR held back from
+ * the last read needs one byte in front.
+ */
+static size_t
+chan_want(const struct channel *ch, size_t room)
+{
+	size_t want = room;
+
+	if (ch->dst->maxmsg > 0 && want > ch->dst->maxmsg)
+		want = ch->dst->maxmsg;
+	if (ch->dst->flags & EP_CRLF)
+		want /= 2;
+	if (ch->held_cr)
+		want = want > 1 ? want - 1 : 0;
+	return want;
+}
+
 static bool
 chan_wants_read(const struct channel *ch, double now)
 {
@@ -141,7 +167,8 @@ chan_wants_read(const struct channel *ch, double now)
 		return false;
 	if (chan_dgram(ch))
 		return ch->buf.len == 0;
-	return buffer_has_room(&ch->buf);
+	/* No room for a read: wait for the sink rather than spin. */
+	return chan_want(ch, buffer_room(&ch->buf)) > 0;
 }
 
 static size_t
@@ -276,6 +303,24 @@ chan_write(struct pair *pr, struct channel *ch, double now)
 	pr->last_move = now;
 }
 
+/*
+ * At end of file a CR held back by crlf is data after all: it goes at
+ * the tail now, or, when the buffer has no room, once it has drained.
+ */
+static void
+chan_flush_cr(struct channel *ch)
+{
+	char *p;
+	size_t room;
+
+	p = buffer_tail(&ch->buf, &room);
+	if (room == 0)
+		return;
+	*p = '\r';
+	buffer_commit(&ch->buf, 1);
+	ch->held_cr = false;
+}
+
 static void
 chan_eof(struct pair *pr, struct channel *ch, double now)
 {
@@ -284,17 +329,8 @@ chan_eof(struct pair *pr, struct channel *ch, double now)
 		return;
 	}
 	log_notice("%s: end of file", ch->src->label);
-	if (ch->held_cr) {
-		char *p;
-		size_t room;
-
-		p = buffer_tail(&ch->buf, &room);
-		if (room > 0) {
-			*p = '\r';
-			buffer_commit(&ch->buf, 1);
-		}
-		ch->held_cr = false;
-	}
+	if (ch->held_cr)
+		chan_flush_cr(ch);
 	chan_set_state(ch, CH_DRAIN);
 	(void)pr;
 }
@@ -326,7 +362,7 @@ chan_read_spliced(struct pair *pr, struct channel *ch, double now)
 static void
 chan_read(struct pair *pr, struct channel *ch, double now)
 {
-	size_t room, want, got;
+	size_t room, want, got, size;
 	ssize_t n;
 	char *p;
 
@@ -334,15 +370,12 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 		chan_read_spliced(pr, ch, now);
 		return;
 	}
+	size = ch->buf.size;
 	p = buffer_tail(&ch->buf, &room);
-	/* A datagram sink cannot send more than maxmsg in one piece. */
-	if (ch->dst->maxmsg > 0 && room > ch->dst->maxmsg)
-		room = ch->dst->maxmsg;
-	want = room;
-	if (ch->dst->flags & EP_CRLF)
-		want = room / 2;
-	if (ch->held_cr)
-		want = want > 1 ? want - 1 : 0;
+	if (ch->buf.size != size)
+		log_debug("channel %s: buffer %zu -> %zu bytes", ch->name, size,
+		    ch->buf.size);
+	want = chan_want(ch, room);
 	if (want == 0)
 		return;
 	n = ch->src->ops->read(ch->src, p, want);
@@ -387,6 +420,11 @@ chan_advance(struct pair *pr, struct channel *ch, double now)
 
 	if (ch->state != CH_DRAIN || ch->buf.len > 0)
 		return;
+	if (ch->held_cr) {
+		/* Written on the next pass; then the shutdown. */
+		chan_flush_cr(ch);
+		return;
+	}
 	if (!ch->shutting)
 		log_notice("%s: shutting down the write side", ch->dst->label);
 	ch->shutting = true;
@@ -449,8 +487,35 @@ pair_close_expired(const struct pair *pr)
 }
 
 /*
- * Seconds until the next timer (close, idle, ignoreeof poll), or -1 when
- * none runs.  Returns 0 when a timer that ends the relay has expired,
+ * Frees the grown buffers of a pair that has moved nothing for BUF_IDLE;
+ * returns the seconds until that is due for a buffer still held, or -1.
+ */
+static double
+pair_release_idle(struct pair *pr, double now)
+{
+	double left = pr->last_move + BUF_IDLE - now;
+	bool held = false;
+	int i;
+
+	for (i = 0; i < pr->nch; i++) {
+		struct channel *ch = &pr->ch[i];
+
+		if (!buffer_releasable(&ch->buf))
+			continue;
+		if (left > 0) {
+			held = true;
+			continue;
+		}
+		log_debug("channel %s: idle, %zu-byte buffer freed", ch->name,
+		    ch->buf.size);
+		buffer_release(&ch->buf);
+	}
+	return held ? left : -1;
+}
+
+/*
+ * Seconds until the next timer (close, idle, ignoreeof poll, buffer
+ * release), or -1 when none runs.  Returns 0 when a timer that ends the relay has expired,
  * with *end set.
  */
 static double
@@ -490,6 +555,9 @@ pair_timeout(struct pair *pr, double now, bool *end)
 		if (t < 0 || left < t)
 			t = left;
 	}
+	left = pair_release_idle(pr, now);
+	if (left >= 0 && (t < 0 || left < t))
+		t = left;
 	return t;
 }
 

@@ -243,6 +243,40 @@ start_duct_limited() {
 	under_bound "$hwm" "$BULK_BOUND_KIB" "relay peak RSS"
 }
 
+@test "a relay that goes quiet after 32 MiB frees its grown buffer: RssAnon falls back, then it relays again" {
+	local relay relay_t peak now
+	peer_listen recvn:$((32 << 20)) "touch:$T/got" recvn:$((32 << 20 | 5)) \
+	    "touch:$T/got2" recv-eof
+	start_duct_bg -ddd TCP-LISTEN:0,bind=127.0.0.1 "TCP:127.0.0.1:$LPORT"
+	relay=$DPID relay_t=$TPID
+	peer_connect "$PORT" sendn:$((32 << 20)) "waitfile:$T/go" sendn:5 \
+	    shutwr recv-eof
+	await_file "$T/got" "$LPID" "$LERR" 30
+	# The buffer grew to 4 MiB during the transfer; a second of quiet
+	# frees it (BUF_IDLE in src/transfer.c), without any read or write.
+	wait_for_line "$LOG" 'channel 1 -> 2: idle, [0-9]+-byte buffer freed' 10 ||
+	    fail "no release: $(grep channel "$LOG")"
+	grep -q 'idle, 4194304-byte buffer freed' "$LOG" ||
+	    fail "not the 4 MiB buffer: $(grep freed "$LOG")"
+	# It grew in steps and never shrank while the bulk data flowed (a
+	# shrink mid-transfer costs page faults on every regrowth).
+	grep -q 'channel 1 -> 2: buffer 2097152 -> 4194304 bytes' "$LOG" ||
+	    fail "no growth to 4 MiB: $(grep 'channel 1 -> 2: buffer' "$LOG")"
+	! grep -E 'channel 1 -> 2: buffer [0-9]+ -> 32768 bytes' "$LOG" ||
+	    fail "shrank during the transfer"
+	peak=$(hwm_kib "$relay")
+	now=$(awk '/^RssAnon:/ { print $2 }' "/proc/$relay/status")
+	echo "# relay peak less RssFile $peak KiB, RssAnon once idle $now KiB" >&3
+	[ -n "${DUCT_SANITIZED:-}" ] || [ $((now * 2)) -lt "$peak" ] ||
+	    fail "RssAnon $now KiB once idle, peak $peak KiB"
+	# The connection still works afterwards, from the small buffer.
+	touch "$T/go"
+	await_file "$T/got2" "$LPID" "$LERR" 30
+	peer_ok "$LPID" "$LERR"
+	peer_ok "$CPID" "$CERR"
+	duct_ends "$relay_t" 0
+}
+
 @test "a consumer reading 1 KiB a millisecond gets all of 4 MiB; the relay's RSS stays bounded" {
 	local relay relay_t hwm
 	random_file "$T/in" 4M
