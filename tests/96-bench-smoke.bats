@@ -22,11 +22,10 @@ start_sink() {
 	SINK_ADDR=$(sed -n 's/^listening //p' "$SINK_OUT")
 }
 
-@test "loadgen: 1 MiB through duct TCP arrives with the sender's checksum" {
-	start_sink 127.0.0.1:0
-	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1 "TCP:$SINK_ADDR"
-	[ -n "$PORT" ]
-	run timeout 30 "$LOADGEN" -t 20 send "127.0.0.1:$PORT" 1048576
+# send_1m ADDR: `loadgen send` of 1 MiB to ADDR; the sink started by
+# start_sink ends with status 0 and the sender's checksum.
+send_1m() {
+	run timeout 30 "$LOADGEN" -t 20 send "$1" 1048576
 	assert_success
 	local want
 	want=$(printf '%s\n' "$output" | sed -n 's/.* sum=\([0-9a-f]*\).*/\1/p')
@@ -35,6 +34,13 @@ start_sink() {
 	assert_equal "$EXIT_STATUS" 0
 	grep -Eq "^bytes=1048576 sum=$want " "$SINK_OUT" ||
 	    fail "sink got: $(cat "$SINK_OUT"), sender sum $want"
+}
+
+@test "loadgen: 1 MiB through duct TCP arrives with the sender's checksum" {
+	start_sink 127.0.0.1:0
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1 "TCP:$SINK_ADDR"
+	[ -n "$PORT" ]
+	send_1m "127.0.0.1:$PORT"
 	wait_for_exit "$TPID" 10 || true
 	assert_equal "$EXIT_STATUS" 0
 }
@@ -45,16 +51,7 @@ start_sink() {
 	local relay_pid=$BG_PID relay_out=$BG_OUT
 	wait_for_line "$relay_out" '^listening ' 10 ||
 	    fail "relay did not listen: $(cat "$BG_ERR")"
-	run timeout 30 "$LOADGEN" -t 20 send \
-	    "$(sed -n 's/^listening //p' "$relay_out")" 1048576
-	assert_success
-	local want
-	want=$(printf '%s\n' "$output" | sed -n 's/.* sum=\([0-9a-f]*\).*/\1/p')
-	[ -n "$want" ] || fail "no sum from send: $output"
-	wait_for_exit "$SINK_PID" 20 || true
-	assert_equal "$EXIT_STATUS" 0
-	grep -Eq "^bytes=1048576 sum=$want " "$SINK_OUT" ||
-	    fail "sink got: $(cat "$SINK_OUT"), sender sum $want"
+	send_1m "$(sed -n 's/^listening //p' "$relay_out")"
 	wait_for_exit "$relay_pid" 10 || true
 	assert_equal "$EXIT_STATUS" 0
 	grep -q '^forward=1048576 backward=0$' "$relay_out" ||
