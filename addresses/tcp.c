@@ -67,10 +67,8 @@ tcp_connect_open(const struct address *a, const struct open_ctx *ctx,
 	if ((fd = net_tcp_connect(&req, where, sizeof(where), err)) == -1)
 		return -1;
 	log_notice("%s: connected to %s", a->label, where);
-	if (fdep_init(ep, fd, fd, false, err) == -1) {
-		close(fd);
-		return -1;
-	}
+	/* IPv4 or IPv6: either way not AF_UNIX, which is all that counts. */
+	fdep_init_socket(ep, fd, AF_INET);
 	return 0;
 }
 
@@ -115,11 +113,11 @@ tcp_accept(
 		net_format((struct sockaddr *)&peer, len, who, sizeof(who));
 		log_notice("%s: connection from %s", a->label, who);
 	}
-	if (opts_apply_sock(fd, &a->opts, err) == -1 ||
-	    fdep_init(ep, fd, fd, false, err) == -1) {
+	if (opts_apply_sock(fd, &a->opts, err) == -1) {
 		close(fd);
 		return -1;
 	}
+	fdep_init_socket(ep, fd, peer.ss_family);
 	net_export_peer(fd, (struct sockaddr *)&peer);
 	return 0;
 }

@@ -117,8 +117,7 @@ unix_connect_open(const struct address *a, const struct open_ctx *ctx,
 		a->opts.connect_timeout, err) == -1)
 		goto fail;
 	log_notice("%s: connected to %s", a->label, a->params[0]);
-	if (fdep_init(ep, fd, fd, false, err) == -1)
-		goto fail;
+	fdep_init_socket(ep, fd, AF_UNIX);
 	ep->ops = &unix_client_ops;
 	if (bound && a->opts.unlink_close)
 		ep->priv = xstrdup(a->opts.bind);
@@ -309,11 +308,11 @@ unix_accept(
 	if ((fd = net_accept(l->fd, &peer, &len, err)) < 0)
 		return fd == -2 ? 1 : -1;
 	log_notice("%s: connection on %s", a->label, a->params[0]);
-	if (opts_apply_sock(fd, &a->opts, err) == -1 ||
-	    fdep_init(ep, fd, fd, false, err) == -1) {
+	if (opts_apply_sock(fd, &a->opts, err) == -1) {
 		close(fd);
 		return -1;
 	}
+	fdep_init_socket(ep, fd, AF_UNIX);
 	net_export_var("DUCT_SOCKADDR", a->params[0]);
 	net_export_var("SOCAT_SOCKADDR", a->params[0]);
 	return 0;

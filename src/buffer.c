@@ -8,9 +8,6 @@
  */
 #include "config.h"
 
-#include <sys/socket.h>
-#include <sys/stat.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -172,41 +169,12 @@ buffer_clear(struct buffer *b)
 /* Pipe size asked for in zero-copy mode (the unprivileged maximum). */
 #define BUFFER_PIPE_SIZE (1024 * 1024)
 
-static bool
-buffer_fd_splices(int fd)
-{
-	struct stat st;
-	int domain = 0;
-	socklen_t len = sizeof(domain);
-
-	if (fstat(fd, &st) == -1)
-		return false;
-	if (S_ISFIFO(st.st_mode))
-		return true;
-	return S_ISSOCK(st.st_mode) &&
-	    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
-	    domain == AF_UNIX;
-}
-
 bool
 buffer_splice_works(void)
 {
 #ifdef HAVE_SPLICE
 	return true;
 #else
-	return false;
-#endif
-}
-
-bool
-buffer_splice_suits(int rfd, int wfd)
-{
-#ifdef HAVE_SPLICE
-	return buffer_fd_splices(rfd) && buffer_fd_splices(wfd);
-#else
-	(void)rfd;
-	(void)wfd;
-	(void)buffer_fd_splices;
 	return false;
 #endif
 }

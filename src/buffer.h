@@ -84,13 +84,12 @@ bool buffer_splice_works(void);
 
 /*
  * Zero-copy mode (Linux splice(2)): the bytes stay in a kernel pipe and
- * never enter user space.  buffer_splice_suits() says whether moving from
- * rfd to wfd that way beats read/write (measured: unix stream sockets and
- * pipes on both sides; not TCP, where large copies win).  buffer_splice()
- * switches b to the mode and returns 0, or -1 when it is not available (b
- * keeps copying).  Built only when configure found splice(2).
+ * never enter user space.  The engine chooses it where it measured faster
+ * than read/write (unix stream sockets and pipes on both sides; not TCP,
+ * where large copies win).  buffer_splice() switches b to the mode and
+ * returns 0, or -1 when it is not available (b keeps copying).  Built only
+ * when configure found splice(2).
  */
-bool buffer_splice_suits(int rfd, int wfd);
 int buffer_splice(struct buffer *b);
 bool buffer_spliced(const struct buffer *b);
 

@@ -34,6 +34,10 @@ struct address;
 #define EP_CRLF 0x10u      /* LF <-> CRLF */
 #define EP_CR 0x20u        /* LF <-> CR */
 #define EP_RAWFD 0x40u     /* plain read(2)/write(2) on rfd/wfd: may splice */
+/* What the descriptors are, found once when the endpoint is made. */
+#define EP_RSPLICE 0x80u  /* rfd is a pipe or a unix socket */
+#define EP_WSPLICE 0x100u /* wfd is a pipe or a unix socket */
+#define EP_WSOCKET 0x200u /* wfd is a socket: shutdown(2) ends writing */
 
 struct endpoint;
 

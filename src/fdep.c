@@ -57,8 +57,32 @@ fdep_prepare(int fd, bool inherited, int *saved, char *err)
 	return 0;
 }
 
-int
-fdep_init(struct endpoint *ep, int rfd, int wfd, bool inherited, char *err)
+/*
+ * What fd is, for the zero-copy choice (pipes and unix sockets splice
+ * well) and for ending the writing (shutdown or close): asked once here
+ * rather than at every use.
+ */
+static unsigned
+fdep_probe(int fd, unsigned splice_bit, unsigned socket_bit)
+{
+	struct stat st;
+	socklen_t len = sizeof(int);
+	int domain;
+
+	if (fd == -1 || fstat(fd, &st) == -1)
+		return 0;
+	if (S_ISFIFO(st.st_mode))
+		return splice_bit;
+	if (!S_ISSOCK(st.st_mode))
+		return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
+	    domain == AF_UNIX)
+		return socket_bit | splice_bit;
+	return socket_bit;
+}
+
+static void
+fdep_fill(struct endpoint *ep, int rfd, int wfd)
 {
 	ep->ops = &fdep_ops;
 	ep->rfd = rfd;
@@ -69,11 +93,34 @@ fdep_init(struct endpoint *ep, int rfd, int wfd, bool inherited, char *err)
 		ep->flags |= EP_READABLE;
 	if (wfd != -1)
 		ep->flags |= EP_WRITABLE;
+}
+
+int
+fdep_init(struct endpoint *ep, int rfd, int wfd, bool inherited, char *err)
+{
+	unsigned wbits;
+
+	fdep_fill(ep, rfd, wfd);
 	if (fdep_prepare(rfd, inherited, &ep->rfl, err) == -1)
 		return -1;
 	if (wfd != rfd && fdep_prepare(wfd, inherited, &ep->wfl, err) == -1)
 		return -1;
+	wbits = fdep_probe(wfd, EP_WSPLICE, EP_WSOCKET);
+	ep->flags |= wbits;
+	if (rfd == wfd)
+		ep->flags |= wbits & EP_WSPLICE ? EP_RSPLICE : 0;
+	else
+		ep->flags |= fdep_probe(rfd, EP_RSPLICE, 0);
 	return 0;
+}
+
+void
+fdep_init_socket(struct endpoint *ep, int fd, int domain)
+{
+	fdep_fill(ep, fd, fd);
+	ep->flags |= EP_WSOCKET;
+	if (domain == AF_UNIX)
+		ep->flags |= EP_RSPLICE | EP_WSPLICE;
 }
 
 ssize_t
@@ -102,14 +149,6 @@ fdep_write(struct endpoint *ep, const void *buf, size_t len)
 	return n;
 }
 
-static bool
-fdep_is_socket(int fd)
-{
-	struct stat st;
-
-	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
-}
-
 static void
 fdep_release(int fd, int saved)
 {
@@ -125,7 +164,7 @@ fdep_shutdown_write(struct endpoint *ep)
 {
 	if (ep->wfd == -1)
 		return 0;
-	if (fdep_is_socket(ep->wfd)) {
+	if (ep->flags & EP_WSOCKET) {
 		if (shutdown(ep->wfd, SHUT_WR) == -1 && errno != ENOTCONN)
 			return -1;
 		return 0;

@@ -14,13 +14,21 @@ extern const struct ep_ops fdep_ops;
 
 /*
  * Fills ep with rfd/wfd (either may be -1) and fdep_ops; flags gets
- * EP_READABLE/EP_WRITABLE for the descriptors given, and EP_RAWFD (a kind
- * that changes what read or write mean must clear it).  Makes both
+ * EP_READABLE/EP_WRITABLE for the descriptors given, EP_RAWFD (a kind
+ * that changes what read or write mean must clear it), and the
+ * EP_RSPLICE/EP_WSPLICE/EP_WSOCKET bits fstat(2) finds.  Makes both
  * non-blocking, remembering the original flags so that close restores them
  * on descriptors the process inherited (standard streams, FD:N).  The
  * endpoint owns the descriptors from here on.  Returns 0, or -1 with err.
  */
 int fdep_init(struct endpoint *ep, int rfd, int wfd, bool inherited, char *err);
+
+/*
+ * The same for a connected stream socket of the given domain that duct
+ * made itself with net_socket() or net_accept(), so already non-blocking
+ * and of a known type: no system call.  Cannot fail.
+ */
+void fdep_init_socket(struct endpoint *ep, int fd, int domain);
 
 ssize_t fdep_read(struct endpoint *, void *, size_t);
 ssize_t fdep_write(struct endpoint *, const void *, size_t);

@@ -106,7 +106,8 @@ chan_may_splice(const struct channel *ch, int force)
 		return false;
 	if (force > 0)
 		return buffer_splice_works();
-	return buffer_splice_suits(ch->src->rfd, ch->dst->wfd);
+	return buffer_splice_works() && (ch->src->flags & EP_RSPLICE) &&
+	    (ch->dst->flags & EP_WSPLICE);
 }
 
 static void
