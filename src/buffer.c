@@ -2,9 +2,9 @@
  * Fixed-capacity linear buffer.  Bytes live in data[off, off+len); the
  * offset returns to 0 whenever the buffer empties, and undrained bytes
  * move to the front only when the tail has no room left and they are few
- * (see buffer_compactable).  The area is
- * allocated on the first read, and replaced by a larger one only while
- * it is empty, so growing never copies.
+ * (see buffer_compactable).  The area is allocated on the first read and
+ * replaced by one of another size only while it is empty, so resizing
+ * never copies.
  */
 #include "config.h"
 

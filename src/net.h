@@ -184,9 +184,10 @@ void net_export_enable(void);
 void net_export_var(const char *name, const char *value);
 
 /*
- * When exports are on: exports DUCT_PEERADDR, DUCT_PEERPORT, DUCT_SOCKADDR and DUCT_SOCKPORT
- * for the accepted socket fd (and the SOCAT_ names, for scripts written
- * for socat) into the environment that children inherit.
+ * When exports are on: exports DUCT_PEERADDR, DUCT_PEERPORT,
+ * DUCT_SOCKADDR and DUCT_SOCKPORT for the accepted socket fd (and the
+ * SOCAT_ names, for scripts written for socat) into the environment that
+ * children inherit.
  */
 void net_export_peer(int fd, const struct sockaddr *peer);
 

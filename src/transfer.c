@@ -516,8 +516,8 @@ pair_release_idle(struct pair *pr, double now)
 
 /*
  * Seconds until the next timer (close, idle, ignoreeof poll, buffer
- * release), or -1 when none runs.  Returns 0 when a timer that ends the relay has expired,
- * with *end set.
+ * release), or -1 when none runs.  Returns 0 when a timer that ends the
+ * relay has expired, with *end set.
  */
 static double
 pair_timeout(struct pair *pr, double now, bool *end)
