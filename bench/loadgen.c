@@ -38,6 +38,7 @@
 #define ECHO_BUF 16384
 #define SMALL_MSG 16                /* bytes per connection in connrate */
 #define RELAY_BUF (4 * 1024 * 1024) /* the minimal relay's buffer */
+#define RELAY_FORK_BUF (64 * 1024)  /* and a forking one's */
 
 static uint64_t opt_seed = 1;
 static size_t opt_iosize = 256 * 1024;
@@ -1040,31 +1041,16 @@ cmd_feed(int argc, char **argv)
 }
 
 /*
- * relay LISTEN TARGET: the benchmark's "minimal relay", a floor for what
- * any relay spends on this machine.  It takes one peer on LISTEN, connects
- * to TARGET and copies both ways with select() and read/write through one
- * 4 MiB buffer, writing each chunk whole before reading again; it passes
- * end of file on with shutdown and has no options, checks or dumps.
+ * The minimal relay's copy loop: select() on both sockets, read up to
+ * size bytes from whichever is readable and write them whole to the
+ * other, shutdown(SHUT_WR) on end of file.  Counts the bytes in moved[].
  */
-static int
-cmd_relay(int argc, char **argv)
+static void
+relay_copy(const int fd[2], unsigned char *buf, size_t size, uint64_t moved[2])
 {
-	struct addr la, ta;
-	unsigned char *buf;
-	uint64_t moved[2] = { 0, 0 };
 	unsigned readable = 3; /* bit i: fd[i] has not reached end of file */
-	int lfd, fd[2], i;
+	int i;
 
-	if (argc != 2)
-		die("usage: relay LISTEN TARGET");
-	addr_parse(argv[0], &la);
-	addr_parse(argv[1], &ta);
-	lfd = listen_on(&la, 4);
-	fd[0] = accept_one(lfd);
-	close(lfd);
-	unlink_if_unix(&la);
-	fd[1] = connect_to(&ta);
-	buf = xmalloc(RELAY_BUF);
 	while (readable != 0) {
 		fd_set rs;
 
@@ -1083,7 +1069,7 @@ cmd_relay(int argc, char **argv)
 
 			if (!(readable & (1u << i)) || !FD_ISSET(fd[i], &rs))
 				continue;
-			n = read(fd[i], buf, RELAY_BUF);
+			n = read(fd[i], buf, size);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0)
@@ -1097,10 +1083,79 @@ cmd_relay(int argc, char **argv)
 			moved[i] += (uint64_t)n;
 		}
 	}
+}
+
+/*
+ * relay LISTEN TARGET: the benchmark's "minimal relay", a floor for what
+ * any relay spends on this machine.  It takes one peer on LISTEN, connects
+ * to TARGET and copies both ways with select() and read/write through one
+ * 4 MiB buffer, writing each chunk whole before reading again; it passes
+ * end of file on with shutdown and has no options, checks or dumps.
+ */
+static int
+cmd_relay(int argc, char **argv)
+{
+	struct addr la, ta;
+	unsigned char *buf;
+	uint64_t moved[2] = { 0, 0 };
+	int lfd, fd[2];
+
+	if (argc != 2)
+		die("usage: relay LISTEN TARGET");
+	addr_parse(argv[0], &la);
+	addr_parse(argv[1], &ta);
+	lfd = listen_on(&la, 4);
+	fd[0] = accept_one(lfd);
+	close(lfd);
+	unlink_if_unix(&la);
+	fd[1] = connect_to(&ta);
+	buf = xmalloc(RELAY_BUF);
+	relay_copy(fd, buf, RELAY_BUF, moved);
 	printf(
 	    "forward=%" PRIu64 " backward=%" PRIu64 "\n", moved[0], moved[1]);
 	free(buf);
 	return 0;
+}
+
+/*
+ * forkrelay LISTEN TARGET: the minimal relay with a process per peer, the
+ * floor for the connection-rate row.  The parent accepts and forks; each
+ * child connects to TARGET, copies as relay does through a 64 KiB buffer
+ * and _exit()s.  Ended children are reaped before each accept.  It runs
+ * until killed (or the -t alarm).
+ */
+static int
+cmd_forkrelay(int argc, char **argv)
+{
+	static unsigned char buf[RELAY_FORK_BUF];
+	struct addr la, ta;
+	int lfd;
+
+	if (argc != 2)
+		die("usage: forkrelay LISTEN TARGET");
+	addr_parse(argv[0], &la);
+	addr_parse(argv[1], &ta);
+	lfd = listen_on(&la, 1024);
+	for (;;) {
+		uint64_t moved[2] = { 0, 0 };
+		int fd[2];
+		pid_t pid;
+
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		fd[0] = accept_one(lfd);
+		pid = fork();
+		if (pid < 0)
+			die("fork:");
+		if (pid == 0) {
+			alarm(0);
+			close(lfd);
+			fd[1] = connect_to(&ta);
+			relay_copy(fd, buf, sizeof(buf), moved);
+			_exit(0);
+		}
+		close(fd[0]);
+	}
 }
 
 static const struct command {
@@ -1121,6 +1176,7 @@ static const struct command {
 	{ "sendfile", cmd_sendfile, "FILE ADDR" },
 	{ "feed", cmd_feed, "BYTES -- CMD [ARG...]" },
 	{ "relay", cmd_relay, "LISTEN TARGET" },
+	{ "forkrelay", cmd_forkrelay, "LISTEN TARGET" },
 };
 
 static void

@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # The benchmark's load generator (bench/loadgen.c) and the driver's plumbing:
 # one checksummed 1 MiB transfer through duct and one through loadgen's own
-# minimal relay, so that `make bench` is not the first place a broken
-# loadgen or checksum shows.  No timing.
+# minimal relay, short echoed connections through its forking variant, so
+# that `make bench` is not the first place a broken loadgen or checksum
+# shows.  No timing.
 
 load helpers/common
 
@@ -56,6 +57,21 @@ send_1m() {
 	assert_equal "$EXIT_STATUS" 0
 	grep -q '^forward=1048576 backward=0$' "$relay_out" ||
 	    fail "relay said: $(cat "$relay_out")"
+}
+
+@test "loadgen forkrelay (the minimal relay in the connection-rate row): 20 short connections in turn, each echoed back whole" {
+	start_bg timeout 30 "$LOADGEN" -t 20 echo 127.0.0.1:0
+	wait_for_line "$BG_OUT" '^listening ' 10 ||
+	    fail "echo did not listen: $(cat "$BG_ERR")"
+	local echo_addr
+	echo_addr=$(sed -n 's/^listening //p' "$BG_OUT")
+	start_bg timeout 30 "$LOADGEN" -t 20 forkrelay 127.0.0.1:0 "$echo_addr"
+	wait_for_line "$BG_OUT" '^listening ' 10 ||
+	    fail "forkrelay did not listen: $(cat "$BG_ERR")"
+	run timeout 30 "$LOADGEN" -t 20 connrate \
+	    "$(sed -n 's/^listening //p' "$BG_OUT")" 20 20
+	assert_success
+	[[ "$output" == "conns=20 "*" bad=0" ]] || fail "connrate: $output"
 }
 
 @test "loadgen: the checksum sees one changed byte" {
