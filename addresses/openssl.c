@@ -975,6 +975,7 @@ tls_connect_open(const struct address *a, const struct open_ctx *ctx,
 		.port = a->params[1],
 		.family = net_pick_family(a->family, o, ctx->family),
 		.opts = o,
+		.known = ctx->known,
 		.trying = tls_trying,
 		.arg = (void *)a,
 	};
@@ -1121,9 +1122,18 @@ tls_version(void)
 	return buf;
 }
 
+/* As TCP's: the certificate checks still use the host as written. */
+static void
+tls_connect_prepare(const struct address *a, struct open_ctx *ctx)
+{
+	ctx->known = net_resolve_literal(a->params[0], a->params[1],
+	    net_pick_family(a->family, &a->opts, ctx->family), SOCK_STREAM);
+}
+
 const struct addr_kind kind_openssl_connect = {
 	TLS_CONNECT_KIND,
 	.check = tls_connect_check,
+	.prepare = tls_connect_prepare,
 	.open = tls_connect_open,
 	.version = tls_version,
 };

@@ -58,6 +58,7 @@ tcp_connect_open(const struct address *a, const struct open_ctx *ctx,
 		.port = a->params[1],
 		.family = net_pick_family(a->family, &a->opts, ctx->family),
 		.opts = &a->opts,
+		.known = ctx->known,
 		.trying = tcp_trying,
 		.arg = (void *)a,
 	};
@@ -70,6 +71,13 @@ tcp_connect_open(const struct address *a, const struct open_ctx *ctx,
 	/* IPv4 or IPv6: either way not AF_UNIX, which is all that counts. */
 	fdep_init_socket(ep, fd, AF_INET);
 	return 0;
+}
+
+static void
+tcp_connect_prepare(const struct address *a, struct open_ctx *ctx)
+{
+	ctx->known = net_resolve_literal(a->params[0], a->params[1],
+	    net_pick_family(a->family, &a->opts, ctx->family), SOCK_STREAM);
 }
 
 static int
@@ -141,6 +149,7 @@ const struct addr_kind kind_tcp_connect = {
 	.max_params = 2,
 	.families = true,
 	.check = tcp_connect_check,
+	.prepare = tcp_connect_prepare,
 	.open = tcp_connect_open,
 };
 

@@ -191,25 +191,38 @@ static int
 udp_open_peer(const struct address *a, const struct open_ctx *ctx, bool conn,
     struct sockaddr_storage *peer, socklen_t *peerlen, char *err)
 {
-	struct addrinfo *res, *ai;
+	struct addrinfo *res = NULL;
+	const struct addrinfo *ai;
 	char *host;
 	int fd = -1;
 
-	host = net_unbracket(a->params[0]);
-	if (net_resolve(host, a->params[1], udp_family(a, ctx), SOCK_DGRAM,
-		false, &res, err) == -1) {
+	if (ctx->known == NULL) {
+		host = net_unbracket(a->params[0]);
+		if (net_resolve(host, a->params[1], udp_family(a, ctx),
+			SOCK_DGRAM, false, &res, err) == -1) {
+			free(host);
+			return -1;
+		}
 		free(host);
-		return -1;
 	}
-	free(host);
-	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next) {
+	for (ai = res ? res : ctx->known; ai != NULL && fd == -1;
+	     ai = ai->ai_next) {
 		if ((fd = udp_try(a, ai, conn, err)) == -1)
 			continue;
 		memcpy(peer, ai->ai_addr, ai->ai_addrlen);
 		*peerlen = ai->ai_addrlen;
 	}
-	freeaddrinfo(res);
+	if (res != NULL)
+		freeaddrinfo(res);
 	return fd;
+}
+
+/* The fork loop's parent resolves a numeric HOST:PORT for its children. */
+static void
+udp_peer_prepare(const struct address *a, struct open_ctx *ctx)
+{
+	ctx->known = net_resolve_literal(
+	    a->params[0], a->params[1], udp_family(a, ctx), SOCK_DGRAM);
 }
 
 static int
@@ -424,6 +437,7 @@ const struct addr_kind kind_udp_connect = {
 	.max_params = 2,
 	.families = true,
 	.check = udp_peer_check,
+	.prepare = udp_peer_prepare,
 	.open = udp_connect_open,
 };
 
@@ -453,6 +467,7 @@ const struct addr_kind kind_udp_sendto = {
 	.max_params = 2,
 	.families = true,
 	.check = udp_peer_check,
+	.prepare = udp_peer_prepare,
 	.open = udp_sendto_open,
 };
 

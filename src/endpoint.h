@@ -77,10 +77,18 @@ struct endpoint {
 	void *priv;      /* the kind's state, owned by the endpoint */
 };
 
+struct addrinfo;
+
 /* What the opening code needs besides the address itself. */
 struct open_ctx {
 	unsigned dirs; /* EP_READABLE and/or EP_WRITABLE needed */
 	int family;    /* AF_INET, AF_INET6 or AF_UNSPEC (-4/-6) */
+	/*
+	 * The address's HOST:PORT, resolved once by opener_prepare() when
+	 * it is numeric (the fork loop's parent does so for its children);
+	 * NULL otherwise.  Owned by whoever called opener_prepare().
+	 */
+	struct addrinfo *known;
 };
 
 /* A listening socket between listen() and accept(). */
@@ -114,6 +122,13 @@ struct addr_kind {
 	/* Opens a non-listening kind.  Returns 0, or -1 with err. */
 	int (*open)(const struct address *, const struct open_ctx *,
 	    struct endpoint *, char *err);
+	/*
+	 * Optional: run once in the parent of a fork loop for the address
+	 * every child opens, so that no child repeats work whose result is
+	 * known in advance.  The HOST:PORT kinds resolve a numeric address
+	 * into ctx->known here; a name is still resolved for each peer.
+	 */
+	void (*prepare)(const struct address *, struct open_ctx *);
 	/* Listening kinds: bind and listen.  Returns 0 or -1 with err. */
 	int (*listen)(const struct address *, const struct open_ctx *,
 	    struct listener *, char *err);

@@ -343,7 +343,10 @@ run(struct cli *c, const struct address *a1, const struct address *a2,
 		plan.listen_ctx = *ctx1;
 		plan.other = a2;
 		plan.other_ctx = *ctx2;
-		return serve_run(&plan);
+		opener_prepare(a2, &plan.other_ctx);
+		status = serve_run(&plan);
+		opener_unprepare(&plan.other_ctx);
+		return status;
 	}
 	if (opener_open(a1, ctx1, &e1, err) == -1)
 		return open_failed(a1, err);
@@ -389,6 +392,8 @@ main(int argc, char **argv)
 	int status;
 
 	memset(&c, 0, sizeof(c));
+	memset(&ctx1, 0, sizeof(ctx1));
+	memset(&ctx2, 0, sizeof(ctx2));
 	c.xfer.close_timeout = 0.5;
 	c.xfer.splice = splice_env(getenv("DUCT_SPLICE"));
 	c.family = AF_UNSPEC;

@@ -115,6 +115,26 @@ net_resolve(const char *host, const char *port, int family, int socktype,
 	return 0;
 }
 
+struct addrinfo *
+net_resolve_literal(
+    const char *host, const char *port, int family, int socktype)
+{
+	struct addrinfo hints, *res = NULL;
+	char *h;
+
+	if (host == NULL || *host == '\0' || port == NULL)
+		return NULL;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_socktype = socktype;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	h = net_unbracket(host);
+	if (getaddrinfo(h, port, &hints, &res) != 0)
+		res = NULL;
+	free(h);
+	return res;
+}
+
 int
 net_socket(int family, int type, char *err)
 {
@@ -263,6 +283,41 @@ net_unix_addr(
 	return 0;
 }
 
+/* Appends n in decimal at p; returns the new end. */
+static char *
+net_put_decimal(char *p, unsigned n)
+{
+	char num[10];
+	size_t i = sizeof(num);
+
+	do {
+		num[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0 && i > 0);
+	memcpy(p, num + i, sizeof(num) - i);
+	return p + sizeof(num) - i;
+}
+
+/*
+ * An IPv4 address in dotted decimal, as inet_ntop() prints it, but
+ * without the sprintf() inside it (see net_join_hostport).
+ */
+static void
+net_format_in(const struct in_addr *a, char *host, size_t hlen)
+{
+	const unsigned char *b = (const unsigned char *)&a->s_addr;
+	char buf[INET_ADDRSTRLEN], *p = buf;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i > 0)
+			*p++ = '.';
+		p = net_put_decimal(p, b[i]);
+	}
+	*p = '\0';
+	xstrlcpy(host, buf, hlen);
+}
+
 void
 net_format_host(const struct sockaddr *sa, char *host, size_t hlen, int *port)
 {
@@ -271,7 +326,7 @@ net_format_host(const struct sockaddr *sa, char *host, size_t hlen, int *port)
 	if (sa->sa_family == AF_INET) {
 		const struct sockaddr_in *in = (const void *)sa;
 
-		inet_ntop(AF_INET, &in->sin_addr, host, hlen);
+		net_format_in(&in->sin_addr, host, hlen);
 		*port = ntohs(in->sin_port);
 	} else if (sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const void *)sa;
@@ -279,6 +334,31 @@ net_format_host(const struct sockaddr *sa, char *host, size_t hlen, int *port)
 		inet_ntop(AF_INET6, &in6->sin6_addr, host, hlen);
 		*port = ntohs(in6->sin6_port);
 	}
+}
+
+/*
+ * "host:port", or "[host]:port" for IPv6, into out (truncated to fit).
+ * Without stdio: a forked child that logs nothing then never runs
+ * printf's code, whose pages cost it a fault each (bench/README).
+ */
+static void
+net_join_hostport(
+    const char *host, bool brackets, int port, char *out, size_t outlen)
+{
+	char buf[INET6_ADDRSTRLEN + 14], *p = buf;
+	size_t hlen = strnlen(host, INET6_ADDRSTRLEN);
+
+	if (brackets)
+		*p++ = '[';
+	memcpy(p, host, hlen);
+	p += hlen;
+	if (brackets)
+		*p++ = ']';
+	*p++ = ':';
+	p = net_put_decimal(p, (unsigned)port);
+	*p = '\0';
+	if (outlen > 0)
+		xstrlcpy(out, buf, outlen);
 }
 
 void
@@ -291,9 +371,8 @@ net_format(const struct sockaddr *sa, socklen_t len, char *out, size_t outlen)
 	case AF_INET:
 	case AF_INET6:
 		net_format_host(sa, host, sizeof(host), &port);
-		snprintf(out, outlen,
-		    sa->sa_family == AF_INET6 ? "[%s]:%d" : "%s:%d", host,
-		    port);
+		net_join_hostport(
+		    host, sa->sa_family == AF_INET6, port, out, outlen);
 		break;
 	case AF_UNIX: {
 		const struct sockaddr_un *sun = (const void *)sa;
@@ -504,18 +583,21 @@ int
 net_tcp_connect(
     const struct net_tcp_req *req, char *where, size_t wlen, char *err)
 {
-	struct addrinfo *res, *ai;
+	struct addrinfo *res = NULL;
+	const struct addrinfo *ai;
 	char *host;
 	int fd = -1;
 
-	host = net_unbracket(req->host);
-	if (net_resolve(host, req->port, req->family, SOCK_STREAM, false, &res,
-		err) == -1) {
+	if (req->known == NULL) {
+		host = net_unbracket(req->host);
+		if (net_resolve(host, req->port, req->family, SOCK_STREAM,
+			false, &res, err) == -1) {
+			free(host);
+			return -1;
+		}
 		free(host);
-		return -1;
 	}
-	free(host);
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
+	for (ai = res ? res : req->known; ai != NULL; ai = ai->ai_next) {
 		net_format(ai->ai_addr, ai->ai_addrlen, where, wlen);
 		if (req->trying != NULL)
 			req->trying(where, req->arg);
@@ -523,7 +605,8 @@ net_tcp_connect(
 		if (fd != -1 || errno == EINTR)
 			break;
 	}
-	freeaddrinfo(res);
+	if (res != NULL)
+		freeaddrinfo(res);
 	return fd;
 }
 

@@ -43,6 +43,16 @@ char *net_unbracket(const char *host);
 int net_resolve(const char *host, const char *port, int family, int socktype,
     bool passive, struct addrinfo **res, char *err);
 
+/*
+ * host:port as socket addresses without asking a resolver: only when host
+ * is a numeric address ([brackets] allowed) and port a number, both
+ * fitting family.  Returns the list (free with freeaddrinfo), or NULL for
+ * a name, a service name or a mismatch, which net_resolve() then handles
+ * (and reports) as usual.
+ */
+struct addrinfo *net_resolve_literal(
+    const char *host, const char *port, int family, int socktype);
+
 /* A non-blocking, close-on-exec socket, or -1 with err. */
 int net_socket(int family, int type, char *err);
 
@@ -148,13 +158,16 @@ struct net_tcp_req {
 	const char *port;
 	int family;                 /* AF_UNSPEC, AF_INET or AF_INET6 */
 	const struct optvals *opts; /* bind=, connect-timeout=, sockopts */
+	/* host:port resolved already (net_resolve_literal), or NULL. */
+	const struct addrinfo *known;
 	/* Called with each printed address before it is tried, or NULL. */
 	void (*trying)(const char *where, void *arg);
 	void *arg;
 };
 
 /*
- * Resolves req->host and tries each of its addresses in turn: a
+ * Resolves req->host (unless req->known holds its addresses) and tries
+ * each of its addresses in turn: a
  * non-blocking socket, the socket options of req->opts, bind= when given,
  * and a connect bounded by connect-timeout=.  Returns the connected
  * socket and prints its peer into where[wlen], or -1 with err from the

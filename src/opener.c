@@ -5,6 +5,8 @@
  */
 #include <sys/select.h>
 
+#include <netdb.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "log.h"
 #include "net.h"
 #include "opener.h"
+#include "xmalloc.h"
 
 static int
 opener_fd_ok(int fd, char *err)
@@ -25,10 +28,34 @@ opener_fd_ok(int fd, char *err)
 	return -1;
 }
 
+void
+opener_prepare(const struct address *a, struct open_ctx *ctx)
+{
+	char where[NET_ADDRSTRLEN];
+
+	if (a->kind->prepare == NULL)
+		return;
+	a->kind->prepare(a, ctx);
+	if (ctx->known == NULL)
+		return;
+	net_format(
+	    ctx->known->ai_addr, ctx->known->ai_addrlen, where, sizeof(where));
+	log_debug(
+	    "%s: %s resolved once, not again for each peer", a->label, where);
+}
+
+void
+opener_unprepare(struct open_ctx *ctx)
+{
+	if (ctx->known != NULL)
+		freeaddrinfo(ctx->known);
+	ctx->known = NULL;
+}
+
 int
 opener_finish(const struct address *a, struct endpoint *ep, char *err)
 {
-	snprintf(ep->label, sizeof(ep->label), "%s", a->label);
+	xstrlcpy(ep->label, a->label, sizeof(ep->label));
 	if (a->opts.ignoreeof)
 		ep->flags |= EP_IGNOREEOF;
 	if (a->opts.crlf)

@@ -35,6 +35,14 @@ int opener_accept(const struct address *a, struct listener *l,
 int opener_ready(const struct address *a, struct endpoint *ep, char *err);
 
 /*
+ * Before a fork loop, in the parent: the kind's prepare step for a, the
+ * address every child opens, which may fill ctx->known.
+ * opener_unprepare() frees what it filled.
+ */
+void opener_prepare(const struct address *a, struct open_ctx *ctx);
+void opener_unprepare(struct open_ctx *ctx);
+
+/*
  * Gives a freshly opened ep its label and the FD-group flags of a, and
  * refuses descriptors select() cannot watch.  On failure closes ep and
  * returns -1 with err.

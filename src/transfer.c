@@ -21,6 +21,7 @@
 #include "log.h"
 #include "sig.h"
 #include "transfer.h"
+#include "xmalloc.h"
 
 /* How often a source with ignoreeof is read again after end of file. */
 #define IGNOREEOF_POLL 0.25
@@ -118,7 +119,7 @@ chan_init(struct channel *ch, struct endpoint *src, struct endpoint *dst,
 	bool dgram = ((src->flags | dst->flags) & EP_DGRAM) != 0;
 
 	memset(ch, 0, sizeof(*ch));
-	snprintf(ch->name, sizeof(ch->name), "%s", name);
+	xstrlcpy(ch->name, name, sizeof(ch->name));
 	ch->dir = name[0] == '1' ? '>' : '<';
 	ch->src = src;
 	ch->dst = dst;

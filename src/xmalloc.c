@@ -1,6 +1,7 @@
 /*
  * Allocation wrappers that never return NULL.  On failure they print a
- * plain message and exit with status 1 (a run-time failure).
+ * plain message and exit with status 1 (a run-time failure).  And the
+ * bounded string copy that goes with them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,15 @@ xstrdup(const char *s)
 	if ((p = strdup(s)) == NULL)
 		xmalloc_die();
 	return p;
+}
+
+void
+xstrlcpy(char *dst, const char *s, size_t size)
+{
+	size_t n = strnlen(s, size - 1);
+
+	memcpy(dst, s, n);
+	dst[n] = '\0';
 }
 
 char *

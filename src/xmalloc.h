@@ -13,4 +13,12 @@ void *xmalloc(size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
+/*
+ * Copies s into dst[size] (size > 0), cut to fit, always terminated.
+ * Allocates nothing; here because it is the copy without the strdup.
+ * snprintf("%s") would do, but a forked child that runs no other printf
+ * then pays a page fault for each page of printf's code (bench/README).
+ */
+void xstrlcpy(char *dst, const char *s, size_t size);
+
 #endif

@@ -218,6 +218,17 @@ print(s.getsockname()[1], s.recv(100).decode().strip())
 	assert_output again
 }
 
+@test "UDP-LISTEN,fork: a numeric UDP target is resolved once, by the parent" {
+	start_dgram_server echo
+	start_duct_bg -dd -T 1 UDP-LISTEN:0,bind=127.0.0.1,fork "UDP:$DPEER"
+	grep -q "^duct\\[$DPID\\] D address 2 (UDP:$DPEER): $DPEER resolved once, not again for each peer\$" "$LOG" ||
+	    fail "no resolved-once line from the parent: $(cat "$LOG")"
+	run dgram_peer many "127.0.0.1:$PORT" 3 2
+	assert_success
+	assert_output "3 peers ok"
+	assert_equal "$(grep -c 'resolved once' "$LOG")" 1
+}
+
 @test "UDP-LISTEN,fork child: without -T it ends after 60 s idle (its notice says so)" {
 	start_dgram_server echo
 	start_duct_bg UDP-LISTEN:0,bind=127.0.0.1,fork "UDP:$DPEER"

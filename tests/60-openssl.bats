@@ -277,6 +277,20 @@ start_s_client() {
 	pid_running "$DPID"
 }
 
+@test "fork toward TLS: a numeric server address is resolved once, by the parent; each child still verifies the server" {
+	need_tls
+	local tls_port
+	tls_server "cert=$CERTS/server.pem,fork" PIPE
+	tls_port=$PORT
+	start_duct_bg -dd TCP-LISTEN:0,bind=127.0.0.1,fork \
+	    "OPENSSL:127.0.0.1:$tls_port,cafile=$CERTS/ca.pem"
+	grep -q "^duct\\[$DPID\\] D address 2 (OPENSSL:127\\.0\\.0\\.1:$tls_port,cafile=.*): 127\\.0\\.0\\.1:$tls_port resolved once" "$LOG" ||
+	    fail "no resolved-once line from the parent: $(cat "$LOG")"
+	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"through tls"
+	assert_success
+	assert_output "through tls"
+}
+
 @test "no cert=: a throwaway certificate serves s_client at once; duct clients refuse it" {
 	need_tls
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork PIPE

@@ -164,6 +164,53 @@ load helpers/common
 	assert_equal "$(cat "$T/out")" ahead
 }
 
+@test "fork: a numeric target is resolved once, in the parent; each child connects to it" {
+	local echo_port i
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork PIPE
+	echo_port=$PORT
+	start_duct_bg -dd TCP-LISTEN:0,bind=127.0.0.1,fork "TCP:127.0.0.1:$echo_port"
+	# said once, by the parent, before any peer
+	assert_equal "$(grep -c 'resolved once' "$LOG")" 1
+	grep -q "^duct\\[$DPID\\] D address 2 (TCP:127\\.0\\.0\\.1:$echo_port): 127\\.0\\.0\\.1:$echo_port resolved once, not again for each peer\$" "$LOG" ||
+	    fail "no resolved-once line from the parent: $(cat "$LOG")"
+	for i in 1 2 3; do
+		run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"peer $i"
+		assert_success
+		assert_output "peer $i"
+	done
+	assert_equal "$(grep -c "N address 2 (TCP:127\\.0\\.0\\.1:$echo_port): connected to 127\\.0\\.0\\.1:$echo_port\$" "$LOG")" 3
+	assert_equal "$(grep -c 'resolved once' "$LOG")" 1
+}
+
+@test "fork: a bracketed IPv6 target is resolved once too" {
+	have_ipv6_loopback || skip "no IPv6 loopback"
+	local echo_port
+	start_duct_bg TCP6-LISTEN:0,bind=[::1],fork PIPE
+	echo_port=$PORT
+	start_duct_bg -dd TCP-LISTEN:0,bind=127.0.0.1,fork "TCP:[::1]:$echo_port"
+	grep -q "D address 2 (TCP:\\[::1\\]:$echo_port): \\[::1\\]:$echo_port resolved once" "$LOG" ||
+	    fail "no resolved-once line: $(cat "$LOG")"
+	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"over six"
+	assert_success
+	assert_output "over six"
+}
+
+@test "fork: a host name is not resolved in the parent, but again by each child" {
+	local echo_port line
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork PIPE
+	echo_port=$PORT
+	start_duct_bg -dd TCP-LISTEN:0,bind=127.0.0.1,fork "TCP:localhost:$echo_port"
+	# the parent has listened without looking the name up ...
+	run grep -c 'resolved once' "$LOG"
+	assert_output 0
+	# ... a child does (and connects, or fails where localhost is unknown)
+	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"by name"
+	wait_for_line "$LOG" "address 2 \\(TCP:localhost:$echo_port\\): (connected to|resolve localhost)"
+	line=$(grep -E "address 2 \\(TCP:localhost:$echo_port\\): (connected to|resolve localhost)" "$LOG" | head -n1)
+	[[ "$line" != "duct[$DPID] "* ]] || fail "the parent resolved: $line"
+	pid_running "$DPID"
+}
+
 @test "accept-timeout with fork: a peer is served, then no next one in time ends duct with 1" {
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork,accept-timeout=3 PIPE
 	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"once"
