@@ -24,6 +24,35 @@
 /* Undrained bytes are moved to the front only up to 1/N of the capacity. */
 #define BUFFER_COMPACT_MAX 4
 
+/*
+ * The area itself is a mapping of its own rather than heap memory: a
+ * forked child's first malloc() writes to heap pages and allocator state
+ * it shares with its parent, each write a copy-on-write fault, where a
+ * fresh mapping costs only the pages the child fills; and munmap() hands
+ * an idle buffer back to the system at once (see buffer_release).
+ * Sanitizer builds keep malloc() so that overruns of the area are caught.
+ */
+static char *
+buffer_area_new(size_t size)
+{
+#ifdef DUCT_LEAK_CHECK
+	return xmalloc(size);
+#else
+	return xmmap(size);
+#endif
+}
+
+static void
+buffer_area_free(char *data, size_t size)
+{
+#ifdef DUCT_LEAK_CHECK
+	(void)size;
+	free(data);
+#else
+	xmunmap(data, size);
+#endif
+}
+
 void
 buffer_init(struct buffer *b, size_t min, size_t max)
 {
@@ -78,7 +107,7 @@ buffer_releasable(const struct buffer *b)
 void
 buffer_release(struct buffer *b)
 {
-	free(b->data);
+	buffer_area_free(b->data, b->size);
 	b->data = NULL;
 	b->size = b->min;
 	b->off = b->len = 0;
@@ -89,7 +118,7 @@ buffer_release(struct buffer *b)
 void
 buffer_free(struct buffer *b)
 {
-	free(b->data);
+	buffer_area_free(b->data, b->size);
 	b->data = NULL;
 	b->off = b->len = 0;
 	if (b->pipe[0] != -1) {
@@ -130,7 +159,7 @@ buffer_tail(struct buffer *b, size_t *room)
 	if (b->shrink && b->len == 0) {
 		buffer_release(b);
 	} else if (b->grow && b->len == 0) {
-		free(b->data);
+		buffer_area_free(b->data, b->size);
 		b->data = NULL;
 		b->size = b->size * BUFFER_GROW > b->max
 		    ? b->max
@@ -138,7 +167,7 @@ buffer_tail(struct buffer *b, size_t *room)
 		b->grow = false;
 	}
 	if (b->data == NULL)
-		b->data = xmalloc(b->size);
+		b->data = buffer_area_new(b->size);
 	if (b->off + b->len == b->size && buffer_compactable(b)) {
 		memmove(b->data, b->data + b->off, b->len);
 		b->off = 0;

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/select.h>
 #include <sys/wait.h>
@@ -51,16 +52,31 @@ struct children {
 	size_t n, cap;
 };
 
+/*
+ * The list lives in a mapping the children do not inherit
+ * (MADV_DONTFORK): none of them reads it, and as shared memory the
+ * parent's next write to it, right after each fork, would cost it a
+ * copy-on-write fault.
+ */
+static pid_t *
+children_array(size_t cap)
+{
+	pid_t *p = xmmap(cap * sizeof(*p));
+
+	madvise(p, cap * sizeof(*p), MADV_DONTFORK);
+	return p;
+}
+
 static void
 children_add(struct children *c, pid_t pid)
 {
 	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		pid_t *p = xcalloc(cap, sizeof(*p));
+		size_t cap = c->cap ? c->cap * 2 : 1024;
+		pid_t *p = children_array(cap);
 
 		if (c->n > 0)
 			memcpy(p, c->pids, c->n * sizeof(*p));
-		free(c->pids);
+		xmunmap(c->pids, c->cap * sizeof(*p));
 		c->pids = p;
 		c->cap = cap;
 	}
@@ -138,7 +154,7 @@ children_end(struct children *c)
 	children_signal(c, SIGKILL);
 	while (c->n > 0 && waitpid(-1, NULL, 0) > 0)
 		c->n--;
-	free(c->pids);
+	xmunmap(c->pids, c->cap * sizeof(*c->pids));
 	c->pids = NULL;
 }
 

@@ -90,9 +90,16 @@ sig_block(void)
 	sigprocmask(SIG_BLOCK, &sig_caught, NULL);
 }
 
+/*
+ * Writes only what is set: the flags share a page with the parent's
+ * other globals, and a forked child's first write to it is a
+ * copy-on-write fault.
+ */
 void
 sig_child_reset(void)
 {
-	sig_chld = 0;
-	sig_usr1 = 0;
+	if (sig_chld)
+		sig_chld = 0;
+	if (sig_usr1)
+		sig_usr1 = 0;
 }

@@ -3,6 +3,8 @@
  * plain message and exit with status 1 (a run-time failure).  And the
  * bounded string copy that goes with them.
  */
+#include <sys/mman.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +52,24 @@ xstrdup(const char *s)
 	if ((p = strdup(s)) == NULL)
 		xmalloc_die();
 	return p;
+}
+
+void *
+xmmap(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		xmalloc_die();
+	return p;
+}
+
+void
+xmunmap(void *p, size_t size)
+{
+	if (p != NULL)
+		munmap(p, size);
 }
 
 void

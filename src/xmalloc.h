@@ -14,6 +14,13 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
 /*
+ * size bytes of zeroed, page-aligned anonymous memory of its own (a
+ * private mapping), released with xmunmap(p, size).
+ */
+void *xmmap(size_t size);
+void xmunmap(void *p, size_t size);
+
+/*
  * Copies s into dst[size] (size > 0), cut to fit, always terminated.
  * Allocates nothing; here because it is the copy without the strdup.
  * snprintf("%s") would do, but a forked child that runs no other printf
