@@ -116,9 +116,13 @@ buffer_release(struct buffer *b)
 }
 
 void
-buffer_free(struct buffer *b)
+buffer_free(struct buffer *b, bool exiting)
 {
-	buffer_area_free(b->data, b->size);
+#ifdef DUCT_LEAK_CHECK
+	exiting = false;
+#endif
+	if (!exiting)
+		buffer_area_free(b->data, b->size);
 	b->data = NULL;
 	b->off = b->len = 0;
 	if (b->pipe[0] != -1) {

@@ -46,7 +46,13 @@ void buffer_adapt(struct buffer *b, size_t n, size_t room);
  */
 bool buffer_releasable(const struct buffer *b);
 void buffer_release(struct buffer *b);
-void buffer_free(struct buffer *b);
+
+/*
+ * Frees the area and closes the zero-copy pipe.  With exiting (the
+ * process ends next) the area is left to exit(2), except in sanitizer
+ * builds, whose leak check runs at exit.
+ */
+void buffer_free(struct buffer *b, bool exiting);
 
 /*
  * Returns the free space at the end, moving undrained bytes to the front

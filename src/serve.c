@@ -219,6 +219,7 @@ serve_child(
 	char err[DUCT_ERR_LEN];
 	int status;
 
+	cfg.exiting = true;
 	sig_child_reset();
 	p->listen->kind->listen_close(l, true);
 	/* The peer's handshake happens here, never in the parent. */

@@ -682,6 +682,6 @@ xfer_run(struct endpoint *a, struct endpoint *b, const struct xfer_config *cfg)
 	if (cfg->statistics)
 		pair_statistics(&pr, now_mono());
 	for (i = 0; i < pr.nch; i++)
-		buffer_free(&pr.ch[i].buf);
+		buffer_free(&pr.ch[i].buf, cfg->exiting);
 	return pr.status;
 }

@@ -23,6 +23,12 @@ struct xfer_config {
 	 * 0 the measured choice, -1 never splice, 1 splice wherever it works.
 	 */
 	int splice;
+	/*
+	 * The process ends with the transfer (a fork child): its buffers are
+	 * left to exit(2) rather than unmapped one by one, each munmap(2)
+	 * a TLB flush on every CPU the child has run on.
+	 */
+	bool exiting;
 };
 
 /*

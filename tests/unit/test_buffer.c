@@ -79,7 +79,7 @@ test_compaction(void)
 	/* Emptied: the offset returns to the start. */
 	buffer_consume(&b, b.len);
 	CHECK(b.off == 0 && buffer_room(&b) == 1024);
-	buffer_free(&b);
+	buffer_free(&b, false);
 }
 
 /* One read that fills the whole room, drained at once. */
@@ -153,14 +153,14 @@ test_adaptive(void)
 	buffer_release(&b);
 	CHECK(b.data == NULL && buffer_room(&b) == 256);
 	CHECK(!buffer_releasable(&b));
-	buffer_free(&b);
+	buffer_free(&b, false);
 
 	/* A fixed buffer never changes size nor counts as releasable. */
 	buffer_init(&b, 1024, 1024);
 	full_read(&b, &next);
 	buffer_tail(&b, &room);
 	CHECK(room == 1024 && !buffer_releasable(&b));
-	buffer_free(&b);
+	buffer_free(&b, false);
 }
 
 int
