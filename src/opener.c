@@ -5,9 +5,8 @@
  */
 #include <sys/select.h>
 
-#include <netdb.h>
-
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 
