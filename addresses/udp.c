@@ -191,29 +191,22 @@ static int
 udp_open_peer(const struct address *a, const struct open_ctx *ctx, bool conn,
     struct sockaddr_storage *peer, socklen_t *peerlen, char *err)
 {
-	struct addrinfo *res = NULL;
-	const struct addrinfo *ai;
-	char *host;
+	struct addrinfo *fresh;
+	const struct addrinfo *ai, *list;
 	int fd = -1;
 
-	if (ctx->known == NULL) {
-		host = net_unbracket(a->params[0]);
-		if (net_resolve(host, a->params[1], udp_family(a, ctx),
-			SOCK_DGRAM, false, &res, err) == -1) {
-			free(host);
-			return -1;
-		}
-		free(host);
-	}
-	for (ai = res ? res : ctx->known; ai != NULL && fd == -1;
-	     ai = ai->ai_next) {
+	list = net_addresses(a->params[0], a->params[1], udp_family(a, ctx),
+	    SOCK_DGRAM, ctx->known, &fresh, err);
+	if (list == NULL)
+		return -1;
+	for (ai = list; ai != NULL && fd == -1; ai = ai->ai_next) {
 		if ((fd = udp_try(a, ai, conn, err)) == -1)
 			continue;
 		memcpy(peer, ai->ai_addr, ai->ai_addrlen);
 		*peerlen = ai->ai_addrlen;
 	}
-	if (res != NULL)
-		freeaddrinfo(res);
+	if (fresh != NULL)
+		freeaddrinfo(fresh);
 	return fd;
 }
 

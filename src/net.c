@@ -135,6 +135,22 @@ net_resolve_literal(
 	return res;
 }
 
+const struct addrinfo *
+net_addresses(const char *host, const char *port, int family, int socktype,
+    const struct addrinfo *known, struct addrinfo **fresh, char *err)
+{
+	char *h;
+	int rc;
+
+	*fresh = NULL;
+	if (known != NULL)
+		return known;
+	h = net_unbracket(host);
+	rc = net_resolve(h, port, family, socktype, false, fresh, err);
+	free(h);
+	return rc == -1 ? NULL : *fresh;
+}
+
 int
 net_socket(int family, int type, char *err)
 {
@@ -583,21 +599,15 @@ int
 net_tcp_connect(
     const struct net_tcp_req *req, char *where, size_t wlen, char *err)
 {
-	struct addrinfo *res = NULL;
-	const struct addrinfo *ai;
-	char *host;
+	struct addrinfo *fresh;
+	const struct addrinfo *ai, *list;
 	int fd = -1;
 
-	if (req->known == NULL) {
-		host = net_unbracket(req->host);
-		if (net_resolve(host, req->port, req->family, SOCK_STREAM,
-			false, &res, err) == -1) {
-			free(host);
-			return -1;
-		}
-		free(host);
-	}
-	for (ai = res ? res : req->known; ai != NULL; ai = ai->ai_next) {
+	list = net_addresses(req->host, req->port, req->family, SOCK_STREAM,
+	    req->known, &fresh, err);
+	if (list == NULL)
+		return -1;
+	for (ai = list; ai != NULL; ai = ai->ai_next) {
 		net_format(ai->ai_addr, ai->ai_addrlen, where, wlen);
 		if (req->trying != NULL)
 			req->trying(where, req->arg);
@@ -605,8 +615,8 @@ net_tcp_connect(
 		if (fd != -1 || errno == EINTR)
 			break;
 	}
-	if (res != NULL)
-		freeaddrinfo(res);
+	if (fresh != NULL)
+		freeaddrinfo(fresh);
 	return fd;
 }
 

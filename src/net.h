@@ -53,6 +53,16 @@ int net_resolve(const char *host, const char *port, int family, int socktype,
 struct addrinfo *net_resolve_literal(
     const char *host, const char *port, int family, int socktype);
 
+/*
+ * The addresses to try for host:port ([brackets] allowed): known when the
+ * fork loop's parent resolved them already, else a fresh net_resolve()
+ * whose list goes to *fresh as well (free it with freeaddrinfo when not
+ * NULL).  Returns the list, or NULL with err.
+ */
+const struct addrinfo *net_addresses(const char *host, const char *port,
+    int family, int socktype, const struct addrinfo *known,
+    struct addrinfo **fresh, char *err);
+
 /* A non-blocking, close-on-exec socket, or -1 with err. */
 int net_socket(int family, int type, char *err);
 
