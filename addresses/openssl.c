@@ -911,9 +911,10 @@ tls_check_common(const struct address *a, bool server, char *err)
 		    o->alpn);
 		return -1;
 	}
-	if (server && o->snihost != NULL) {
+	if (server && (o->snihost != NULL || o->no_sni)) {
 		snprintf(err, DUCT_ERR_LEN,
-		    "snihost= is for OPENSSL clients; a listener serves "
+		    "snihost= and no-sni are for OPENSSL clients; a "
+		    "listener serves "
 		    "whatever name a client asks for");
 		return -1;
 	}
@@ -998,12 +999,20 @@ tls_connect_open(const struct address *a, const struct open_ctx *ctx,
 		goto fail;
 	fd = -1; /* t owns it now */
 	snprintf(t->peer, sizeof(t->peer), "%s", where);
-	if (t->verifying &&
+	/* socat's commonname="" checks the chain but no name. */
+	if (t->verifying && o->commonname != NULL && *o->commonname == '\0')
+		log_warn("%s: commonname=\"\": the certificate is verified "
+			 "but not the name in it",
+		    a->label);
+	else if (t->verifying &&
 	    tls_expect_name(t, o->commonname ? o->commonname : host, err) == -1)
 		goto fail;
 	/* SNI names a host; an IP literal is never sent (RFC 6066). */
-	sni = o->snihost ? o->snihost : o->commonname ? o->commonname : host;
-	if (!tls_is_ip(sni) && SSL_set_tlsext_host_name(t->ssl, sni) != 1) {
+	sni = o->snihost                              ? o->snihost
+	    : o->commonname != NULL && *o->commonname ? o->commonname
+						      : host;
+	if (!o->no_sni && !tls_is_ip(sni) &&
+	    SSL_set_tlsext_host_name(t->ssl, sni) != 1) {
 		tls_fail(err, "snihost=", sni);
 		goto fail;
 	}
@@ -1057,16 +1066,18 @@ tls_accept(
 {
 	struct sockaddr_storage peer;
 	socklen_t len;
-	char who[NET_ADDRSTRLEN];
+	char who[NET_ADDRSTRLEN], whybuf[64];
+	const char *why;
 	struct tls *t;
 	int fd;
 
 	if ((fd = net_accept(l->fd, &peer, &len, err)) < 0)
 		return fd == -2 ? 1 : -1;
 	net_format((struct sockaddr *)&peer, len, who, sizeof(who));
-	if (!opts_range_allows(&a->opts, (struct sockaddr *)&peer)) {
-		log_warn("%s: refused connection from %s: not in range=",
-		    a->label, who);
+	if ((why = opts_peer_refusal(&a->opts, (struct sockaddr *)&peer, whybuf,
+		 sizeof(whybuf))) != NULL) {
+		log_warn(
+		    "%s: refused connection from %s: %s", a->label, who, why);
 		close(fd);
 		return 1;
 	}
@@ -1078,6 +1089,7 @@ tls_accept(
 	}
 	snprintf(t->peer, sizeof(t->peer), "%s", who);
 	if (t->verifying && a->opts.commonname != NULL &&
+	    *a->opts.commonname != '\0' &&
 	    tls_expect_name(t, a->opts.commonname, err) == -1) {
 		tls_free(t);
 		return -1;

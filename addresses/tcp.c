@@ -104,15 +104,17 @@ tcp_accept(
 {
 	struct sockaddr_storage peer;
 	socklen_t len;
-	char who[NET_ADDRSTRLEN];
+	char who[NET_ADDRSTRLEN], whybuf[64];
+	const char *why;
 	int fd;
 
 	if ((fd = net_accept(l->fd, &peer, &len, err)) < 0)
 		return fd == -2 ? 1 : -1;
-	if (!opts_range_allows(&a->opts, (struct sockaddr *)&peer)) {
+	if ((why = opts_peer_refusal(&a->opts, (struct sockaddr *)&peer, whybuf,
+		 sizeof(whybuf))) != NULL) {
 		net_format((struct sockaddr *)&peer, len, who, sizeof(who));
-		log_warn("%s: refused connection from %s: not in range=",
-		    a->label, who);
+		log_warn(
+		    "%s: refused connection from %s: %s", a->label, who, why);
 		close(fd);
 		return 1;
 	}

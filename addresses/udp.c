@@ -169,9 +169,7 @@ udp_try(
 		return -1;
 	if (opts_apply_sock(fd, &a->opts, err) == -1)
 		goto fail;
-	if (a->opts.bind != NULL &&
-	    net_bind_hostport(
-		fd, a->opts.bind, ai->ai_family, SOCK_DGRAM, NULL, err) == -1)
+	if (net_bind_local(fd, &a->opts, ai->ai_family, SOCK_DGRAM, err) == -1)
 		goto fail;
 	if (conn &&
 	    net_connect(fd, ai->ai_addr, ai->ai_addrlen,
@@ -306,7 +304,8 @@ udp_accept(
 	struct sockaddr_storage peer;
 	struct dgram_queue mine;
 	socklen_t peerlen;
-	char who[NET_ADDRSTRLEN];
+	char who[NET_ADDRSTRLEN], whybuf[64];
+	const char *why;
 	bool fork = a->opts.fork;
 	int fd;
 
@@ -319,9 +318,10 @@ udp_accept(
 	peerlen = u->held.head->fromlen;
 	memcpy(&peer, &u->held.head->from, peerlen);
 	net_format((struct sockaddr *)&peer, peerlen, who, sizeof(who));
-	if (!opts_range_allows(&a->opts, (struct sockaddr *)&peer)) {
-		log_warn("%s: refused datagrams from %s: not in range=",
-		    a->label, who);
+	if ((why = opts_peer_refusal(&a->opts, (struct sockaddr *)&peer, whybuf,
+		 sizeof(whybuf))) != NULL) {
+		log_warn(
+		    "%s: refused datagrams from %s: %s", a->label, who, why);
 		dgram_queue_init(&mine);
 		dgram_queue_take(
 		    &u->held, (struct sockaddr *)&peer, peerlen, &mine);

@@ -40,6 +40,26 @@ unix_check(const struct address *a, int *param, char *err)
 	return 0;
 }
 
+/* user= and group= on a socket file just bound; removes it on failure. */
+static int
+unix_chown(const char *path, const struct optvals *o, char *err)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (opts_owner(o, &uid, &gid, err) == -1)
+		goto fail;
+	if (chown(path, uid, gid) == -1) {
+		snprintf(
+		    err, DUCT_ERR_LEN, "chown %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	unlink(path);
+	return -1;
+}
+
 /*
  * Binds fd to path with the permissions of mode= (else the umask's),
  * removing an old file first with unlink-early.
@@ -71,6 +91,8 @@ unix_bind(int fd, const char *path, const struct optvals *o, char *err)
 			rc = -1;
 		}
 	}
+	if (rc == 0 && (o->user != NULL || o->group != NULL))
+		rc = unix_chown(path, o, err);
 	return rc;
 }
 

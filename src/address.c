@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -121,6 +122,37 @@ close_enough(const char *typed, size_t d)
 	return d <= (len <= 4 ? 1 : len <= 8 ? 2 : 3);
 }
 
+/* socat's names that duct lacks (socat.def), for an honest refusal. */
+static const char *const socat_kinds[] = {
+#define SOCAT_KIND(n) n,
+#define SOCAT_OPT(n)
+#include "socat.def"
+#undef SOCAT_KIND
+#undef SOCAT_OPT
+};
+
+static const char *const socat_opts[] = {
+#define SOCAT_KIND(n)
+#define SOCAT_OPT(n) n,
+#include "socat.def"
+#undef SOCAT_KIND
+#undef SOCAT_OPT
+};
+
+static bool
+socat_has(const char *const *names, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+#define SOCAT_HAS(list, name) \
+	socat_has(list, sizeof(list) / sizeof(list[0]), name)
+
 static const char *
 suggest_kind(const char *typed)
 {
@@ -150,7 +182,8 @@ suggest_option(const char *typed, unsigned groups)
 	for (i = 0; i < OPT_COUNT; i++) {
 		if (!(opt_table[i].groups & groups))
 			continue;
-		for (j = 0; j < 3 && opt_table[i].names[j] != NULL; j++) {
+		for (j = 0; j < OPT_NAMES && opt_table[i].names[j] != NULL;
+		     j++) {
 			d = address_distance(typed, opt_table[i].names[j]);
 			if (d < bestd) {
 				bestd = d;
@@ -239,6 +272,13 @@ parse_head(struct address *a, struct lexer *lx, struct parse_error *pe)
 	if ((k = registry_find(lx->out, &family)) == NULL) {
 		const char *s = suggest_kind(lx->out);
 
+		if (SOCAT_HAS(socat_kinds, lx->out))
+			return fail(pe, 0, lx->pos,
+			    "%s is a socat address kind that duct does not "
+			    "support, in \"%s\" (see duct(1), DIFFERENCES "
+			    "FROM SOCAT)",
+			    lx->out, a->text);
+
 		return fail(pe, 0, lx->pos,
 		    "unknown address kind \"%s\" in \"%s\"%s%s%s", lx->out,
 		    a->text, s ? " (did you mean \"" : "", s ? s : "",
@@ -289,6 +329,15 @@ parse_option(struct address *a, struct lexer *lx, struct parse_error *pe)
 	name = xstrdup(lx->out);
 	if ((def = opts_find(name)) == NULL) {
 		const char *s = suggest_option(name, a->kind->groups);
+
+		if (SOCAT_HAS(socat_opts, name)) {
+			fail(pe, start, lx->pos - start,
+			    "\"%s\" is a socat option that duct does not "
+			    "support, in \"%s\" (see duct(1), DIFFERENCES "
+			    "FROM SOCAT)",
+			    name, a->text);
+			goto out;
+		}
 
 		fail(pe, start, lx->pos - start,
 		    "unknown option \"%s\" in \"%s\"%s%s%s", name, a->text,
@@ -341,6 +390,37 @@ check_needs(const struct address *a, struct parse_error *pe)
 	return 0;
 }
 
+/* Values the option parsers cannot judge alone. */
+static int
+check_values(const struct address *a, struct parse_error *pe)
+{
+	const struct optvals *o = &a->opts;
+	char err[DUCT_ERR_LEN];
+	uid_t uid;
+	gid_t gid;
+
+	if (o->given[OPT_SOURCEPORT] && o->sourceport > 65535)
+		return fail(pe, 0, strlen(a->text),
+		    "sourceport=%d is not a port (0 to 65535) in \"%s\"",
+		    o->sourceport, a->text);
+	if (opts_owner(o, &uid, &gid, err) == -1)
+		return fail(
+		    pe, 0, strlen(a->text), "%s in \"%s\"", err, a->text);
+	return 0;
+}
+
+unsigned
+address_dirs(const struct address *a)
+{
+	unsigned dirs = a->kind->dirs;
+
+	if (a->opts.accmode == O_RDONLY)
+		dirs &= EP_READABLE;
+	else if (a->opts.accmode == O_WRONLY)
+		dirs &= EP_WRITABLE;
+	return dirs;
+}
+
 static void
 address_label(struct address *a)
 {
@@ -380,7 +460,7 @@ address_parse(
 		if ((c = parse_option(out, &lx, pe)) == -1)
 			goto fail;
 	}
-	if (check_needs(out, pe) == -1)
+	if (check_needs(out, pe) == -1 || check_values(out, pe) == -1)
 		goto fail;
 	if (out->kind->check != NULL &&
 	    out->kind->check(out, &param, err) == -1) {

@@ -44,6 +44,12 @@ int address_parse(
 
 void address_free(struct address *addr);
 
+/*
+ * The directions a can serve (EP_READABLE, EP_WRITABLE): its kind's,
+ * narrowed by rdonly or wronly.
+ */
+unsigned address_dirs(const struct address *a);
+
 /* Edit distance (swaps count once), case-insensitive; "did you mean". */
 size_t address_distance(const char *a, const char *b);
 

@@ -182,7 +182,8 @@ dgram_read(struct endpoint *ep, void *buf, size_t len)
 	struct sockaddr_storage from;
 	struct dgram_msg *m;
 	socklen_t fromlen;
-	char who[NET_ADDRSTRLEN];
+	char who[NET_ADDRSTRLEN], whybuf[64];
+	const char *why;
 	ssize_t n;
 	int dropped = 0;
 
@@ -217,12 +218,13 @@ dgram_read(struct endpoint *ep, void *buf, size_t len)
 			continue;
 		}
 		if (st->range != NULL &&
-		    !opts_range_allows(st->range, (struct sockaddr *)&from)) {
+		    (why = opts_peer_refusal(st->range,
+			 (struct sockaddr *)&from, whybuf, sizeof(whybuf))) !=
+			NULL) {
 			net_format((struct sockaddr *)&from, fromlen, who,
 			    sizeof(who));
-			log_warn(
-			    "%s: refused a datagram from %s: not in range=",
-			    ep->label, who);
+			log_warn("%s: refused a datagram from %s: %s",
+			    ep->label, who, why);
 			if (++dropped == DGRAM_DROP_MAX)
 				return IO_WANT_READ;
 			continue;
@@ -334,7 +336,7 @@ dgram_set_range(struct endpoint *ep, const struct optvals *opts)
 {
 	struct dgram_state *st = ep->priv;
 
-	st->range = opts->nranges > 0 ? opts : NULL;
+	st->range = opts_peer_checks(opts) ? opts : NULL;
 }
 
 void
@@ -353,16 +355,18 @@ dgram_accept_one(const struct address *a, struct listener *l, bool keep,
 {
 	struct dgram_queue q;
 	struct dgram_msg *m;
-	char who[NET_ADDRSTRLEN];
+	char who[NET_ADDRSTRLEN], whybuf[64];
+	const char *why;
 	int fd, rc;
 
 	if ((rc = dgram_recv_msg(l->fd, &m, err)) != 1)
 		return rc == 0 ? 1 : -1;
-	if (!opts_range_allows(&a->opts, (struct sockaddr *)&m->from)) {
+	if ((why = opts_peer_refusal(&a->opts, (struct sockaddr *)&m->from,
+		 whybuf, sizeof(whybuf))) != NULL) {
 		net_format(
 		    (struct sockaddr *)&m->from, m->fromlen, who, sizeof(who));
-		log_warn("%s: refused a datagram from %s: not in range=",
-		    a->label, who);
+		log_warn(
+		    "%s: refused a datagram from %s: %s", a->label, who, why);
 		free(m);
 		return 1;
 	}

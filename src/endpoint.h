@@ -35,9 +35,20 @@ struct address;
 #define EP_CR 0x20u        /* LF <-> CR */
 #define EP_RAWFD 0x40u     /* plain read(2)/write(2) on rfd/wfd: may splice */
 /* What the descriptors are, found once when the endpoint is made. */
-#define EP_RSPLICE 0x80u  /* rfd is a pipe or a unix socket */
-#define EP_WSPLICE 0x100u /* wfd is a pipe or a unix socket */
-#define EP_WSOCKET 0x200u /* wfd is a socket: shutdown(2) ends writing */
+#define EP_RSPLICE 0x80u    /* rfd is a pipe or a unix socket */
+#define EP_WSPLICE 0x100u   /* wfd is a pipe or a unix socket */
+#define EP_WSOCKET 0x200u   /* wfd is a socket: shutdown(2) ends writing */
+#define EP_READLIMIT 0x400u /* readbytes=: readleft bytes, then EOF */
+#define EP_COOLWRITE 0x800u /* a reader gone (EPIPE) ends quietly */
+
+/* How end of file is passed on to an endpoint (socat's shut-* options). */
+enum ep_shut {
+	EP_SHUT_DEFAULT, /* ops->shutdown_write */
+	EP_SHUT_NONE,    /* pass nothing on */
+	EP_SHUT_DOWN,    /* shutdown(SHUT_WR) */
+	EP_SHUT_CLOSE,   /* sockets: shutdown(SHUT_RDWR); others: default */
+	EP_SHUT_NULL     /* write zero bytes: an empty datagram */
+};
 
 struct endpoint;
 
@@ -74,6 +85,8 @@ struct endpoint {
 	unsigned flags;  /* EP_* */
 	int rfl, wfl;    /* inherited fds' fcntl flags to restore, or -1 */
 	size_t maxmsg;   /* EP_DGRAM: largest datagram a write sends; 0 any */
+	size_t readleft; /* EP_READLIMIT: bytes still to read */
+	int shut;        /* enum ep_shut: how end of file is passed on */
 	void *priv;      /* the kind's state, owned by the endpoint */
 };
 

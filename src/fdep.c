@@ -3,6 +3,7 @@
  * the process inherited get their original flags back on close, so a
  * terminal or a shell's pipe is not left non-blocking for the next program.
  */
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -186,19 +187,98 @@ fdep_close(struct endpoint *ep)
 	ep->rfd = ep->wfd = -1;
 }
 
+/* The lock that setlk, setlkw, flock-ex or flock-ex-nb asks for. */
+static int
+fdep_lock(int fd, const char *path, int how, char *err)
+{
+	struct flock fl;
+	int rc;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	sig_unblock();
+	switch (how) {
+	case OPT_SETLK:
+		rc = fcntl(fd, F_SETLK, &fl);
+		break;
+	case OPT_SETLKW:
+		rc = fcntl(fd, F_SETLKW, &fl);
+		break;
+	case OPT_FLOCK_EX:
+		rc = flock(fd, LOCK_EX);
+		break;
+	default:
+		rc = flock(fd, LOCK_EX | LOCK_NB);
+		break;
+	}
+	sig_block();
+	if (rc == 0)
+		return 0;
+	snprintf(err, DUCT_ERR_LEN, "lock %s: %s", path,
+	    errno == EAGAIN || errno == EWOULDBLOCK || errno == EACCES
+		? "held by another process"
+		: strerror(errno));
+	return -1;
+}
+
+/* What the FILE options ask of a file once it is open. */
+static int
+fdep_file_setup(int fd, const char *path, const struct optvals *o, char *err)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (o->lock != 0 && fdep_lock(fd, path, o->lock, err) == -1)
+		return -1;
+	if (opts_owner(o, &uid, &gid, err) == -1)
+		return -1;
+	if ((o->user != NULL || o->group != NULL) &&
+	    fchown(fd, uid, gid) == -1) {
+		snprintf(
+		    err, DUCT_ERR_LEN, "chown %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (o->mode >= 0 && fchmod(fd, o->mode) == -1) {
+		snprintf(
+		    err, DUCT_ERR_LEN, "chmod %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (o->given[OPT_FTRUNCATE] &&
+	    ftruncate(fd, (off_t)o->ftruncate) == -1) {
+		snprintf(err, DUCT_ERR_LEN, "ftruncate %s to %zu: %s", path,
+		    o->ftruncate, strerror(errno));
+		return -1;
+	}
+	if (o->given[OPT_SEEK] && lseek(fd, (off_t)o->seek, SEEK_SET) == -1) {
+		snprintf(err, DUCT_ERR_LEN, "seek %s to %zu: %s", path, o->seek,
+		    strerror(errno));
+		return -1;
+	}
+	if (o->given[OPT_SEEK_END] &&
+	    lseek(fd, -(off_t)o->seek_end, SEEK_END) == -1) {
+		snprintf(err, DUCT_ERR_LEN, "seek %s to %zu before the end: %s",
+		    path, o->seek_end, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 fdep_open_path(const char *path, unsigned dirs, int extra,
     const struct optvals *o, char *err)
 {
 	int fl, fd;
 
-	if ((dirs & EP_READABLE) && (dirs & EP_WRITABLE))
+	if (o->accmode >= 0)
+		fl = o->accmode;
+	else if ((dirs & EP_READABLE) && (dirs & EP_WRITABLE))
 		fl = O_RDWR;
 	else if (dirs & EP_WRITABLE)
 		fl = O_WRONLY;
 	else
 		fl = O_RDONLY;
-	fl |= extra | O_NOCTTY | O_CLOEXEC;
+	fl |= extra | o->oflags | O_NOCTTY | O_CLOEXEC;
 	if (o->creat)
 		fl |= O_CREAT;
 	if (o->excl)
@@ -217,18 +297,9 @@ fdep_open_path(const char *path, unsigned dirs, int extra,
 		    err, DUCT_ERR_LEN, "open %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (o->mode >= 0 && fchmod(fd, o->mode) == -1) {
-		snprintf(
-		    err, DUCT_ERR_LEN, "chmod %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (o->given[OPT_SEEK] && lseek(fd, (off_t)o->seek, SEEK_SET) == -1) {
-		snprintf(err, DUCT_ERR_LEN, "seek %s to %zu: %s", path, o->seek,
-		    strerror(errno));
-		goto fail;
+	if (fdep_file_setup(fd, path, o, err) == -1) {
+		close(fd);
+		return -1;
 	}
 	return fd;
-fail:
-	close(fd);
-	return -1;
 }

@@ -40,7 +40,9 @@ void fdep_close(struct endpoint *);
 /*
  * Opens path for the directions in dirs (EP_READABLE/EP_WRITABLE), adding
  * extra open(2) flags and those the FILE options in o ask for (creat, excl,
- * trunc, append, nonblock); then applies mode= (fchmod) and seek=.  A
+ * trunc, append, nonblock, noatime and kin; rdonly/wronly/rdwr replace
+ * what dirs says); then takes the lock asked for, applies user=/group=,
+ * mode= (fchmod), ftruncate=, and seek= or seek-end=.  A
  * blocking open (a FIFO without a peer) can be ended by SIGINT/SIGTERM.
  * Returns the descriptor, or -1 with err ("open PATH: why").
  */

@@ -83,13 +83,17 @@ help_kind_line(FILE *out, const struct addr_kind *k)
 static void
 help_option_line(FILE *out, const struct opt_def *d)
 {
-	char head[64], groups[64];
-	size_t n;
+	char head[96], groups[64];
+	size_t i, n;
 
 	n = snprintf(head, sizeof(head), "%s%s%s", d->names[0],
 	    d->value ? "=" : "", d->value ? d->value : "");
-	if (d->names[1] != NULL && n < sizeof(head))
-		snprintf(head + n, sizeof(head) - n, " (%s)", d->names[1]);
+	for (i = 1; i < OPT_NAMES && d->names[i] != NULL && n < sizeof(head);
+	     i++)
+		n += snprintf(head + n, sizeof(head) - n, "%s%s",
+		    i == 1 ? " (" : ", ", d->names[i]);
+	if (i > 1 && n < sizeof(head))
+		snprintf(head + n, sizeof(head) - n, ")");
 	opts_group_names(d->groups, groups, sizeof(groups));
 	help_head(out, head, 26);
 	fprintf(out, "%-12s %s\n", groups, d->help);

@@ -269,9 +269,9 @@ static const char *
 direction_problem(
     const struct address *from, const struct address *to, char *buf, size_t len)
 {
-	if (!(from->kind->dirs & EP_READABLE))
+	if (!(address_dirs(from) & EP_READABLE))
 		snprintf(buf, len, "%s cannot be read", from->label);
-	else if (!(to->kind->dirs & EP_WRITABLE))
+	else if (!(address_dirs(to) & EP_WRITABLE))
 		snprintf(buf, len, "%s cannot be written", to->label);
 	else
 		return NULL;

@@ -456,6 +456,41 @@ net_bind_hostport(int fd, const char *text, int family, int socktype,
 	return rc;
 }
 
+/* The number of ports lowport picks from: 640 to 1023. */
+#define NET_LOWPORTS 384
+
+int
+net_bind_local(
+    int fd, const struct optvals *o, int family, int socktype, char *err)
+{
+	const char *host = o->bind;
+	char port[8];
+	int i, first;
+
+	if (host == NULL && !o->given[OPT_SOURCEPORT] && !o->lowport)
+		return 0;
+	if (host == NULL)
+		host = family == AF_INET6 ? "::" : "0.0.0.0";
+	if (!o->lowport) {
+		*net_put_decimal(port, (unsigned)o->sourceport) = '\0';
+		return net_bind_hostport(fd, host, family, socktype,
+		    o->given[OPT_SOURCEPORT] ? port : NULL, err);
+	}
+	/* Start somewhere else each time, as a random source port would. */
+	first = (int)(getpid() % NET_LOWPORTS);
+	for (i = 0; i < NET_LOWPORTS; i++) {
+		*net_put_decimal(
+		    port, (unsigned)(640 + (first + i) % NET_LOWPORTS)) = '\0';
+		if (net_bind_hostport(fd, host, family, socktype, port, err) ==
+		    0)
+			return 0;
+		if (errno != EADDRINUSE)
+			return -1;
+	}
+	snprintf(err, DUCT_ERR_LEN, "lowport: no free port from 640 to 1023");
+	return -1;
+}
+
 int
 net_unix_autobind(int fd, char *err)
 {
@@ -582,9 +617,7 @@ net_tcp_try(const struct net_tcp_req *req, const struct addrinfo *ai, char *err)
 		return -1;
 	if (opts_apply_sock(fd, o, err) == -1)
 		goto fail;
-	if (o->bind != NULL &&
-	    net_bind_hostport(
-		fd, o->bind, ai->ai_family, SOCK_STREAM, NULL, err) == -1)
+	if (net_bind_local(fd, o, ai->ai_family, SOCK_STREAM, err) == -1)
 		goto fail;
 	if (net_connect(
 		fd, ai->ai_addr, ai->ai_addrlen, o->connect_timeout, err) == -1)

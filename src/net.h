@@ -118,6 +118,15 @@ int net_bind_hostport(int fd, const char *text, int family, int socktype,
  */
 int net_unix_autobind(int fd, char *err);
 
+/*
+ * Binds an outgoing socket fd of family/socktype as o asks: bind= (a host,
+ * maybe with a port), sourceport= (the port when bind= names none), or
+ * lowport (a free port from 640 to 1023, which needs privilege).  Does
+ * nothing when o asks for none of these.  Returns 0, or -1 with err.
+ */
+int net_bind_local(
+    int fd, const struct optvals *o, int family, int socktype, char *err);
+
 /* True when a and b are the same address: family, host and port, or path. */
 bool net_addr_equal(const struct sockaddr *a, socklen_t alen,
     const struct sockaddr *b, socklen_t blen);

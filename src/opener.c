@@ -61,6 +61,13 @@ opener_finish(const struct address *a, struct endpoint *ep, char *err)
 		ep->flags |= EP_CRLF;
 	if (a->opts.cr)
 		ep->flags |= EP_CR;
+	if (a->opts.given[OPT_READBYTES]) {
+		ep->flags |= EP_READLIMIT;
+		ep->readleft = a->opts.readbytes;
+	}
+	if (a->opts.cool_write)
+		ep->flags |= EP_COOLWRITE;
+	ep->shut = a->opts.shut;
 	if (opener_fd_ok(ep->rfd, err) == -1 ||
 	    opener_fd_ok(ep->wfd, err) == -1) {
 		ep->ops->close(ep);

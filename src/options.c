@@ -10,17 +10,23 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/time.h>
 
+#include "endpoint.h"
 #include "options.h"
 #include "xmalloc.h"
 
 #define OFF(f) offsetof(struct optvals, f)
 #define SOCKOPT(l, n) .level = (l), .name = (n)
+#define SOCKOPT6(l, n) .level6 = (l), .name6 = (n)
 
 const struct opt_def opt_table[OPT_COUNT] = {
 	[OPT_IGNOREEOF] = { { "ignoreeof" }, OT_FLAG, G_FD, OFF(ignoreeof),
@@ -29,42 +35,46 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    .help = "write LF as CRLF; read CRLF as LF" },
 	[OPT_CR] = { { "cr" }, OT_FLAG, G_FD, OFF(cr),
 	    .help = "write LF as CR; read CR as LF" },
-	[OPT_CREAT] = { { "creat", "create" }, OT_FLAG, G_FILE, OFF(creat),
+	[OPT_CREAT] = { { "creat", "create", "o-creat", "o-create" }, OT_FLAG,
+	    G_FILE, OFF(creat),
 	    .help = "create the file if it does not exist" },
-	[OPT_EXCL] = { { "excl" }, OT_FLAG, G_FILE, OFF(excl),
+	[OPT_EXCL] = { { "excl", "o-excl" }, OT_FLAG, G_FILE, OFF(excl),
 	    .help = "with creat: fail if the file exists" },
-	[OPT_TRUNC] = { { "trunc" }, OT_FLAG, G_FILE, OFF(trunc),
+	[OPT_TRUNC] = { { "trunc", "o-trunc" }, OT_FLAG, G_FILE, OFF(trunc),
 	    .help = "truncate the file to zero length on open" },
-	[OPT_APPEND] = { { "append" }, OT_FLAG, G_FILE, OFF(append),
+	[OPT_APPEND] = { { "append", "o-append" }, OT_FLAG, G_FILE, OFF(append),
 	    .help = "always write at the end of the file" },
-	[OPT_MODE] = { { "mode", "perm" }, OT_MODE, G_FILE | G_UNIX, OFF(mode),
-	    .value = "OCTAL",
+	[OPT_MODE] = { { "mode", "perm", "perm-early" }, OT_MODE,
+	    G_FILE | G_UNIX, OFF(mode), .value = "OCTAL",
 	    .help = "permissions of a created file, fifo or socket" },
-	[OPT_SEEK] = { { "seek" }, OT_SIZE, G_FILE, OFF(seek), .value = "N",
-	    .help = "start at byte offset N" },
-	[OPT_NONBLOCK] = { { "nonblock" }, OT_FLAG, G_FILE, OFF(nonblock),
-	    .help = "open without waiting (a FIFO with no peer)" },
+	[OPT_SEEK] = { { "seek", "seek-set", "lseek", "lseek-set" }, OT_SIZE,
+	    G_FILE, OFF(seek), .value = "N", .help = "start at byte offset N" },
+	[OPT_NONBLOCK] = { { "nonblock", "o-nonblock", "o-ndelay", "ndelay" },
+	    OT_FLAG, G_FILE | G_SOCKET, OFF(nonblock),
+	    .help = "open without waiting (a FIFO with no peer); sockets "
+		    "always are" },
 	[OPT_BIND] = { { "bind" }, OT_STRING, G_SOCKET, OFF(bind),
 	    .value = "ADDR",
 	    .help = "local address: HOST[:PORT] for IP, a path for UNIX" },
-	[OPT_REUSEADDR] = { { "reuseaddr" }, OT_FLAG, G_IP, OFF(reuseaddr),
-	    SOCKOPT(SOL_SOCKET, SO_REUSEADDR),
+	[OPT_REUSEADDR] = { { "reuseaddr", "so-reuseaddr" }, OT_FLAG, G_SOCKET,
+	    OFF(reuseaddr), SOCKOPT(SOL_SOCKET, SO_REUSEADDR),
 	    .help = "SO_REUSEADDR (default on for TCP-LISTEN)" },
-	[OPT_REUSEPORT] = { { "reuseport" }, OT_FLAG, G_IP, OFF(reuseport),
-	    SOCKOPT(SOL_SOCKET, SO_REUSEPORT), .help = "SO_REUSEPORT" },
-	[OPT_SNDBUF] = { { "sndbuf" }, OT_SIZE, G_SOCKET, OFF(sndbuf),
-	    SOCKOPT(SOL_SOCKET, SO_SNDBUF), .value = "N",
+	[OPT_REUSEPORT] = { { "reuseport", "so-reuseport" }, OT_FLAG, G_IP,
+	    OFF(reuseport), SOCKOPT(SOL_SOCKET, SO_REUSEPORT),
+	    .help = "SO_REUSEPORT" },
+	[OPT_SNDBUF] = { { "sndbuf", "so-sndbuf" }, OT_SIZE, G_SOCKET,
+	    OFF(sndbuf), SOCKOPT(SOL_SOCKET, SO_SNDBUF), .value = "N",
 	    .help = "socket send buffer size (SO_SNDBUF)" },
-	[OPT_RCVBUF] = { { "rcvbuf" }, OT_SIZE, G_SOCKET, OFF(rcvbuf),
-	    SOCKOPT(SOL_SOCKET, SO_RCVBUF), .value = "N",
+	[OPT_RCVBUF] = { { "rcvbuf", "so-rcvbuf" }, OT_SIZE, G_SOCKET,
+	    OFF(rcvbuf), SOCKOPT(SOL_SOCKET, SO_RCVBUF), .value = "N",
 	    .help = "socket receive buffer size (SO_RCVBUF)" },
-	[OPT_KEEPALIVE] = { { "keepalive" }, OT_FLAG, G_TCP, OFF(keepalive),
-	    SOCKOPT(SOL_SOCKET, SO_KEEPALIVE),
+	[OPT_KEEPALIVE] = { { "keepalive", "so-keepalive" }, OT_FLAG, G_TCP,
+	    OFF(keepalive), SOCKOPT(SOL_SOCKET, SO_KEEPALIVE),
 	    .help = "send TCP keepalive probes (SO_KEEPALIVE)" },
-	[OPT_NODELAY] = { { "nodelay" }, OT_FLAG, G_TCP, OFF(nodelay),
-	    SOCKOPT(IPPROTO_TCP, TCP_NODELAY),
+	[OPT_NODELAY] = { { "nodelay", "tcp-nodelay" }, OT_FLAG, G_TCP,
+	    OFF(nodelay), SOCKOPT(IPPROTO_TCP, TCP_NODELAY),
 	    .help = "send small writes at once (TCP_NODELAY)" },
-	[OPT_LINGER] = { { "linger" }, OT_INT, G_TCP, OFF(linger),
+	[OPT_LINGER] = { { "linger", "so-linger" }, OT_INT, G_TCP, OFF(linger),
 	    SOCKOPT(SOL_SOCKET, SO_LINGER), .value = "S",
 	    .help = "on close, wait S seconds for unsent data (SO_LINGER)" },
 	[OPT_CONNECT_TIMEOUT] = { { "connect-timeout" }, OT_SECONDS, G_SOCKET,
@@ -76,7 +86,7 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    .value = "N", .help = "length of the pending connection queue" },
 	[OPT_FORK] = { { "fork" }, OT_FLAG, G_CHILD, OFF(fork),
 	    .help = "keep listening; a child process serves each peer" },
-	[OPT_UNLINK_EARLY] = { { "unlink-early" }, OT_FLAG, G_UNIX,
+	[OPT_UNLINK_EARLY] = { { "unlink-early", "unlink" }, OT_FLAG, G_UNIX,
 	    OFF(unlink_early),
 	    .help = "remove an existing socket file before binding" },
 	[OPT_UNLINK_CLOSE] = { { "unlink-close" }, OT_FLAG, G_UNIX,
@@ -92,10 +102,10 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    .help = "with pty: raw terminal mode, no echo" },
 	[OPT_ECHO] = { { "echo" }, OT_FLAG, G_EXEC, OFF(echo),
 	    .help = "with pty: echo=0 turns the terminal's echo off" },
-	[OPT_SETSID] = { { "setsid" }, OT_FLAG, G_EXEC, OFF(setsid),
+	[OPT_SETSID] = { { "setsid", "sid" }, OT_FLAG, G_EXEC, OFF(setsid),
 	    .help = "start the program in a new session" },
-	[OPT_MAX_CHILDREN] = { { "max-children" }, OT_INT, G_CHILD,
-	    OFF(max_children), .value = "N",
+	[OPT_MAX_CHILDREN] = { { "max-children", "maxchildren" }, OT_INT,
+	    G_CHILD, OFF(max_children), .value = "N",
 	    .help =
 		"with fork: at most N children at once; wait for one to end",
 	    .needs = "fork" },
@@ -121,7 +131,8 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    .help = "check the peer's certificate (client default: on)" },
 	[OPT_COMMONNAME] = { { "commonname", "cn" }, OT_STRING, G_TLS,
 	    OFF(commonname), .value = "NAME",
-	    .help = "the name the peer's certificate must carry" },
+	    .help = "the name the peer's certificate must carry (\"\": none)",
+	    .empty = true },
 	[OPT_SNIHOST] = { { "snihost" }, OT_STRING, G_TLS, OFF(snihost),
 	    .value = "NAME", .help = "server name to send (SNI)" },
 	[OPT_CIPHER] = { { "cipher", "ciphers", "cipherlist" }, OT_STRING,
@@ -133,6 +144,158 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	[OPT_ALPN] = { { "alpn" }, OT_STRING, G_TLS, OFF(alpn),
 	    .value = "P1:P2",
 	    .help = "application protocols to offer or accept" },
+	[OPT_TTL] = { { "ttl", "ip-ttl", "ipttl" }, OT_INT, G_IP, OFF(ttl),
+	    SOCKOPT(IPPROTO_IP, IP_TTL),
+	    SOCKOPT6(IPPROTO_IPV6, IPV6_UNICAST_HOPS), .value = "N",
+	    .help = "time to live (hop limit) of sent packets" },
+	[OPT_TOS] = { { "tos", "ip-tos", "iptos" }, OT_INT, G_IP, OFF(tos),
+	    SOCKOPT(IPPROTO_IP, IP_TOS), SOCKOPT6(IPPROTO_IPV6, IPV6_TCLASS),
+	    .value = "N", .help = "type of service (traffic class) byte" },
+	[OPT_MTUDISCOVER] = { { "mtudiscover", "ip-mtu-discover",
+				  "ipmtudiscover" },
+	    OT_INT, G_IP, OFF(mtudiscover),
+	    SOCKOPT(IPPROTO_IP, IP_MTU_DISCOVER),
+	    SOCKOPT6(IPPROTO_IPV6, IPV6_MTU_DISCOVER), .value = "0|1|2",
+	    .help = "path MTU discovery: 0 never, 1 want, 2 do" },
+	[OPT_IPV6ONLY] = { { "ipv6only", "ipv6-v6only", "v6only" }, OT_FLAG,
+	    G_IP, OFF(ipv6only), SOCKOPT6(IPPROTO_IPV6, IPV6_V6ONLY),
+	    .help = "an IPv6 socket does not take IPv4 peers" },
+	[OPT_IP_OPTIONS] = { { "ip-options", "ipoptions" }, OT_STRING, G_IP,
+	    OFF(ip_options), SOCKOPT(IPPROTO_IP, IP_OPTIONS), .value = "xHEX",
+	    .help = "IPv4 header options, as hex bytes" },
+	[OPT_MSS] = { { "mss", "tcp-maxseg", "maxseg" }, OT_INT, G_TCP,
+	    OFF(mss), SOCKOPT(IPPROTO_TCP, TCP_MAXSEG), .value = "N",
+	    .help = "largest TCP segment to send (TCP_MAXSEG)" },
+	[OPT_KEEPIDLE] = { { "keepidle", "tcp-keepidle" }, OT_INT, G_TCP,
+	    OFF(keepidle), SOCKOPT(IPPROTO_TCP, TCP_KEEPIDLE), .value = "S",
+	    .help = "idle seconds before the first keepalive probe" },
+	[OPT_KEEPINTVL] = { { "keepintvl", "tcp-keepintvl" }, OT_INT, G_TCP,
+	    OFF(keepintvl), SOCKOPT(IPPROTO_TCP, TCP_KEEPINTVL), .value = "S",
+	    .help = "seconds between keepalive probes" },
+	[OPT_KEEPCNT] = { { "keepcnt", "tcp-keepcnt" }, OT_INT, G_TCP,
+	    OFF(keepcnt), SOCKOPT(IPPROTO_TCP, TCP_KEEPCNT), .value = "N",
+	    .help = "unanswered keepalive probes before the peer is dead" },
+	[OPT_SYNCNT] = { { "syncnt", "tcp-syncnt" }, OT_INT, G_TCP, OFF(syncnt),
+	    SOCKOPT(IPPROTO_TCP, TCP_SYNCNT), .value = "N",
+	    .help = "SYN retransmits before connecting fails" },
+	[OPT_USER_TIMEOUT] = { { "user-timeout", "tcp-user-timeout" }, OT_INT,
+	    G_TCP, OFF(user_timeout), SOCKOPT(IPPROTO_TCP, TCP_USER_TIMEOUT),
+	    .value = "MS",
+	    .help = "drop the connection when sent data stays unacknowledged" },
+	[OPT_DEFER_ACCEPT] = { { "defer-accept", "tcp-defer-accept" }, OT_INT,
+	    G_TCP, OFF(defer_accept), SOCKOPT(IPPROTO_TCP, TCP_DEFER_ACCEPT),
+	    .value = "S",
+	    .help = "listeners: wake for a peer only once it sent data" },
+	[OPT_BINDTODEVICE] = { { "bindtodevice", "so-bindtodevice", "if", "interface" }, OT_STRING, G_SOCKET, OFF(bindtodevice), SOCKOPT(SOL_SOCKET, SO_BINDTODEVICE), .value = "IFNAME", .help = "send and receive through this interface only" },
+	[OPT_PRIORITY] = { { "priority", "so-priority" }, OT_INT, G_SOCKET,
+	    OFF(priority), SOCKOPT(SOL_SOCKET, SO_PRIORITY), .value = "N",
+	    .help = "queueing priority of sent packets (SO_PRIORITY)" },
+	[OPT_DONTROUTE] = { { "dontroute", "so-dontroute" }, OT_FLAG, G_SOCKET,
+	    OFF(dontroute), SOCKOPT(SOL_SOCKET, SO_DONTROUTE),
+	    .help = "reach directly connected hosts only (SO_DONTROUTE)" },
+	[OPT_OOBINLINE] = { { "oobinline", "so-oobinline" }, OT_FLAG, G_SOCKET,
+	    OFF(oobinline), SOCKOPT(SOL_SOCKET, SO_OOBINLINE),
+	    .help = "urgent data arrives in line (SO_OOBINLINE)" },
+	[OPT_BROADCAST] = { { "broadcast", "so-broadcast" }, OT_FLAG, G_SOCKET,
+	    OFF(broadcast), SOCKOPT(SOL_SOCKET, SO_BROADCAST),
+	    .help = "allow sending to a broadcast address (SO_BROADCAST)" },
+	[OPT_RCVTIMEO] = { { "rcvtimeo", "so-rcvtimeo" }, OT_SECONDS, G_SOCKET,
+	    OFF(rcvtimeo), SOCKOPT(SOL_SOCKET, SO_RCVTIMEO), .value = "S",
+	    .help = "SO_RCVTIMEO (the relay itself never blocks)" },
+	[OPT_SNDTIMEO] = { { "sndtimeo", "so-sndtimeo" }, OT_SECONDS, G_SOCKET,
+	    OFF(sndtimeo), SOCKOPT(SOL_SOCKET, SO_SNDTIMEO), .value = "S",
+	    .help = "SO_SNDTIMEO (the relay itself never blocks)" },
+	[OPT_SETSOCKOPT_INT] = { { "setsockopt-int", "sockopt-int" },
+	    OT_SOCKOPT, G_SOCKET, OFF(sockopts), .value = "LEVEL:NAME:INT",
+	    .help = "any integer socket option (repeatable)" },
+	[OPT_SETSOCKOPT_BIN] = { { "setsockopt-bin", "sockopt-bin" },
+	    OT_SOCKOPT, G_SOCKET, OFF(sockopts), .value = "LEVEL:NAME:xHEX",
+	    .help = "any socket option, value as hex bytes (repeatable)" },
+	[OPT_SETSOCKOPT_STRING] = { { "setsockopt-string", "sockopt-string" },
+	    OT_SOCKOPT, G_SOCKET, OFF(sockopts), .value = "LEVEL:NAME:TEXT",
+	    .help = "any socket option, value as text with a NUL "
+		    "(repeatable)" },
+	[OPT_SOURCEPORT] = { { "sourceport", "sp" }, OT_INT, G_IP,
+	    OFF(sourceport), .value = "PORT",
+	    .help = "connect from this port; listeners: only from it" },
+	[OPT_LOWPORT] = { { "lowport" }, OT_FLAG, G_IP, OFF(lowport),
+	    .help = "connect from a free port in 640-1023; listeners: only "
+		    "from ports below 1024" },
+	[OPT_RDONLY] = { { "rdonly", "o-rdonly", "o_rdonly" }, OT_CONST, G_FILE,
+	    OFF(accmode), .name = O_RDONLY,
+	    .help = "open for reading only: the address is read, never "
+		    "written" },
+	[OPT_WRONLY] = { { "wronly", "o-wronly", "o_wronly" }, OT_CONST, G_FILE,
+	    OFF(accmode), .name = O_WRONLY,
+	    .help = "open for writing only: the address is written, never "
+		    "read" },
+	[OPT_RDWR] = { { "rdwr", "o-rdwr", "o_rdwr" }, OT_CONST, G_FILE,
+	    OFF(accmode), .name = O_RDWR,
+	    .help = "open for reading and writing whatever the relay needs" },
+	[OPT_NOATIME] = { { "noatime", "o-noatime" }, OT_OFLAG, G_FILE,
+	    OFF(oflags), .name = O_NOATIME,
+	    .help = "reading does not update the access time (O_NOATIME)" },
+	[OPT_SYNC] = { { "sync", "o-sync" }, OT_OFLAG, G_FILE, OFF(oflags),
+	    .name = O_SYNC, .help = "each write reaches the disk (O_SYNC)" },
+	[OPT_DSYNC] = { { "dsync", "o-dsync" }, OT_OFLAG, G_FILE, OFF(oflags),
+	    .name = O_DSYNC,
+	    .help = "each write's data reaches the disk (O_DSYNC)" },
+	[OPT_NOFOLLOW] = { { "nofollow", "o-nofollow" }, OT_OFLAG, G_FILE,
+	    OFF(oflags), .name = O_NOFOLLOW,
+	    .help = "refuse a path that is a symbolic link (O_NOFOLLOW)" },
+	[OPT_NOCTTY] = { { "noctty", "o-noctty" }, OT_OFLAG, G_FILE,
+	    OFF(oflags), .name = O_NOCTTY,
+	    .help = "a terminal does not become the controlling one "
+		    "(always)" },
+	[OPT_LARGEFILE] = { { "largefile", "o-largefile" }, OT_OFLAG, G_FILE,
+	    OFF(oflags), .name = O_LARGEFILE,
+	    .help = "files beyond 2 GiB (always on 64-bit systems)" },
+	[OPT_SEEK_END] = { { "seek-end", "lseek-end" }, OT_SIZE, G_FILE,
+	    OFF(seek_end), .value = "N",
+	    .help = "start N bytes before the end of the file" },
+	[OPT_FTRUNCATE] = { { "ftruncate", "truncate" }, OT_SIZE, G_FILE,
+	    OFF(ftruncate), .value = "N",
+	    .help = "cut or extend the file to N bytes after opening" },
+	[OPT_SETLK] = { { "setlk", "setlk-wr", "f-setlk", "f-setlk-wr" },
+	    OT_CONST, G_FILE, OFF(lock), .name = OPT_SETLK,
+	    .help = "take a write lock (fcntl); fail if it is held" },
+	[OPT_SETLKW] = { { "setlkw", "setlkw-wr", "f-setlkw", "f-setlkw-wr" },
+	    OT_CONST, G_FILE, OFF(lock), .name = OPT_SETLKW,
+	    .help = "take a write lock (fcntl); wait while it is held" },
+	[OPT_FLOCK_EX] = { { "flock-ex", "flock" }, OT_CONST, G_FILE, OFF(lock),
+	    .name = OPT_FLOCK_EX,
+	    .help = "take an exclusive flock(2); wait while it is held" },
+	[OPT_FLOCK_EX_NB] = { { "flock-ex-nb", "flock-nb" }, OT_CONST, G_FILE,
+	    OFF(lock), .name = OPT_FLOCK_EX_NB,
+	    .help = "take an exclusive flock(2); fail if it is held" },
+	[OPT_USER] = { { "user", "owner", "uid", "user-early", "uid-e" },
+	    OT_STRING, G_FILE | G_UNIX, OFF(user), .value = "USER",
+	    .help = "owner of the file or socket (name or number)" },
+	[OPT_GROUP] = { { "group", "gid", "group-early", "gid-e" }, OT_STRING,
+	    G_FILE | G_UNIX, OFF(group), .value = "GROUP",
+	    .help = "group of the file or socket (name or number)" },
+	[OPT_NO_SNI] = { { "no-sni", "nosni" }, OT_FLAG, G_TLS, OFF(no_sni),
+	    .help = "clients: send no server name (SNI)" },
+	[OPT_READBYTES] = { { "readbytes", "bytes" }, OT_SIZE, G_FD,
+	    OFF(readbytes), .value = "N",
+	    .help = "read at most N bytes, then act as at end of file" },
+	[OPT_NULL_EOF] = { { "null-eof" }, OT_FLAG, G_FD, OFF(null_eof),
+	    .help = "an empty datagram read means end of file" },
+	[OPT_SHUT_NONE] = { { "shut-none" }, OT_CONST, G_FD, OFF(shut),
+	    .name = EP_SHUT_NONE,
+	    .help = "pass no end of file on to this address" },
+	[OPT_SHUT_DOWN] = { { "shut-down" }, OT_CONST, G_FD, OFF(shut),
+	    .name = EP_SHUT_DOWN,
+	    .help = "pass end of file on with shutdown(SHUT_WR)" },
+	[OPT_SHUT_CLOSE] = { { "shut-close" }, OT_CONST, G_FD, OFF(shut),
+	    .name = EP_SHUT_CLOSE,
+	    .help = "pass end of file on by closing the descriptor" },
+	[OPT_SHUT_NULL] = { { "shut-null" }, OT_CONST, G_FD, OFF(shut),
+	    .name = EP_SHUT_NULL,
+	    .help = "pass end of file on as an empty datagram (write)" },
+	[OPT_COOL_WRITE] = { { "cool-write", "coolwrite" }, OT_FLAG, G_FD,
+	    OFF(cool_write),
+	    .help = "a reader that went away (EPIPE, ECONNRESET) is no error" },
 };
 
 static const char *const group_names[] = {
@@ -159,23 +322,28 @@ opts_init(struct optvals *vals)
 	vals->echo = true;
 	vals->verify = true;
 	vals->min_version = OPT_TLS_1_2;
+	vals->accmode = -1;
 }
 
 void
 opts_free(struct optvals *vals)
 {
-	char **strs[] = { &vals->bind, &vals->cert, &vals->key, &vals->cafile,
-		&vals->capath, &vals->commonname, &vals->snihost, &vals->cipher,
-		&vals->alpn };
+	char **p;
 	size_t i;
 
-	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
-		free(*strs[i]);
-		*strs[i] = NULL;
+	for (i = 0; i < OPT_COUNT; i++) {
+		if (opt_table[i].type != OT_STRING)
+			continue;
+		p = (char **)(void *)((char *)vals + opt_table[i].offset);
+		free(*p);
+		*p = NULL;
 	}
 	free(vals->ranges);
 	vals->ranges = NULL;
 	vals->nranges = 0;
+	free(vals->sockopts);
+	vals->sockopts = NULL;
+	vals->nsockopts = 0;
 }
 
 const struct opt_def *
@@ -185,7 +353,7 @@ opts_find(const char *name)
 	size_t i, j;
 
 	for (i = 0; i < OPT_COUNT; i++)
-		for (j = 0; j < 3 && opt_table[i].names[j] != NULL; j++)
+		for (j = 0; j < OPT_NAMES && opt_table[i].names[j] != NULL; j++)
 			if (strcasecmp(name, opt_table[i].names[j]) == 0)
 				return &opt_table[i];
 	/* socat also spells every TLS option with an "openssl-" prefix. */
@@ -219,6 +387,15 @@ opts_parse_flag(const char *text, bool *out)
 	return -1;
 }
 
+/* socat takes numbers in hex too: 0x1F, for any decimal value. */
+static int
+opts_hex_base(const char *text, int base)
+{
+	if (base == 10 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))
+		return 16;
+	return base;
+}
+
 static int
 opts_parse_int(const char *text, int base, long max, int *out)
 {
@@ -228,7 +405,7 @@ opts_parse_int(const char *text, int base, long max, int *out)
 	if (text == NULL || *text == '\0' || *text == '-' || *text == '+')
 		return -1;
 	errno = 0;
-	v = strtol(text, &end, base);
+	v = strtol(text, &end, opts_hex_base(text, base));
 	if (errno != 0 || *end != '\0' || v > max)
 		return -1;
 	*out = (int)v;
@@ -244,7 +421,7 @@ opts_parse_size(const char *text, size_t *out)
 	if (text == NULL || *text < '0' || *text > '9')
 		return -1;
 	errno = 0;
-	v = strtoull(text, &end, 10);
+	v = strtoull(text, &end, opts_hex_base(text, 10));
 	if (errno != 0)
 		return -1;
 	switch (*end) {
@@ -438,6 +615,46 @@ opts_range_allows(const struct optvals *vals, const struct sockaddr *sa)
 	return false;
 }
 
+static int
+opts_peer_port(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return ntohs(
+		    ((const struct sockaddr_in *)(const void *)sa)->sin_port);
+	if (sa->sa_family == AF_INET6)
+		return ntohs(
+		    ((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
+	return -1;
+}
+
+bool
+opts_peer_checks(const struct optvals *vals)
+{
+	return vals->nranges > 0 || vals->given[OPT_SOURCEPORT] ||
+	    vals->lowport;
+}
+
+const char *
+opts_peer_refusal(const struct optvals *vals, const struct sockaddr *sa,
+    char *buf, size_t len)
+{
+	int port = opts_peer_port(sa);
+
+	if (!opts_range_allows(vals, sa))
+		return "not in range=";
+	if (vals->given[OPT_SOURCEPORT] && port != vals->sourceport) {
+		snprintf(buf, len, "source port %d is not sourceport=%d", port,
+		    vals->sourceport);
+		return buf;
+	}
+	if (vals->lowport && (port < 0 || port > 1023)) {
+		snprintf(buf, len, "source port %d is not below 1024 (lowport)",
+		    port);
+		return buf;
+	}
+	return NULL;
+}
+
 /*
  * TLS1.2 or TLS1.3, also spelt TLSv1.2 or 1.2.  Older versions are
  * refused with their own message: duct never speaks them.
@@ -462,6 +679,90 @@ opts_parse_tlsver(const char *text, int *out)
 	return -1;
 }
 
+/* One hex digit's value, or -1. */
+static int
+opts_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Bytes from "xHHHH..." (socat's notation; the x may be left out) into
+ * out, at most max.  Returns the count, or -1.
+ */
+static ssize_t
+opts_parse_hex(const char *text, unsigned char *out, size_t max)
+{
+	size_t n = 0;
+	int hi, lo;
+
+	if (*text == 'x' || *text == 'X')
+		text++;
+	if (*text == '\0')
+		return -1;
+	while (*text != '\0') {
+		if ((hi = opts_hexval(text[0])) < 0 ||
+		    (lo = opts_hexval(text[1])) < 0 || n == max)
+			return -1;
+		out[n++] = (unsigned char)(hi << 4 | lo);
+		text += 2;
+	}
+	return (ssize_t)n;
+}
+
+/* "LEVEL:NAME:VALUE" of setsockopt-int, -bin or -string onto the list. */
+static int
+opts_add_sockopt(struct optvals *vals, enum opt_id id, const char *text)
+{
+	struct opt_sockopt so, *ns;
+	const char *v;
+	char num[16];
+	ssize_t n;
+	size_t l;
+	int iv;
+
+	memset(&so, 0, sizeof(so));
+	for (l = 0; l < 2; l++) {
+		v = strchr(text, ':');
+		if (v == NULL || (size_t)(v - text) >= sizeof(num))
+			return -1;
+		memcpy(num, text, (size_t)(v - text));
+		num[v - text] = '\0';
+		if (opts_parse_int(num, 10, 0x7fffffff,
+			l == 0 ? &so.level : &so.name) == -1)
+			return -1;
+		text = v + 1;
+	}
+	if (id == OPT_SETSOCKOPT_INT) {
+		if (opts_parse_int(text, 10, 0x7fffffff, &iv) == -1)
+			return -1;
+		memcpy(so.val, &iv, sizeof(iv));
+		so.len = sizeof(iv);
+	} else if (id == OPT_SETSOCKOPT_BIN) {
+		if ((n = opts_parse_hex(text, so.val, sizeof(so.val))) == -1)
+			return -1;
+		so.len = (size_t)n;
+	} else {
+		if ((l = strlen(text)) >= sizeof(so.val))
+			return -1;
+		memcpy(so.val, text, l + 1);
+		so.len = l + 1;
+	}
+	ns = xcalloc(vals->nsockopts + 1, sizeof(*ns));
+	if (vals->nsockopts > 0)
+		memcpy(ns, vals->sockopts, vals->nsockopts * sizeof(*ns));
+	ns[vals->nsockopts++] = so;
+	free(vals->sockopts);
+	vals->sockopts = ns;
+	return 0;
+}
+
 static const char *
 opts_type_want(enum opt_type type)
 {
@@ -484,6 +785,11 @@ opts_type_want(enum opt_type type)
 		return "a network like 10.0.0.0/8 or [::1]/128";
 	case OT_TLSVER:
 		return "TLS1.2 or TLS1.3 (older versions are not supported)";
+	case OT_CONST:
+	case OT_OFLAG:
+		return "no value or 0/1/yes/no/on/off";
+	case OT_SOCKOPT:
+		return "LEVEL:NAME:VALUE with numbers for LEVEL and NAME";
 	}
 	return "a value";
 }
@@ -495,7 +801,10 @@ opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
 	void *p = (char *)vals + def->offset;
 	int rc = -1;
 
-	if (def->type != OT_FLAG && value == NULL) {
+	bool on;
+
+	if (def->type != OT_FLAG && def->type != OT_CONST &&
+	    def->type != OT_OFLAG && value == NULL) {
 		snprintf(err, DUCT_ERR_LEN, "option \"%s\" needs =%s",
 		    def->names[0], def->value ? def->value : "VALUE");
 		return -1;
@@ -526,11 +835,30 @@ opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
 		rc = opts_parse_tlsver(value, p);
 		break;
 	case OT_STRING:
-		if (*value == '\0')
+		if (*value == '\0' && !def->empty)
+			break;
+		if (def == &opt_table[OPT_IP_OPTIONS] &&
+		    opts_parse_hex(value, (unsigned char[40]){ 0 }, 40) == -1)
 			break;
 		free(*(char **)p);
 		*(char **)p = xstrdup(value);
 		rc = 0;
+		break;
+	case OT_CONST:
+	case OT_OFLAG:
+		if ((rc = opts_parse_flag(value, &on)) == -1)
+			break;
+		if (def->type == OT_OFLAG)
+			*(int *)p =
+			    on ? *(int *)p | def->name : *(int *)p & ~def->name;
+		else if (on)
+			*(int *)p = def->name;
+		else
+			return 0; /* "shut-none=0": as if not given */
+		break;
+	case OT_SOCKOPT:
+		rc = opts_add_sockopt(
+		    vals, (enum opt_id)(def - opt_table), value);
 		break;
 	}
 	if (rc == -1) {
@@ -543,45 +871,138 @@ opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
 	return 0;
 }
 
+/*
+ * The value of row def as setsockopt() wants it, in buf (at least 64
+ * bytes).  Returns its length, or 0 when there is nothing to set.
+ */
+static socklen_t
+opts_sock_value(
+    const struct opt_def *def, const struct optvals *vals, void *buf)
+{
+	const void *p = (const char *)vals + def->offset;
+	struct linger lg;
+	struct timeval tv;
+	ssize_t n;
+	int iv;
+
+	switch (def->type) {
+	case OT_STRING:
+		if (def->name == IP_OPTIONS && def->level == IPPROTO_IP) {
+			n = opts_parse_hex(*(char *const *)p, buf, 40);
+			return n < 0 ? 0 : (socklen_t)n;
+		}
+		/* A string option takes its bytes without the NUL. */
+		n = (ssize_t)strlen(*(char *const *)p);
+		memcpy(buf, *(char *const *)p, n > 63 ? 63 : (size_t)n);
+		return n > 63 ? 63 : (socklen_t)n;
+	case OT_SECONDS:
+		tv.tv_sec = (time_t) * (const double *)p;
+		tv.tv_usec =
+		    (suseconds_t)((*(const double *)p - (double)tv.tv_sec) *
+			1e6);
+		memcpy(buf, &tv, sizeof(tv));
+		return sizeof(tv);
+	case OT_FLAG:
+		iv = *(const bool *)p;
+		break;
+	case OT_SIZE:
+		iv = *(const size_t *)p > 0x7fffffff ? 0x7fffffff
+						     : (int)*(const size_t *)p;
+		break;
+	default:
+		iv = *(const int *)p;
+		break;
+	}
+	if (def == &opt_table[OPT_LINGER]) {
+		lg.l_onoff = 1;
+		lg.l_linger = iv;
+		memcpy(buf, &lg, sizeof(lg));
+		return sizeof(lg);
+	}
+	memcpy(buf, &iv, sizeof(iv));
+	return sizeof(iv);
+}
+
 int
 opts_apply_sock(int fd, const struct optvals *vals, char *err)
 {
 	const struct opt_def *def;
-	struct linger lg;
-	const void *p;
-	socklen_t len;
+	const struct opt_sockopt *so;
+	unsigned char buf[64];
+	socklen_t len = sizeof(int);
+	int domain = AF_UNSPEC, level, name;
 	size_t i;
-	int iv;
 
+	getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
 	for (i = 0; i < OPT_COUNT; i++) {
 		def = &opt_table[i];
-		if (!vals->given[i] || def->level == 0)
+		if (!vals->given[i] || (def->level == 0 && def->level6 == 0))
 			continue;
-		p = (const char *)vals + def->offset;
-		if (i == OPT_LINGER) {
-			lg.l_onoff = 1;
-			lg.l_linger = *(const int *)p;
-			p = &lg;
-			len = sizeof(lg);
-		} else {
-			if (def->type == OT_FLAG)
-				iv = *(const bool *)p;
-			else if (def->type == OT_SIZE)
-				iv = *(const size_t *)p > 0x7fffffff
-				    ? 0x7fffffff
-				    : (int)*(const size_t *)p;
-			else
-				iv = *(const int *)p;
-			p = &iv;
-			len = sizeof(iv);
+		level = def->level;
+		name = def->name;
+		if (domain == AF_INET6 && def->level6 != 0) {
+			level = def->level6;
+			name = def->name6;
+		} else if ((domain == AF_INET6 && level == IPPROTO_IP) ||
+		    level == 0) {
+			continue; /* no such option for this family */
 		}
-		if (setsockopt(fd, def->level, def->name, p, len) == -1) {
+		if ((len = opts_sock_value(def, vals, buf)) == 0)
+			continue;
+		if (setsockopt(fd, level, name, buf, len) == -1) {
 			snprintf(err, DUCT_ERR_LEN, "setsockopt %s: %s",
 			    def->names[0], strerror(errno));
 			return -1;
 		}
 	}
+	for (i = 0; i < vals->nsockopts; i++) {
+		so = &vals->sockopts[i];
+		if (setsockopt(fd, so->level, so->name, so->val,
+			(socklen_t)so->len) == -1) {
+			snprintf(err, DUCT_ERR_LEN,
+			    "setsockopt level %d name %d: %s", so->level,
+			    so->name, strerror(errno));
+			return -1;
+		}
+	}
 	return 0;
+}
+
+int
+opts_owner(const struct optvals *o, uid_t *uid, gid_t *gid, char *err)
+{
+	struct passwd *pw;
+	struct group *gr;
+	char *end;
+	unsigned long v;
+
+	*uid = (uid_t)-1;
+	*gid = (gid_t)-1;
+	if (o->user != NULL) {
+		v = strtoul(o->user, &end, 10);
+		if (*o->user != '\0' && *end == '\0')
+			*uid = (uid_t)v;
+		else if ((pw = getpwnam(o->user)) != NULL)
+			*uid = pw->pw_uid;
+		else
+			goto nouser;
+	}
+	if (o->group != NULL) {
+		v = strtoul(o->group, &end, 10);
+		if (*o->group != '\0' && *end == '\0')
+			*gid = (gid_t)v;
+		else if ((gr = getgrnam(o->group)) != NULL)
+			*gid = gr->gr_gid;
+		else {
+			snprintf(
+			    err, DUCT_ERR_LEN, "no group \"%s\"", o->group);
+			return -1;
+		}
+	}
+	return 0;
+nouser:
+	snprintf(err, DUCT_ERR_LEN, "no user \"%s\"", o->user);
+	return -1;
 }
 
 void

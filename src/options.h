@@ -35,7 +35,15 @@ enum opt_type {
 	OT_MODE,    /* int, octal permission bits */
 	OT_FAMILY,  /* int, AF_INET or AF_INET6 */
 	OT_RANGE,   /* struct opt_range list, repeatable */
-	OT_TLSVER   /* int, TLS protocol version as on the wire (0x0303) */
+	OT_TLSVER,  /* int, TLS protocol version as on the wire (0x0303) */
+	/*
+	 * int: the row's .name is the value stored when the option is given
+	 * (a choice among rows sharing one field, like shut-none/shut-down),
+	 * or ORed in (open(2) flags); the option takes an optional flag.
+	 */
+	OT_CONST,
+	OT_OFLAG,
+	OT_SOCKOPT /* LEVEL:NAME:VALUE, repeatable; struct opt_sockopt list */
 };
 
 /* Row indices; also the bit positions in optvals.given. */
@@ -83,6 +91,55 @@ enum opt_id {
 	OPT_CIPHER,
 	OPT_MIN_VERSION,
 	OPT_ALPN,
+	OPT_TTL,
+	OPT_TOS,
+	OPT_MTUDISCOVER,
+	OPT_IPV6ONLY,
+	OPT_IP_OPTIONS,
+	OPT_MSS,
+	OPT_KEEPIDLE,
+	OPT_KEEPINTVL,
+	OPT_KEEPCNT,
+	OPT_SYNCNT,
+	OPT_USER_TIMEOUT,
+	OPT_DEFER_ACCEPT,
+	OPT_BINDTODEVICE,
+	OPT_PRIORITY,
+	OPT_DONTROUTE,
+	OPT_OOBINLINE,
+	OPT_BROADCAST,
+	OPT_RCVTIMEO,
+	OPT_SNDTIMEO,
+	OPT_SETSOCKOPT_INT,
+	OPT_SETSOCKOPT_BIN,
+	OPT_SETSOCKOPT_STRING,
+	OPT_SOURCEPORT,
+	OPT_LOWPORT,
+	OPT_RDONLY,
+	OPT_WRONLY,
+	OPT_RDWR,
+	OPT_NOATIME,
+	OPT_SYNC,
+	OPT_DSYNC,
+	OPT_NOFOLLOW,
+	OPT_NOCTTY,
+	OPT_LARGEFILE,
+	OPT_SEEK_END,
+	OPT_FTRUNCATE,
+	OPT_SETLK,
+	OPT_SETLKW,
+	OPT_FLOCK_EX,
+	OPT_FLOCK_EX_NB,
+	OPT_USER,
+	OPT_GROUP,
+	OPT_NO_SNI,
+	OPT_READBYTES,
+	OPT_NULL_EOF,
+	OPT_SHUT_NONE,
+	OPT_SHUT_DOWN,
+	OPT_SHUT_CLOSE,
+	OPT_SHUT_NULL,
+	OPT_COOL_WRITE,
 	OPT_COUNT
 };
 
@@ -91,6 +148,13 @@ struct opt_range {
 	int family; /* AF_INET or AF_INET6 */
 	unsigned char addr[16];
 	int prefix;
+};
+
+/* One setsockopt-int/-bin/-string: level, name and the value's bytes. */
+struct opt_sockopt {
+	int level, name;
+	size_t len;
+	unsigned char val[64];
 };
 
 /* Typed values of one address's options.  Strings are owned here. */
@@ -120,21 +184,50 @@ struct optvals {
 	char *commonname, *snihost, *cipher;
 	int min_version; /* OPT_TLS_1_2 or OPT_TLS_1_3 */
 	char *alpn;
+	int ttl, tos, mtudiscover;
+	bool ipv6only;
+	char *ip_options;
+	int mss, keepidle, keepintvl, keepcnt, syncnt, user_timeout;
+	int defer_accept;
+	char *bindtodevice;
+	int priority;
+	bool dontroute, oobinline, broadcast;
+	double rcvtimeo, sndtimeo;
+	struct opt_sockopt *sockopts; /* setsockopt-* list; owned */
+	size_t nsockopts;
+	int sourceport;
+	bool lowport;
+	int accmode; /* O_RDONLY/O_WRONLY/O_RDWR from rdonly/..., or -1 */
+	int oflags;  /* extra open(2) flags */
+	size_t seek_end;
+	size_t ftruncate;
+	int lock; /* OPT_SETLK ... OPT_FLOCK_EX_NB, or 0 */
+	char *user, *group;
+	bool no_sni;
+	size_t readbytes;
+	bool null_eof;
+	int shut; /* enum ep_shut */
+	bool cool_write;
 };
 
 /* TLS protocol versions as on the wire, for min-version=. */
 #define OPT_TLS_1_2 0x0303
 #define OPT_TLS_1_3 0x0304
 
+/* Names of one option: the canonical one and socat's spellings. */
+#define OPT_NAMES 8
+
 struct opt_def {
-	const char *names[3]; /* canonical first, NULL-terminated */
+	const char *names[OPT_NAMES]; /* canonical first, NULL-terminated */
 	enum opt_type type;
 	unsigned groups;
 	size_t offset;     /* of the value in struct optvals */
-	int level, name;   /* setsockopt, or 0/0 */
+	int level, name;   /* setsockopt, or 0/0; OT_CONST/OT_OFLAG: value */
+	int level6, name6; /* on an IPv6 socket instead, or 0/0 */
 	const char *value; /* value placeholder for help, or NULL */
 	const char *help;  /* one line for --help */
 	const char *needs; /* name of an option this one needs, or NULL */
+	bool empty;        /* OT_STRING: "" is a value of its own */
 };
 
 /* The table, OPT_COUNT rows in enum opt_id order. */
@@ -158,8 +251,11 @@ int opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
     char *err);
 
 /*
- * Applies every given option that has a setsockopt level/name to fd.
- * Returns 0, or -1 with err filled ("setsockopt sndbuf: ...").
+ * Applies to the socket fd every given option that has a setsockopt
+ * level/name (its IPv6 twin on an IPv6 socket; an IP-only option is left
+ * out on an IPv6 socket that has no twin, and ipv6only on IPv4), then
+ * setsockopt-int/-bin/-string.  Returns 0, or -1 with err filled
+ * ("setsockopt sndbuf: ...").
  */
 int opts_apply_sock(int fd, const struct optvals *vals, char *err);
 
@@ -168,6 +264,24 @@ int opts_apply_sock(int fd, const struct optvals *vals, char *err);
  * when no range= was given.  An IPv4-mapped IPv6 peer matches IPv4 ranges.
  */
 bool opts_range_allows(const struct optvals *vals, const struct sockaddr *sa);
+
+/*
+ * Whether a listener lets in the peer sa: NULL when it does, or why not
+ * ("not in range=", "source port 4000 is not sourceport=22"), a static
+ * string or one in buf (len bytes).
+ */
+const char *opts_peer_refusal(const struct optvals *vals,
+    const struct sockaddr *sa, char *buf, size_t len);
+
+/* True when vals holds any check opts_peer_refusal() makes. */
+bool opts_peer_checks(const struct optvals *vals);
+
+/*
+ * The uid and gid that o's user= and group= name (a name or a number);
+ * (uid_t)-1 / (gid_t)-1 for one not given.  Returns 0, or -1 with err
+ * ("no user \"x\"").
+ */
+int opts_owner(const struct optvals *o, uid_t *uid, gid_t *gid, char *err);
 
 /* Comma-separated group names of a mask, for help ("SOCKET,IP"). */
 void opts_group_names(unsigned groups, char *out, size_t outlen);

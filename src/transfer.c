@@ -7,6 +7,7 @@
  * no endpoint internals here.
  */
 #include <sys/select.h>
+#include <sys/socket.h>
 
 #include <errno.h>
 #include <math.h>
@@ -100,7 +101,7 @@ chan_may_splice(const struct channel *ch, int force)
 	unsigned any = ch->src->flags | ch->dst->flags;
 
 	if (dump_enabled() || !(both & EP_RAWFD) ||
-	    (any & (EP_DGRAM | EP_CRLF | EP_CR)))
+	    (any & (EP_DGRAM | EP_CRLF | EP_CR | EP_READLIMIT)))
 		return false;
 	/* For measuring the choice (bench/README): never, or always. */
 	if (force < 0)
@@ -281,7 +282,11 @@ chan_write(struct pair *pr, struct channel *ch, double now)
 	}
 	ch->dst_want = IO_WANT_WRITE;
 	if (n < 0) {
-		if (n != IO_CLOSED) {
+		if (n == IO_ERR && (ch->dst->flags & EP_COOLWRITE) &&
+		    (errno == EPIPE || errno == ECONNRESET)) {
+			log_notice("%s: write: %s (cool-write)", ch->dst->label,
+			    strerror(errno));
+		} else if (n != IO_CLOSED) {
 			log_err(
 			    "%s: write: %s", ch->dst->label, ep_error(ch->dst));
 			pr->status = 1;
@@ -380,6 +385,14 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 	want = chan_want(ch, room);
 	if (want == 0)
 		return;
+	if (ch->src->flags & EP_READLIMIT) {
+		if (ch->src->readleft == 0) {
+			chan_eof(pr, ch, now);
+			return;
+		}
+		if (want > ch->src->readleft)
+			want = ch->src->readleft;
+	}
 	n = ch->src->ops->read(ch->src, p, want);
 	if (n == IO_WANT_READ || n == IO_WANT_WRITE) {
 		ch->src_want = (int)n;
@@ -398,6 +411,8 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 	}
 	ch->retry_at = 0;
 	got = (size_t)n;
+	if (ch->src->flags & EP_READLIMIT)
+		ch->src->readleft -= got;
 	if (ch->held_cr) {
 		ch->held_cr = false;
 		if (p[0] != '\n') {
@@ -412,6 +427,27 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 	pr->last_move = now;
 	/* Most sinks take the data at once: skip a pass through select. */
 	chan_write(pr, ch, now);
+}
+
+/* Passes end of file on to ep as its shut-* option says. */
+static int
+chan_shutdown(struct endpoint *ep)
+{
+	switch (ep->shut) {
+	case EP_SHUT_NONE:
+		return 0;
+	case EP_SHUT_DOWN:
+		return shutdown(ep->wfd, SHUT_WR);
+	case EP_SHUT_CLOSE:
+		/* Both ways: the descriptor is done, as after close(2). */
+		if (ep->flags & EP_WSOCKET)
+			return shutdown(ep->wfd, SHUT_RDWR);
+		break;
+	case EP_SHUT_NULL:
+		/* An empty datagram; on a stream, no bytes at all. */
+		return write(ep->wfd, "", 0) == -1 ? -1 : 0;
+	}
+	return ep->ops->shutdown_write(ep);
 }
 
 /* Passes end of file on once the drained buffer is empty. */
@@ -430,7 +466,7 @@ chan_advance(struct pair *pr, struct channel *ch, double now)
 	if (!ch->shutting)
 		log_notice("%s: shutting down the write side", ch->dst->label);
 	ch->shutting = true;
-	rc = ch->dst->ops->shutdown_write(ch->dst);
+	rc = chan_shutdown(ch->dst);
 	if (rc == IO_WANT_READ || rc == IO_WANT_WRITE) {
 		/* Again once wfd is ready; pair_wait watches it. */
 		ch->dst_want = rc;

@@ -88,8 +88,10 @@ test_table(void)
 		CHECK(opt_table[i].help != NULL && *opt_table[i].help);
 		CHECK(opt_table[i].groups != 0);
 		for (j = 0; j < OPT_COUNT; j++)
-			for (k = 0; k < 3 && opt_table[i].names[k]; k++)
-				for (l = 0; l < 3 && opt_table[j].names[l]; l++)
+			for (k = 0; k < OPT_NAMES && opt_table[i].names[k]; k++)
+				for (l = 0;
+				     l < OPT_NAMES && opt_table[j].names[l];
+				     l++)
 					if (i != j || k != l)
 						CHECK(strcasecmp(
 							  opt_table[i].names[k],
