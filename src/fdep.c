@@ -195,7 +195,9 @@ fdep_lock(int fd, const char *path, int how, char *err)
 	int rc;
 
 	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
+	/* fcntl() wants a lock that matches how the file is open. */
+	fl.l_type =
+	    (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY ? F_RDLCK : F_WRLCK;
 	fl.l_whence = SEEK_SET;
 	sig_unblock();
 	switch (how) {

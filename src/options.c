@@ -936,16 +936,19 @@ opts_apply_sock(int fd, const struct optvals *vals, char *err)
 	getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
 	for (i = 0; i < OPT_COUNT; i++) {
 		def = &opt_table[i];
-		if (!vals->given[i] || (def->level == 0 && def->level6 == 0))
+		if (!vals->given[i] || def->type == OT_CONST ||
+		    def->type == OT_OFLAG)
 			continue;
-		level = def->level;
-		name = def->name;
-		if (domain == AF_INET6 && def->level6 != 0) {
+		/* A row's option name is never 0; IPPROTO_IP is. */
+		if (domain == AF_INET6 && def->name6 != 0) {
 			level = def->level6;
 			name = def->name6;
-		} else if ((domain == AF_INET6 && level == IPPROTO_IP) ||
-		    level == 0) {
-			continue; /* no such option for this family */
+		} else if (def->name != 0 &&
+		    !(domain == AF_INET6 && def->level == IPPROTO_IP)) {
+			level = def->level;
+			name = def->name;
+		} else {
+			continue; /* none, or none for this family */
 		}
 		if ((len = opts_sock_value(def, vals, buf)) == 0)
 			continue;

@@ -221,9 +221,10 @@ struct opt_def {
 	const char *names[OPT_NAMES]; /* canonical first, NULL-terminated */
 	enum opt_type type;
 	unsigned groups;
-	size_t offset;     /* of the value in struct optvals */
-	int level, name;   /* setsockopt, or 0/0; OT_CONST/OT_OFLAG: value */
-	int level6, name6; /* on an IPv6 socket instead, or 0/0 */
+	size_t offset; /* of the value in struct optvals */
+	int level,
+	    name; /* setsockopt (name 0: none); OT_CONST/OT_OFLAG: value */
+	int level6, name6; /* on an IPv6 socket instead (name6 0: none) */
 	const char *value; /* value placeholder for help, or NULL */
 	const char *help;  /* one line for --help */
 	const char *needs; /* name of an option this one needs, or NULL */

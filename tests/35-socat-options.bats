@@ -1,0 +1,194 @@
+#!/usr/bin/env bats
+# socat's option spellings and the socket, file and FD options duct took
+# over from socat (src/options.c), checked by their effect: getsockopt on
+# duct's own sockets (helpers/sockopt.py), the file's state, the bytes.
+
+load helpers/common
+
+SOCKOPT=$BATS_TEST_DIRNAME/helpers/sockopt.py
+
+# sockopt PID PORT LEVEL NAME [KIND]: the option's value on duct's socket
+# with PORT at one end; skips when the kernel refuses to lend the socket.
+sockopt() {
+	local out rc=0
+	out=$(python3 "$SOCKOPT" "$@" 2>&1) || rc=$?
+	[ "$rc" != 4 ] || skip "pidfd_getfd refused here: $out"
+	[ "$rc" = 0 ] || fail "sockopt $*: exit $rc: $out"
+	echo "$out"
+}
+
+@test "socket options given in socat's spellings land on a listening socket" {
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,so-reuseaddr,ip-ttl=9,iptos=0x10,tcp-maxseg=1000,so-rcvtimeo=1.5,tcp-keepidle=77,keepintvl=0x0b,keepcnt=3,so-bindtodevice=lo,setsockopt-int=1:7:65536,so-priority=5 STDIO
+	[ -n "$PORT" ]
+	assert_equal "$(sockopt "$DPID" "$PORT" 0 2)" 9          # IP_TTL
+	assert_equal "$(sockopt "$DPID" "$PORT" 0 1)" 16         # IP_TOS
+	assert_equal "$(sockopt "$DPID" "$PORT" 6 2)" 1000       # TCP_MAXSEG
+	assert_equal "$(sockopt "$DPID" "$PORT" 1 20 timeval)" 1.500000
+	assert_equal "$(sockopt "$DPID" "$PORT" 6 4)" 77         # TCP_KEEPIDLE
+	assert_equal "$(sockopt "$DPID" "$PORT" 6 5)" 11         # TCP_KEEPINTVL
+	assert_equal "$(sockopt "$DPID" "$PORT" 6 6)" 3          # TCP_KEEPCNT
+	assert_equal "$(sockopt "$DPID" "$PORT" 1 25 str)" lo    # SO_BINDTODEVICE
+	assert_equal "$(sockopt "$DPID" "$PORT" 1 7)" 131072     # SO_RCVBUF, doubled
+	assert_equal "$(sockopt "$DPID" "$PORT" 1 12)" 5         # SO_PRIORITY
+	assert_equal "$(sockopt "$DPID" "$PORT" 1 2)" 1          # SO_REUSEADDR
+}
+
+@test "a connecting socket gets its options, and the data still flows" {
+	printf 'ping\n' >"$T/in"
+	mkfifo "$T/hold"
+	exec 8<>"$T/hold"
+	start_duct_bg --stdin "$T/hold" TCP-LISTEN:0,bind=127.0.0.1 STDIO
+	local lport=$PORT lpid=$DPID
+	start_duct_bg --stdin "$T/hold" - TCP:127.0.0.1:$lport,ttl=7,tos=8,tcp-nodelay,so-keepalive,setsockopt-string=1:25:lo
+	wait_for_line "$LOG" "connected to"
+	assert_equal "$(sockopt "$DPID" "$lport" 0 2)" 7
+	assert_equal "$(sockopt "$DPID" "$lport" 0 1)" 8
+	assert_equal "$(sockopt "$DPID" "$lport" 6 1)" 1         # TCP_NODELAY
+	assert_equal "$(sockopt "$DPID" "$lport" 1 9)" 1         # SO_KEEPALIVE
+	assert_equal "$(sockopt "$DPID" "$lport" 1 25 str)" lo
+	printf 'through\n' >&8
+	wait_until 10 grep -q through "$T/duct.1.out"
+	[ -n "$lpid" ]
+}
+
+@test "on an IPv6 socket ttl and tos set the hop limit and traffic class" {
+	have_ipv6_loopback || skip "no IPv6 loopback"
+	start_duct_bg TCP6-LISTEN:0,bind=[::1],ttl=5,tos=32,ipv6only STDIO
+	assert_equal "$(sockopt "$DPID" "$PORT" 41 16)" 5   # IPV6_UNICAST_HOPS
+	assert_equal "$(sockopt "$DPID" "$PORT" 41 67)" 32  # IPV6_TCLASS
+	assert_equal "$(sockopt "$DPID" "$PORT" 41 26)" 1   # IPV6_V6ONLY
+}
+
+@test "sourceport= and lowport pick the client's port; listeners check it" {
+	[ "$(id -u)" = 0 ] || skip "lowport needs root"
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,lowport STDIO
+	local lport=$PORT llog=$LOG
+	run timeout -k 5 10 "$DUCT" -d -u /dev/null TCP:127.0.0.1:$lport,lowport
+	assert_success
+	wait_for_line "$llog" "connection from 127\.0\.0\.1:"
+	local p
+	p=$(sed -n 's/.*connection from 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$llog")
+	[ "$p" -ge 640 ] && [ "$p" -le 1023 ] || fail "source port $p"
+
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork,sourceport=1000 STDIO
+	lport=$PORT
+	run timeout -k 5 10 "$DUCT" -d -u /dev/null TCP:127.0.0.1:$lport
+	wait_for_line "$LOG" "refused connection from 127\.0\.0\.1:[0-9]+: source port [0-9]+ is not sourceport=1000"
+	run timeout -k 5 10 "$DUCT" -d -u /dev/null TCP:127.0.0.1:$lport,sp=1000
+	assert_success
+	wait_for_line "$LOG" "connection from 127\.0\.0\.1:1000$"
+}
+
+@test "sourceport= out of range is a usage error" {
+	run --separate-stderr timeout -k 5 10 "$DUCT" - TCP:127.0.0.1:1,sp=70000
+	assert_failure 2
+	[[ "$stderr" == *"sourceport=70000 is not a port"* ]] || fail "$stderr"
+}
+
+@test "file options: hex seek, seek-end, o-append, ftruncate, rdonly and wronly" {
+	printf '0123456789' >"$T/f"
+	run timeout -k 5 10 "$DUCT" -u OPEN:$T/f,seek=0x3,readbytes=4 STDOUT
+	assert_success
+	assert_output 3456
+	run timeout -k 5 10 "$DUCT" -u OPEN:$T/f,seek-end=2 STDOUT
+	assert_output 89
+	printf 'ab' | timeout -k 5 10 "$DUCT" -u - OPEN:$T/f,o-append
+	assert_equal "$(cat "$T/f")" 0123456789ab
+	printf 'X' | timeout -k 5 10 "$DUCT" -u - OPEN:$T/f,ftruncate=4
+	assert_equal "$(cat "$T/f")" X123
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u OPEN:$T/f,wronly STDOUT
+	assert_failure 2
+	[[ "$stderr" == *"cannot be read"* ]] || fail "$stderr"
+	# rdonly: a two-way relay reads the file and never writes it.
+	run timeout -k 5 10 "$DUCT" OPEN:$T/f,o-rdonly,o-noatime STDIO <<<"not written"
+	assert_success
+	assert_output X123
+	assert_equal "$(cat "$T/f")" X123
+}
+
+@test "setlk fails while another process holds the lock; flock-ex-nb too" {
+	printf 'data' >"$T/f"
+	start_bg python3 -c '
+import fcntl, sys, time
+f = open(sys.argv[1], "r+")
+fcntl.lockf(f, fcntl.LOCK_EX)
+g = open(sys.argv[1] + ".flock", "w")
+fcntl.flock(g, fcntl.LOCK_EX)
+open(sys.argv[1] + ".ready", "w").close()
+time.sleep(30)' "$T/f"
+	wait_for_file "$T/f.ready"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u OPEN:$T/f,setlk STDOUT
+	assert_failure 1
+	[[ "$stderr" == *"lock $T/f: held by another process"* ]] || fail "$stderr"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u OPEN:$T/f.flock,flock-ex-nb STDOUT
+	assert_failure 1
+	kill "$BG_PID"
+	wait_for_exit "$BG_PID" 10 || true
+	run timeout -k 5 10 "$DUCT" -u OPEN:$T/f,setlk STDOUT
+	assert_success
+	assert_output data
+}
+
+@test "user= and group= own a created file and a unix socket" {
+	[ "$(id -u)" = 0 ] || skip "chown needs root"
+	printf 'x' | timeout -k 5 10 "$DUCT" -u - CREATE:$T/owned,user=nobody,group=65534,mode=640
+	assert_equal "$(stat -c '%U %g %a' "$T/owned")" "nobody 65534 640"
+	start_duct_bg UNIX-LISTEN:$SOCKDIR/s,owner=nobody,so-reuseaddr STDIO
+	assert_equal "$(stat -c %U "$SOCKDIR/s")" nobody
+	run --separate-stderr timeout -k 5 10 "$DUCT" - CREATE:$T/x,user=no-such-user-here
+	assert_failure 2
+	[[ "$stderr" == *'no user "no-such-user-here"'* ]] || fail "$stderr"
+	[ ! -e "$T/x" ]
+}
+
+@test "readbytes= ends a direction after that many bytes" {
+	run bash -c "printf 'hello world' | timeout -k 5 10 '$DUCT' -u -,readbytes=5 STDOUT"
+	assert_success
+	assert_output hello
+}
+
+@test "shut-null sends an empty datagram at end of file" {
+	start_dgram_server sink "$T/got" 2
+	printf 'one' | timeout -k 5 10 "$DUCT" -u - UDP:$DPEER,shut-null
+	wait_until 10 nlines_is "$T/got" 2
+	assert_equal "$(cut -d' ' -f1 "$T/got" | tr '\n' ' ')" "3 0 "
+}
+
+@test "cool-write: a reader that resets the connection is no failure" {
+	start_bg python3 -c '
+import socket, struct, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+for i in range(2):
+    c, _ = s.accept()
+    c.recv(1000)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()' "$T/port"
+	wait_for_file "$T/port"
+	local port
+	port=$(cat "$T/port")
+	head -c 8M /dev/zero >"$T/big"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u OPEN:$T/big TCP:127.0.0.1:$port
+	assert_failure 1
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u OPEN:$T/big TCP:127.0.0.1:$port,cool-write
+	assert_success
+}
+
+@test "socat's kinds and options that duct lacks are named as such" {
+	run --separate-stderr timeout -k 5 10 "$DUCT" SCTP-CONNECT:h:1 -
+	assert_failure 2
+	[[ "$stderr" == *"SCTP-CONNECT is a socat address kind that duct does not support"* ]] || fail "$stderr"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - TCP:127.0.0.1:1,ioctl-int=1:2
+	assert_failure 2
+	[[ "$stderr" == *'"ioctl-int" is a socat option that duct does not support'* ]] || fail "$stderr"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - TCP:127.0.0.1:1,so-keepaliv
+	assert_failure 2
+	[[ "$stderr" == *'unknown option "so-keepaliv"'*'did you mean "so-keepalive"'* ]] || fail "$stderr"
+}
+
+@test "no-sni is for TLS clients: a listener refuses it" {
+	run --separate-stderr timeout -k 5 10 "$DUCT" OPENSSL-LISTEN:0,openssl-no-sni -
+	assert_failure 2
+	[[ "$stderr" == *"no-sni"* ]] || fail "$stderr"
+}
