@@ -269,9 +269,9 @@ static const char *
 direction_problem(
     const struct address *from, const struct address *to, char *buf, size_t len)
 {
-	if (!(from->kind->dirs & EP_READABLE))
+	if (!(address_dirs(from) & EP_READABLE))
 		snprintf(buf, len, "%s cannot be read", from->label);
-	else if (!(to->kind->dirs & EP_WRITABLE))
+	else if (!(address_dirs(to) & EP_WRITABLE))
 		snprintf(buf, len, "%s cannot be written", to->label);
 	else
 		return NULL;
@@ -409,7 +409,7 @@ main(int argc, char **argv)
 		address_free(&a1);
 		return EXIT_USAGE;
 	}
-	if ((a1.kind->groups | a2.kind->groups) & G_EXEC)
+	if ((address_groups(&a1) | address_groups(&a2)) & G_EXEC)
 		net_export_enable();
 	ctx1.family = ctx2.family = c.family;
 	if (plan_directions(&c, &a1, &a2, &ctx1.dirs, &ctx2.dirs) == -1) {
