@@ -409,8 +409,9 @@ check_values(const struct address *a, struct parse_error *pe)
 	return 0;
 }
 
-unsigned
-address_dirs(const struct address *a)
+/* The directions of a single address: its kind's, less rdonly/wronly. */
+static unsigned
+address_own_dirs(const struct address *a)
 {
 	unsigned dirs = a->kind->dirs;
 
@@ -430,9 +431,13 @@ address_label(struct address *a)
 	    a->text, dots);
 }
 
-int
-address_parse(
-    const char *text, int index, struct address *out, struct parse_error *pe)
+/*
+ * Parses one address, or one half of a dual address; base is where text
+ * starts in the whole argument, for pe->off.
+ */
+static int
+parse_one(const char *text, int index, size_t base, struct address *out,
+    struct parse_error *pe)
 {
 	struct lexer lx;
 	char err[DUCT_ERR_LEN];
@@ -476,13 +481,145 @@ address_parse(
 fail:
 	free(lx.out);
 	address_free(out);
+	pe->off += base;
 	return -1;
+}
+
+/*
+ * Finds the "!!" of a dual address at or after from, skipping what is
+ * quoted or escaped by the lexer's rules.  Returns true with *at set.
+ */
+static bool
+find_dual(const char *s, size_t from, size_t *at)
+{
+	size_t i;
+	char q = 0;
+
+	for (i = from; s[i] != '\0'; i++) {
+		if (s[i] == '\\' && q != '\'' && s[i + 1] != '\0') {
+			i++;
+			continue;
+		}
+		if (q) {
+			if (s[i] == q)
+				q = 0;
+			continue;
+		}
+		if (s[i] == '\'' || s[i] == '"')
+			q = s[i];
+		else if (s[i] == '!' && s[i + 1] == '!') {
+			*at = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* What a dual address needs of its halves, once both have parsed. */
+static int
+check_dual(const struct address *a, const char *text, size_t at,
+    struct parse_error *pe)
+{
+	const struct address *b = a->dual;
+	size_t blen = strlen(text) - at - 2;
+
+	if (!(a->kind->dirs & EP_READABLE))
+		return fail(pe, 0, at,
+		    "left half \"%s\" of dual address \"%s\" cannot be read "
+		    "(A!!B reads from A)",
+		    a->text, text);
+	if (!(b->kind->dirs & EP_WRITABLE))
+		return fail(pe, at + 2, blen,
+		    "right half \"%s\" of dual address \"%s\" cannot be "
+		    "written (A!!B writes to B)",
+		    b->text, text);
+	if (a->opts.fork)
+		return fail(pe, 0, at,
+		    "fork does not work in a half of dual address \"%s\" "
+		    "(left half \"%s\")",
+		    text, a->text);
+	if (b->opts.fork)
+		return fail(pe, at + 2, blen,
+		    "fork does not work in a half of dual address \"%s\" "
+		    "(right half \"%s\")",
+		    text, b->text);
+	return 0;
+}
+
+int
+address_parse(
+    const char *text, int index, struct address *out, struct parse_error *pe)
+{
+	struct address *b;
+	size_t at, more;
+	char *left;
+	int rc;
+
+	if (!find_dual(text, 0, &at))
+		return parse_one(text, index, 0, out, pe);
+	memset(out, 0, sizeof(*out));
+	memset(pe, 0, sizeof(*pe));
+	if (find_dual(text, at + 2, &more))
+		return fail(pe, more, 2,
+		    "more than one \"!!\" in \"%s\" "
+		    "(a dual address is A!!B)",
+		    text);
+	if (at == 0)
+		return fail(pe, 0, 2,
+		    "nothing before \"!!\" in \"%s\" (a dual address is A!!B)",
+		    text);
+	if (text[at + 2] == '\0')
+		return fail(pe, at, 2,
+		    "nothing after \"!!\" in \"%s\" (a dual address is A!!B)",
+		    text);
+	left = xstrndup(text, at);
+	rc = parse_one(left, index, 0, out, pe);
+	free(left);
+	if (rc == -1)
+		return -1;
+	b = xcalloc(1, sizeof(*b));
+	if (parse_one(text + at + 2, index, at + 2, b, pe) == -1) {
+		free(b);
+		address_free(out);
+		return -1;
+	}
+	out->dual = b;
+	if (check_dual(out, text, at, pe) == -1) {
+		address_free(out);
+		return -1;
+	}
+	free(out->text);
+	out->text = xstrdup(text);
+	address_label(out);
+	xstrlcpy(b->label, out->label, sizeof(b->label));
+	return 0;
+}
+
+unsigned
+address_dirs(const struct address *a)
+{
+	if (a->dual == NULL)
+		return address_own_dirs(a);
+	return (address_own_dirs(a) & EP_READABLE) |
+	    (address_own_dirs(a->dual) & EP_WRITABLE);
+}
+
+unsigned
+address_groups(const struct address *a)
+{
+	return a->kind->groups | (a->dual ? a->dual->kind->groups : 0);
 }
 
 void
 address_free(struct address *addr)
 {
 	int i;
+
+	if (addr->dual != NULL) {
+		address_free(addr->dual);
+		free(addr->dual);
+		addr->dual = NULL;
+	}
 
 	for (i = 0; i < addr->nparams; i++)
 		free(addr->params[i]);

@@ -2,7 +2,8 @@
  * Parsing of one address argument, "KIND[:PARAM...][,OPTION[=VALUE]...]",
  * into a struct address: kind looked up in the registry, parameters split
  * and unquoted, options checked against the kind's groups and stored as
- * typed values.  No I/O: nothing is opened, resolved or created here.
+ * typed values.  A dual address "A!!B" becomes two such halves.  No I/O:
+ * nothing is opened, resolved or created here.
  */
 #ifndef DUCT_ADDRESS_H
 #define DUCT_ADDRESS_H
@@ -26,6 +27,13 @@ struct address {
 	size_t param_len[ADDR_MAX_PARAMS];
 	struct optvals opts; /* owns its strings */
 	char label[128];     /* "address 1 (TEXT)" */
+	/*
+	 * A dual address "A!!B": this struct is A, the half that is read,
+	 * and dual is B, the half that is written, each with its own kind,
+	 * parameters and options.  text and label are the whole "A!!B" in
+	 * this struct, and label in B too.  NULL for a plain address.
+	 */
+	struct address *dual;
 };
 
 /* A usage error: message, and the part of the text it is about. */
@@ -38,6 +46,11 @@ struct parse_error {
  * Parses text as address number index (1 or 2) into out.  Returns 0, or -1
  * with pe filled; out then holds nothing that needs address_free().
  * On success the caller owns out and frees it with address_free().
+ *
+ * text splits into a dual address at an unquoted, unescaped "!!"; each
+ * half is parsed as an address of its own, errors in B pointing into the
+ * whole text.  A dual address needs an A that can be read and a B that
+ * can be written, and refuses fork in either half.
  */
 int address_parse(
     const char *text, int index, struct address *out, struct parse_error *pe);
@@ -45,10 +58,14 @@ int address_parse(
 void address_free(struct address *addr);
 
 /*
- * The directions a can serve (EP_READABLE, EP_WRITABLE): its kind's,
- * narrowed by rdonly or wronly.
+ * The directions a can be used in (EP_READABLE, EP_WRITABLE): its kind's
+ * narrowed by rdonly or wronly, or for a dual address A's reading and B's
+ * writing.
  */
 unsigned address_dirs(const struct address *a);
+
+/* The option groups (G_*) of a's kind, or of both kinds of a dual. */
+unsigned address_groups(const struct address *a);
 
 /* Edit distance (swaps count once), case-insensitive; "did you mean". */
 size_t address_distance(const char *a, const char *b);

@@ -82,13 +82,27 @@ struct endpoint {
 	const struct ep_ops *ops;
 	char label[128]; /* "address 2 (TCP:db:5432)" */
 	int rfd, wfd;    /* may be equal; -1 if absent */
-	unsigned flags;  /* EP_* */
+	unsigned flags;  /* EP_*; for writing, see ep_wflags() */
+	/*
+	 * An endpoint whose reading and writing sides are different things
+	 * (a dual address, A!!B) keeps the EP_* bits of its writing side
+	 * here and those of its reading side in flags.  0 in every other
+	 * endpoint: flags then holds for both sides.
+	 */
+	unsigned wflags;
 	int rfl, wfl;    /* inherited fds' fcntl flags to restore, or -1 */
 	size_t maxmsg;   /* EP_DGRAM: largest datagram a write sends; 0 any */
 	size_t readleft; /* EP_READLIMIT: bytes still to read */
 	int shut;        /* enum ep_shut: how end of file is passed on */
 	void *priv;      /* the kind's state, owned by the endpoint */
 };
+
+/* The EP_* bits that hold when writing to ep (wflags, else flags). */
+static inline unsigned
+ep_wflags(const struct endpoint *ep)
+{
+	return ep->wflags != 0 ? ep->wflags : ep->flags;
+}
 
 struct addrinfo;
 

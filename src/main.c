@@ -125,8 +125,9 @@ long_takes_next(const char *arg)
 
 /*
  * Where the options end: getopt would take socat's "-,raw" style address
- * (STDIO with options) for a cluster of short options, so stop before the
- * first word that is "-", starts with "-," or is no option at all.
+ * (STDIO with options) or "-!!-" (a dual address) for a cluster of short
+ * options, so stop before the first word that is "-", starts with "-,"
+ * or "-!!", or is no option at all.
  */
 static int
 options_end(int argc, char **argv)
@@ -136,7 +137,8 @@ options_end(int argc, char **argv)
 
 	for (i = 1; i < argc; i++) {
 		p = argv[i];
-		if (p[0] != '-' || p[1] == '\0' || p[1] == ',')
+		if (p[0] != '-' || p[1] == '\0' || p[1] == ',' ||
+		    strncmp(p + 1, "!!", 2) == 0)
 			return i;
 		if (strcmp(p, "--") == 0)
 			return i + 1;
@@ -409,7 +411,7 @@ main(int argc, char **argv)
 		address_free(&a1);
 		return EXIT_USAGE;
 	}
-	if ((a1.kind->groups | a2.kind->groups) & G_EXEC)
+	if ((address_groups(&a1) | address_groups(&a2)) & G_EXEC)
 		net_export_enable();
 	ctx1.family = ctx2.family = c.family;
 	if (plan_directions(&c, &a1, &a2, &ctx1.dirs, &ctx2.dirs) == -1) {

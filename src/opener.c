@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dual.h"
 #include "log.h"
 #include "net.h"
 #include "opener.h"
@@ -32,7 +33,8 @@ opener_prepare(const struct address *a, struct open_ctx *ctx)
 {
 	char where[NET_ADDRSTRLEN];
 
-	if (a->kind->prepare == NULL)
+	/* A dual's halves are opened with no resolved address to share. */
+	if (a->dual != NULL || a->kind->prepare == NULL)
 		return;
 	a->kind->prepare(a, ctx);
 	if (ctx->known == NULL)
@@ -121,8 +123,9 @@ opener_ready(const struct address *a, struct endpoint *ep, char *err)
 	return -1;
 }
 
-int
-opener_open(const struct address *a, const struct open_ctx *ctx,
+/* opener_open() of a plain address, or of one half of a dual. */
+static int
+opener_open_one(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
 {
 	struct listener l;
@@ -146,4 +149,45 @@ opener_open(const struct address *a, const struct open_ctx *ctx,
 	if (rc == 0)
 		rc = opener_ready(a, ep, err);
 	return rc;
+}
+
+/*
+ * A!!B: A opened for reading, then B for writing, and the two joined.
+ * A half that no direction uses (-u, -U) is not opened at all.
+ */
+static int
+opener_open_dual(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
+{
+	struct open_ctx half = *ctx;
+	struct endpoint rd, wr;
+
+	half.known = NULL;
+	if (!(ctx->dirs & EP_WRITABLE)) {
+		half.dirs = EP_READABLE;
+		return opener_open_one(a, &half, ep, err);
+	}
+	if (!(ctx->dirs & EP_READABLE)) {
+		half.dirs = EP_WRITABLE;
+		return opener_open_one(a->dual, &half, ep, err);
+	}
+	half.dirs = EP_READABLE;
+	if (opener_open_one(a, &half, &rd, err) == -1)
+		return -1;
+	half.dirs = EP_WRITABLE;
+	if (opener_open_one(a->dual, &half, &wr, err) == -1) {
+		rd.ops->close(&rd);
+		return -1;
+	}
+	dual_join(ep, &rd, &wr);
+	return 0;
+}
+
+int
+opener_open(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
+{
+	if (a->dual != NULL)
+		return opener_open_dual(a, ctx, ep, err);
+	return opener_open_one(a, ctx, ep, err);
 }

@@ -12,8 +12,11 @@
 
 /*
  * Opens a into ep for the directions in ctx.  A listening kind listens,
- * waits for one peer, stops listening and makes the peer ready.  Returns 0, or -1 with err (the
- * caller prefixes a->label); errno is EINTR when a signal ended the wait.
+ * waits for one peer, stops listening and makes the peer ready.  A dual
+ * address A!!B opens A for reading, then B for writing (closing A if B
+ * fails), and joins them (dual.h); a half no direction in ctx needs is
+ * not opened.  Returns 0, or -1 with err (the caller prefixes a->label);
+ * errno is EINTR when a signal ended the wait.
  */
 int opener_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err);

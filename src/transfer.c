@@ -97,8 +97,8 @@ chan_set_state(struct channel *ch, enum chan_state st)
 static bool
 chan_may_splice(const struct channel *ch, int force)
 {
-	unsigned both = ch->src->flags & ch->dst->flags;
-	unsigned any = ch->src->flags | ch->dst->flags;
+	unsigned both = ch->src->flags & ep_wflags(ch->dst);
+	unsigned any = ch->src->flags | ep_wflags(ch->dst);
 
 	if (dump_enabled() || !(both & EP_RAWFD) ||
 	    (any & (EP_DGRAM | EP_CRLF | EP_CR | EP_READLIMIT)))
@@ -109,7 +109,7 @@ chan_may_splice(const struct channel *ch, int force)
 	if (force > 0)
 		return buffer_splice_works();
 	return buffer_splice_works() && (ch->src->flags & EP_RSPLICE) &&
-	    (ch->dst->flags & EP_WSPLICE);
+	    (ep_wflags(ch->dst) & EP_WSPLICE);
 }
 
 static void
@@ -117,7 +117,7 @@ chan_init(struct channel *ch, struct endpoint *src, struct endpoint *dst,
     const char *name, const struct xfer_config *cfg)
 {
 	size_t bufsize = cfg->bufsize;
-	bool dgram = ((src->flags | dst->flags) & EP_DGRAM) != 0;
+	bool dgram = ((src->flags | ep_wflags(dst)) & EP_DGRAM) != 0;
 
 	memset(ch, 0, sizeof(*ch));
 	xstrlcpy(ch->name, name, sizeof(ch->name));
@@ -141,7 +141,7 @@ chan_init(struct channel *ch, struct endpoint *src, struct endpoint *dst,
 static bool
 chan_dgram(const struct channel *ch)
 {
-	return ((ch->src->flags | ch->dst->flags) & EP_DGRAM) != 0;
+	return ((ch->src->flags | ep_wflags(ch->dst)) & EP_DGRAM) != 0;
 }
 
 /*
@@ -156,7 +156,7 @@ chan_want(const struct channel *ch, size_t room)
 
 	if (ch->dst->maxmsg > 0 && want > ch->dst->maxmsg)
 		want = ch->dst->maxmsg;
-	if (ch->dst->flags & EP_CRLF)
+	if (ep_wflags(ch->dst) & EP_CRLF)
 		want /= 2;
 	if (ch->held_cr)
 		want = want > 1 ? want - 1 : 0;
@@ -231,9 +231,9 @@ chan_convert(struct channel *ch, char *p, size_t n)
 		n = decode_crlf(ch, p, n);
 	else if (ch->src->flags & EP_CR)
 		replace(p, n, '\r', '\n');
-	if (ch->dst->flags & EP_CRLF)
+	if (ep_wflags(ch->dst) & EP_CRLF)
 		n = encode_crlf(p, n);
-	else if (ch->dst->flags & EP_CR)
+	else if (ep_wflags(ch->dst) & EP_CR)
 		replace(p, n, '\n', '\r');
 	return n;
 }
@@ -282,7 +282,7 @@ chan_write(struct pair *pr, struct channel *ch, double now)
 	}
 	ch->dst_want = IO_WANT_WRITE;
 	if (n < 0) {
-		if (n == IO_ERR && (ch->dst->flags & EP_COOLWRITE) &&
+		if (n == IO_ERR && (ep_wflags(ch->dst) & EP_COOLWRITE) &&
 		    (errno == EPIPE || errno == ECONNRESET)) {
 			log_notice("%s: write: %s (cool-write)", ch->dst->label,
 			    strerror(errno));
@@ -680,10 +680,10 @@ xfer_run(struct endpoint *a, struct endpoint *b, const struct xfer_config *cfg)
 	memset(&pr, 0, sizeof(pr));
 	pr.cfg = cfg;
 	if (cfg->forward && (a->flags & EP_READABLE) &&
-	    (b->flags & EP_WRITABLE))
+	    (ep_wflags(b) & EP_WRITABLE))
 		chan_init(&pr.ch[pr.nch++], a, b, "1 -> 2", cfg);
 	if (cfg->backward && (b->flags & EP_READABLE) &&
-	    (a->flags & EP_WRITABLE))
+	    (ep_wflags(a) & EP_WRITABLE))
 		chan_init(&pr.ch[pr.nch++], b, a, "2 -> 1", cfg);
 	pr.start = pr.last_move = now_mono();
 
