@@ -3,7 +3,8 @@
  * SYSTEM (/bin/sh -c).  The program's standard input and output are one
  * end of a socketpair (or two pipes, or a pseudo-terminal); closing the
  * endpoint reaps the program, ending it with SIGTERM, then SIGKILL, if
- * it outlives the relay.
+ * it outlives the relay.  With -u or -U the relay uses one direction
+ * only, and the program keeps duct's own descriptor for the other.
  */
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -344,10 +345,18 @@ exec_close_fds(struct exec_fds *f)
 	}
 }
 
-/* In the new process: wire up the descriptors and run.  Never returns. */
+/*
+ * In the new process: wire up the descriptors and run.  Never returns.
+ * A direction the relay does not use (dirs) leaves the program duct's
+ * own stream: a program only written to prints on duct's standard
+ * output, one only read from reads duct's standard input, as in a shell
+ * pipeline, where a half-closed socket would give it SIGPIPE or an
+ * empty input.  A pseudo-terminal stays its standard input in any case:
+ * a program asks for one to have a terminal there (tty, stty, a shell).
+ */
 static void
 exec_child(const struct address *a, const struct exec_fds *f, char **argv,
-    int errfd, pid_t parent)
+    unsigned dirs, int errfd, pid_t parent)
 {
 	sigset_t none;
 	int e;
@@ -362,9 +371,12 @@ exec_child(const struct address *a, const struct exec_fds *f, char **argv,
 		goto fail;
 	if (a->opts.pty && ioctl(f->in, TIOCSCTTY, 0) == -1)
 		goto fail;
-	if (dup2(f->in, STDIN_FILENO) == -1 ||
-	    dup2(f->out, STDOUT_FILENO) == -1 ||
-	    (a->opts.child_stderr && dup2(f->out, STDERR_FILENO) == -1))
+	if (((dirs & EP_WRITABLE) || a->opts.pty) &&
+	    dup2(f->in, STDIN_FILENO) == -1)
+		goto fail;
+	if ((dirs & EP_READABLE) &&
+	    (dup2(f->out, STDOUT_FILENO) == -1 ||
+		(a->opts.child_stderr && dup2(f->out, STDERR_FILENO) == -1)))
 		goto fail;
 	if (argv != NULL)
 		execvp(argv[0], argv);
@@ -379,14 +391,16 @@ fail:
 
 /*
  * Starts the program (argv, or the shell command in a->params[0] when
- * argv is NULL) and makes ep its endpoint.  Takes argv.
+ * argv is NULL) and makes ep its endpoint for the directions in dirs.
+ * Takes argv.
  */
 static int
-exec_start(const struct address *a, char **argv, struct endpoint *ep, char *err)
+exec_start(const struct address *a, char **argv, unsigned dirs,
+    struct endpoint *ep, char *err)
 {
 	struct exec_fds f = { -1, -1, -1, -1 };
 	struct exec_state *st;
-	int errpipe[2] = { -1, -1 }, e = 0;
+	int errpipe[2] = { -1, -1 }, e = 0, r, w;
 	pid_t pid = -1, self = getpid();
 	ssize_t n;
 
@@ -401,7 +415,7 @@ exec_start(const struct address *a, char **argv, struct endpoint *ep, char *err)
 		goto fail;
 	}
 	if (pid == 0)
-		exec_child(a, &f, argv, errpipe[1], self);
+		exec_child(a, &f, argv, dirs, errpipe[1], self);
 	close(errpipe[1]);
 	errpipe[1] = -1;
 	/* The pipe closes on a successful exec; an errno means it failed. */
@@ -420,6 +434,15 @@ exec_start(const struct address *a, char **argv, struct endpoint *ep, char *err)
 	if (f.out != f.in && f.out != f.r)
 		close(f.out);
 	f.in = f.out = -1;
+	/* Our end of a direction the program does not use goes too. */
+	r = dirs & EP_READABLE ? f.r : -1;
+	w = dirs & EP_WRITABLE ? f.w : -1;
+	if (f.r != r && f.r != w)
+		close(f.r);
+	if (f.w != w && f.w != r && f.w != f.r)
+		close(f.w);
+	f.r = r;
+	f.w = w;
 	if (fdep_init(ep, f.r, f.w, false, err) == -1)
 		goto fail;
 	st = xcalloc(1, sizeof(*st));
@@ -454,18 +477,16 @@ exec_open(const struct address *a, const struct open_ctx *ctx,
 {
 	char **argv;
 
-	(void)ctx;
 	if ((argv = exec_split(a->params[0], err)) == NULL)
 		return -1;
-	return exec_start(a, argv, ep, err);
+	return exec_start(a, argv, ctx->dirs, ep, err);
 }
 
 static int
 system_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
 {
-	(void)ctx;
-	return exec_start(a, NULL, ep, err);
+	return exec_start(a, NULL, ctx->dirs, ep, err);
 }
 
 #define EXEC_GROUPS (G_FD | G_EXEC)

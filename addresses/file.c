@@ -85,15 +85,27 @@ gopen_socket(const char *path, const struct open_ctx *ctx, struct endpoint *ep,
 	return file_attach(fd, ctx, ep, err);
 }
 
+/*
+ * As socat does: a path written to is created when missing and written
+ * at its end when it exists (seek= asks for a place of its own), so that
+ * "producer | duct -u - out" neither fails nor leaves old bytes past the
+ * new ones.  A path only read from must exist.
+ */
 static int
 gopen_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
 {
 	struct stat st;
+	int extra = 0, fd;
 
 	if (stat(a->params[0], &st) == 0 && S_ISSOCK(st.st_mode))
 		return gopen_socket(a->params[0], ctx, ep, err);
-	return open_open(a, ctx, ep, err);
+	if (ctx->dirs & EP_WRITABLE)
+		extra = O_CREAT | (a->opts.given[OPT_SEEK] ? 0 : O_APPEND);
+	fd = fdep_open_path(a->params[0], ctx->dirs, extra, &a->opts, err);
+	if (fd == -1)
+		return -1;
+	return file_attach(fd, ctx, ep, err);
 }
 
 const struct addr_kind kind_open = {
@@ -125,7 +137,8 @@ const struct addr_kind kind_create = {
 const struct addr_kind kind_gopen = {
 	.names = { "GOPEN" },
 	.syntax = "PATH",
-	.help = "a file, or a unix socket to connect to (also a bare path)",
+	.help = "a file (created for writing), or a unix socket to connect to "
+		"(also a bare path)",
 	.groups = G_FD | G_FILE,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,

@@ -130,6 +130,13 @@ struct listener {
 	 * kin do, and SIGUSR1 or SIGCHLD leave the wait running.
 	 */
 	bool wake_on_signal;
+	/*
+	 * -1, or a descriptor that turns readable when no more peers may
+	 * be accepted: the fork loop's child forked ahead waits on the read
+	 * end of a pipe only its parent writes, so it stops accepting when
+	 * the parent stops, however the parent ends.
+	 */
+	int stop_fd;
 };
 
 struct addr_kind {

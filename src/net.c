@@ -174,11 +174,16 @@ net_bind(int fd, const struct sockaddr *sa, socklen_t len, char *err)
 	return -1;
 }
 
-int
-net_wait(int fd, bool writable, double timeout)
+/*
+ * Waits until fd is readable (or writable) or stop (-1: none) is
+ * readable; stop wins when both are.  Returns 1, 2 for stop, 0 timed out,
+ * or -1 with errno.
+ */
+static int
+net_wait_fds(int fd, bool writable, int stop, double timeout)
 {
 	struct timespec ts, *tsp = NULL;
-	fd_set set;
+	fd_set rset, wset;
 	int n;
 
 	if (sig_term_pending()) {
@@ -190,11 +195,22 @@ net_wait(int fd, bool writable, double timeout)
 		ts.tv_nsec = (long)((timeout - floor(timeout)) * 1e9);
 		tsp = &ts;
 	}
-	FD_ZERO(&set);
-	FD_SET(fd, &set);
-	n = pselect(fd + 1, writable ? NULL : &set, writable ? &set : NULL,
+	FD_ZERO(&rset);
+	FD_ZERO(&wset);
+	FD_SET(fd, writable ? &wset : &rset);
+	if (stop != -1)
+		FD_SET(stop, &rset);
+	n = pselect((fd > stop ? fd : stop) + 1, &rset, writable ? &wset : NULL,
 	    NULL, tsp, sig_waitmask());
+	if (n > 0 && stop != -1 && FD_ISSET(stop, &rset))
+		return 2;
 	return n > 0 ? 1 : n;
+}
+
+int
+net_wait(int fd, bool writable, double timeout)
+{
+	return net_wait_fds(fd, writable, -1, timeout);
 }
 
 static double
@@ -206,14 +222,14 @@ net_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int
-net_wait_quiet(int fd, bool writable, double timeout)
+static int
+net_wait_fds_quiet(int fd, bool writable, int stop, double timeout)
 {
 	double left = timeout, end = net_now() + timeout;
 	int n;
 
 	for (;;) {
-		n = net_wait(fd, writable, left);
+		n = net_wait_fds(fd, writable, stop, left);
 		if (n != -1 || errno != EINTR || sig_term_pending())
 			return n;
 		if (timeout >= 0) {
@@ -222,6 +238,19 @@ net_wait_quiet(int fd, bool writable, double timeout)
 				return 0;
 		}
 	}
+}
+
+int
+net_wait_quiet(int fd, bool writable, double timeout)
+{
+	return net_wait_fds_quiet(fd, writable, -1, timeout);
+}
+
+int
+net_wait_listener(int fd, int stop, bool quiet, double timeout)
+{
+	return quiet ? net_wait_fds_quiet(fd, false, stop, timeout)
+		     : net_wait_fds(fd, false, stop, timeout);
 }
 
 int

@@ -92,6 +92,14 @@ int net_wait(int fd, bool writable, double timeout);
 int net_wait_quiet(int fd, bool writable, double timeout);
 
 /*
+ * Waits until the listening socket fd is readable or stop (-1: none) is:
+ * a pipe whose writer closing means "accept no more".  quiet as for
+ * net_wait_quiet().  Returns 1 for fd, 2 for stop, 0 timed out, -1 with
+ * errno.
+ */
+int net_wait_listener(int fd, int stop, bool quiet, double timeout);
+
+/*
  * Accepts a peer on the listening socket lfd as a non-blocking,
  * close-on-exec socket.  Returns the fd, -2 when nothing was pending, or
  * -1 with err.

@@ -90,10 +90,14 @@ opener_accept(
 		/* A kind holding a peer already need not wait for one. */
 		if (l->ready)
 			n = 1;
-		else if (l->wake_on_signal)
-			n = net_wait(l->fd, false, limit);
 		else
-			n = net_wait_quiet(l->fd, false, limit);
+			n = net_wait_listener(
+			    l->fd, l->stop_fd, !l->wake_on_signal, limit);
+		if (n == 2) {
+			snprintf(err, DUCT_ERR_LEN, "no longer accepting");
+			errno = ECANCELED;
+			return -1;
+		}
 		if (n == 0) {
 			snprintf(err, DUCT_ERR_LEN,
 			    "no peer within accept-timeout=%g", limit);
@@ -138,6 +142,7 @@ opener_open_one(const struct address *a, const struct open_ctx *ctx,
 		return opener_finish(a, ep, err);
 	}
 	memset(&l, 0, sizeof(l));
+	l.stop_fd = -1;
 	if (a->kind->listen(a, ctx, &l, err) == -1)
 		return -1;
 	if (opener_fd_ok(l.fd, err) == -1) {

@@ -3,12 +3,14 @@
  * peer opens the other address itself so that a slow peer never holds up
  * the parent.  Stream kinds fork that child before its peer arrives (it
  * accepts); datagram kinds accept in the parent.  The parent keeps a list
- * of live children so that none outlives it.
+ * of live children to reap them and, on SIGINT or SIGHUP, to end them.
+ * SIGTERM (or a listener that failed) only stops the accepting: a child
+ * serving a peer finishes its connection, so a restart of the parent
+ * never cuts a live session.
  */
 #include "config.h"
 
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/select.h>
 #include <sys/wait.h>
 
@@ -27,7 +29,11 @@
 #include "sig.h"
 #include "xmalloc.h"
 
-/* How long children get after SIGTERM before SIGKILL, in seconds. */
+/*
+ * How long children get after SIGTERM before SIGKILL when the parent
+ * ends them all, and how long a parent that leaves them waits for its
+ * child forked ahead to stop listening, in seconds.
+ */
 #define SERVE_GRACE 2.0
 
 /*
@@ -158,6 +164,19 @@ children_end(struct children *c)
 	c->pids = NULL;
 }
 
+/* The parent leaves: the children serving peers finish on their own. */
+static void
+children_leave(struct children *c)
+{
+	if (c->n > 0)
+		log_notice("%zu %s on serving %s peer%s", c->n,
+		    c->n == 1 ? "child goes" : "children go",
+		    c->n == 1 ? "its" : "their", c->n == 1 ? "" : "s");
+	xmunmap(c->pids, c->cap * sizeof(*c->pids));
+	c->pids = NULL;
+	c->n = 0;
+}
+
 /* Errors after which the listener can go on once resources free up. */
 static bool
 serve_transient(int e)
@@ -198,15 +217,6 @@ serve_exit(int status)
 #else
 	_exit(status);
 #endif
-}
-
-/* First thing in every child: die with the parent, even a parent gone. */
-static void
-serve_child_enter(pid_t parent)
-{
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != parent)
-		_exit(1);
 }
 
 /* In a child: the transfer for one accepted peer.  Never returns. */
@@ -254,8 +264,22 @@ serve_child(
 }
 
 /*
- * How both fork loops end: stop listening, end the children, and return
- * status, or 128+N after signal N.
+ * Whether the parent's end is its children's too: SIGINT (Ctrl-C) and
+ * SIGHUP (the terminal gone) mean "stop everything"; SIGTERM, the signal
+ * of service managers restarting a forwarder, and a failed listener
+ * leave each child to finish its connection.
+ */
+static bool
+serve_ends_all(void)
+{
+	int sig = sig_term_pending();
+
+	return sig == SIGINT || sig == SIGHUP;
+}
+
+/*
+ * How both fork loops end: stop listening, end or leave the children,
+ * and return status, or 128+N after signal N.
  */
 static int
 serve_end(const struct serve_plan *p, struct listener *l, struct children *kids,
@@ -266,7 +290,10 @@ serve_end(const struct serve_plan *p, struct listener *l, struct children *kids,
 		log_notice("ended by signal %d", sig_term_pending());
 		status = 128 + sig_term_pending();
 	}
-	children_end(kids);
+	if (serve_ends_all())
+		children_end(kids);
+	else
+		children_leave(kids);
 	return status;
 }
 
@@ -289,6 +316,9 @@ serve_spare(const struct serve_plan *p, struct listener *l, int tell)
 	 */
 	l->wake_on_signal = false;
 	while (opener_accept(p->listen, l, &peer, err) == -1) {
+		/* The parent closed the stop pipe: it accepts no more. */
+		if (errno == ECANCELED)
+			_exit(0);
 		if (errno == EINTR && sig_term_pending())
 			_exit(128 + sig_term_pending());
 		if (errno == EINTR)
@@ -303,6 +333,8 @@ serve_spare(const struct serve_plan *p, struct listener *l, int tell)
 	while (write(tell, "", 1) == -1 && errno == EINTR)
 		;
 	close(tell);
+	close(l->stop_fd);
+	l->stop_fd = -1;
 	serve_child(p, l, &peer);
 }
 
@@ -339,6 +371,28 @@ serve_told(int tell)
 }
 
 /*
+ * After the parent closed the stop pipe: waits a little until its spare
+ * has seen that and gone, so that nothing listens once the parent has
+ * exited, or has told it took a peer just before, which it then serves.
+ */
+static void
+serve_spare_wait(struct children *kids, pid_t spare, int tell)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	fd_set rfds;
+	double waited;
+	int st;
+
+	for (waited = 0; waited < SERVE_GRACE; waited += 0.02) {
+		if (serve_told(tell) || children_reap(kids, spare, &st))
+			return;
+		FD_ZERO(&rfds);
+		FD_SET(tell, &rfds);
+		pselect(tell + 1, &rfds, NULL, NULL, &ts, sig_waitmask());
+	}
+}
+
+/*
  * The fork loop for kinds that can accept in any process: a child (the
  * spare) is forked ahead and waits in accept, so a new peer never waits
  * for fork(2), and the parent forks the next spare while the peer is
@@ -347,7 +401,7 @@ serve_told(int tell)
  */
 static int
 serve_ahead(
-    const struct serve_plan *p, struct listener *l, pid_t self, int tell[2])
+    const struct serve_plan *p, struct listener *l, int tell[2], int stop)
 {
 	struct children kids = { NULL, 0, 0 };
 	size_t max = (size_t)p->listen->opts.max_children;
@@ -378,8 +432,8 @@ serve_ahead(
 		if (spare == 0 && (max == 0 || kids.n < max)) {
 			spare = fork();
 			if (spare == 0) {
-				serve_child_enter(self);
 				close(tell[0]);
+				close(stop);
 				serve_spare(p, l, tell[1]);
 			}
 			if (spare == -1) {
@@ -398,8 +452,12 @@ serve_ahead(
 		    serve_told(tell[0]))
 			spare = 0;
 	}
+	close(stop);
+	if (spare != 0 && !serve_ends_all())
+		serve_spare_wait(&kids, spare, tell[0]);
 	close(tell[0]);
 	close(tell[1]);
+	close(l->stop_fd);
 	return serve_end(p, l, &kids, status);
 }
 
@@ -408,7 +466,7 @@ serve_ahead(
  * datagram kinds): the parent accepts, then forks the child for the peer.
  */
 static int
-serve_after(const struct serve_plan *p, struct listener *l, pid_t self)
+serve_after(const struct serve_plan *p, struct listener *l)
 {
 	struct children kids = { NULL, 0, 0 };
 	struct endpoint peer;
@@ -440,10 +498,8 @@ serve_after(const struct serve_plan *p, struct listener *l, pid_t self)
 			break;
 		}
 		pid = fork();
-		if (pid == 0) {
-			serve_child_enter(self);
+		if (pid == 0)
 			serve_child(p, l, &peer);
-		}
 		if (pid == -1)
 			log_err(
 			    "%s: fork: %s", p->listen->label, strerror(errno));
@@ -459,14 +515,24 @@ serve_run(const struct serve_plan *p)
 {
 	struct listener l;
 	char err[DUCT_ERR_LEN];
-	pid_t self = getpid();
-	int tell[2];
+	int tell[2], stop[2];
 	bool ahead = p->listen->kind->accept_anywhere;
 
 	memset(&l, 0, sizeof(l));
-	/* Before listening, so the descriptors are all there once it is. */
+	l.stop_fd = -1;
+	/*
+	 * Before listening, so the descriptors are all there once it is.
+	 * Nothing is ever written to stop: its write end closing, when the
+	 * parent ends in any way, tells the spare to accept no more.
+	 */
 	if (ahead && pipe2(tell, O_CLOEXEC | O_NONBLOCK) == -1) {
 		log_err("%s: pipe: %s", p->listen->label, strerror(errno));
+		return 1;
+	}
+	if (ahead && pipe2(stop, O_CLOEXEC) == -1) {
+		log_err("%s: pipe: %s", p->listen->label, strerror(errno));
+		close(tell[0]);
+		close(tell[1]);
 		return 1;
 	}
 	if (p->listen->kind->listen(p->listen, &p->listen_ctx, &l, err) == -1) {
@@ -474,9 +540,13 @@ serve_run(const struct serve_plan *p)
 		if (ahead) {
 			close(tell[0]);
 			close(tell[1]);
+			close(stop[0]);
+			close(stop[1]);
 		}
 		return 1;
 	}
-	return ahead ? serve_ahead(p, &l, self, tell)
-		     : serve_after(p, &l, self);
+	if (!ahead)
+		return serve_after(p, &l);
+	l.stop_fd = stop[0];
+	return serve_ahead(p, &l, tell, stop[1]);
 }

@@ -22,10 +22,12 @@ struct serve_plan {
 
 /*
  * Serves until SIGINT/SIGTERM/SIGHUP or a listener failure.  Children are
- * reaped as they end and sent SIGTERM when the parent ends (then SIGKILL
- * after a short grace); a child also dies with its parent.  Returns the
- * exit status: 128+N after signal N, 1 when listening or accepting failed
- * (already logged).
+ * reaped as they end.  On SIGINT or SIGHUP they are sent SIGTERM (then
+ * SIGKILL after a short grace); otherwise the parent stops listening and
+ * returns at once, and each child serving a peer finishes its connection
+ * (a child still waiting to accept one leaves with the parent, however it
+ * ends).  Returns the exit status: 128+N after signal N, 1 when listening
+ * or accepting failed (already logged).
  */
 int serve_run(const struct serve_plan *plan);
 

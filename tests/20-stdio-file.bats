@@ -192,6 +192,53 @@ load helpers/common
 	assert_output "bc"
 }
 
+@test "GOPEN and a bare path written to are created, 0666 less the umask" {
+	printf 'made\n' >"$T/in"
+	run timeout -k 5 10 "$DUCT" -u - "$T/new1" <"$T/in"
+	assert_success
+	cmp "$T/in" "$T/new1"
+	assert_equal "$(stat -c %a "$T/new1")" 644
+	umask 077
+	run timeout -k 5 10 "$DUCT" -u - "GOPEN:$T/new2" <"$T/in"
+	umask 022
+	assert_success
+	cmp "$T/in" "$T/new2"
+	assert_equal "$(stat -c %a "$T/new2")" 600
+	# GOPEN to GOPEN: the source is read, the missing target created
+	run timeout -k 5 10 "$DUCT" -u "GOPEN:$T/new1" "GOPEN:$T/new3"
+	assert_success
+	cmp "$T/in" "$T/new3"
+	# both directions: created too, and what was written reads back
+	run timeout -k 5 10 "$DUCT" - "GOPEN:$T/new4" <"$T/in"
+	assert_success
+	cmp "$T/in" "$T/new4"
+}
+
+@test "GOPEN written to an existing file appends, as socat does; trunc and seek= choose" {
+	printf 'old content\n' >"$T/f"
+	run timeout -k 5 10 "$DUCT" -u - "$T/f" <<<"new"
+	assert_success
+	assert_equal "$(cat "$T/f")" "$(printf 'old content\nnew')"
+	run timeout -k 5 10 "$DUCT" -u - "GOPEN:$T/f,trunc" <<<"only"
+	assert_success
+	assert_equal "$(cat "$T/f")" only
+	run timeout -k 5 10 "$DUCT" -u - "GOPEN:$T/f,seek=1" <<<"N"
+	assert_success
+	# written over from offset 1, the rest kept
+	assert_equal "$(cat "$T/f")" "$(printf 'oN\ny')"
+}
+
+@test "GOPEN only read from must exist: no file is created" {
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u "GOPEN:$T/missing" STDOUT
+	assert_failure 1
+	[[ "$stderr" == *"open $T/missing: No such file or directory"* ]] ||
+	    fail "unexpected message: $stderr"
+	[ ! -e "$T/missing" ]
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u "$T/missing" STDOUT
+	assert_failure 1
+	[ ! -e "$T/missing" ]
+}
+
 # --- FD ------------------------------------------------------------------
 
 @test "FD:N reads an inherited descriptor" {

@@ -270,7 +270,7 @@ while not os.path.exists(sys.argv[2]) and time.time() < end:
 	wait_for_exit "$apid" 10 || true
 }
 
-@test "UDP-LISTEN,fork: children end with their parent" {
+@test "UDP-LISTEN,fork: SIGINT ends the children with their parent" {
 	start_dgram_server echo
 	start_duct_bg UDP-LISTEN:0,bind=127.0.0.1,fork "UDP:$DPEER"
 	run dgram_peer many "127.0.0.1:$PORT" 3 1
@@ -278,9 +278,10 @@ while not os.path.exists(sys.argv[2]) and time.time() < end:
 	wait_until 10 nchildren_is "$DPID" 3
 	local kids
 	kids=$(children_of "$DPID" | awk '{print $1}')
-	kill -TERM "$DPID"
+	track_pid $kids
+	kill -INT "$DPID"
 	wait_for_exit "$TPID" 10 || true
-	assert_equal "$EXIT_STATUS" 143
+	assert_equal "$EXIT_STATUS" 130
 	local k
 	for k in $kids; do
 		wait_until 5 eval "! pid_running $k"

@@ -69,6 +69,42 @@ no_children() {
 	[[ "$stderr" == *to-err* ]]
 }
 
+@test "-u: a program only written to prints on duct's standard output" {
+	run --separate-stderr bash -c "printf abc | timeout -k 5 10 '$DUCT' -u - EXEC:'od -c'"
+	assert_success
+	assert_output "$(printf abc | od -c)"
+	# 1 MiB: more than any socket buffer, so nothing was written to one
+	random_file "$T/in" 1M
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u - SYSTEM:'sha256sum | cut -c1-64' <"$T/in"
+	assert_success
+	assert_output "$(sha "$T/in")"
+	assert_equal "$stderr" ""
+}
+
+@test "-u and -U: a program only read from reads duct's standard input" {
+	run --separate-stderr bash -c "printf 'hi\n' | timeout -k 5 10 '$DUCT' -u EXEC:'tr a-z A-Z' STDOUT"
+	assert_success
+	assert_output HI
+	run --separate-stderr bash -c "printf 'hi\n' | timeout -k 5 10 '$DUCT' -U STDOUT EXEC:'tr a-z A-Z',pipes"
+	assert_success
+	assert_output HI
+}
+
+@test "-u TCP-LISTEN to EXEC: tar's listing goes to duct's standard output" {
+	mkdir "$T/src" "$T/dst"
+	random_file "$T/src/f1" 100K
+	printf 'two\n' >"$T/src/f2"
+	tar -C "$T/src" -cf "$T/a.tar" f1 f2
+	start_duct_bg -u TCP-LISTEN:0,bind=127.0.0.1 EXEC:"tar -C $T/dst -xvf -"
+	run timeout -k 5 10 "$DUCT" -u - "TCP:127.0.0.1:$PORT" <"$T/a.tar"
+	assert_success
+	wait_for_exit "$TPID" 10 || true
+	assert_equal "$EXIT_STATUS" 0
+	assert_equal "$(cat "$OUT")" "$(printf 'f1\nf2')"
+	assert_equal "$(sha "$T/dst/f1")" "$(sha "$T/src/f1")"
+	assert_equal "$(cat "$T/dst/f2")" two
+}
+
 @test "EXEC,pty: the program gets a terminal; echo=0 and rawer set it up" {
 	run timeout 10 "$DUCT" -U - EXEC:tty,pty
 	assert_success

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# Listeners with fork: a child per connection, reaped, ended with the parent.
+# Listeners with fork: a child per connection, reaped; SIGTERM drains, SIGINT
+# ends everything.
 
 load helpers/common
 
@@ -82,25 +83,142 @@ load helpers/common
 	pid_running "$DPID"
 }
 
-@test "SIGTERM ends the parent (exit 143) and all its children" {
-	local i kids
+# serving_child LOG: the pid of the stream listener's child that took a peer.
+serving_child() {
+	sed -n 's/^duct\[\([0-9]*\)\] N .*: connection \(from\|on\) .*/\1/p' "$1" |
+	    head -n1
+}
+
+# fork_one_client N: a forking TCP echo listener (PIPE) with one client
+# whose stdin is the fifo $T/cin.N on fd 7; waits until "before" has gone
+# there and back to $T/out.N.  Sets KID (the child serving it) and CPID (the
+# client).
+fork_one_client() {
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork PIPE
+	mkfifo "$T/cin.$1"
+	exec 7<>"$T/cin.$1"
+	start_isolated_bg "$T/cin.$1" "$T/out.$1" \
+	    timeout -k 5 20 "$DUCT" - "TCP:127.0.0.1:$PORT"
+	CPID=$BG_PID
+	wait_for_line "$LOG" 'connection from 127\.0\.0\.1:'
+	KID=$(serving_child "$LOG")
+	# the parent's exit leaves it to init: teardown must still find it
+	track_pid "$KID"
+	printf 'before\n' >&7
+	wait_until 5 nlines_is "$T/out.$1" 1
+}
+
+@test "SIGTERM: the parent stops listening and exits; a live connection finishes" {
+	fork_one_client 1
+	kill -TERM "$DPID"
+	wait_for_exit "$TPID" 3 || true
+	assert_equal "$EXIT_STATUS" 143
+	grep -q "^duct\[$DPID\] N 1 child goes on serving its peer\$" "$LOG" ||
+	    fail "no notice of the child left serving: $(cat "$LOG")"
+	# nobody listens any more, not even the child forked ahead
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" </dev/null
+	assert_failure 1
+	assert_output --partial 'Connection refused'
+	# the child still carries data both ways ...
+	pid_running "$KID"
+	printf 'after\n' >&7
+	wait_until 5 nlines_is "$T/out.1" 2
+	# ... and the end of file, after which it ends
+	exec 7>&-
+	wait_for_exit "$CPID" 10 || true
+	assert_equal "$EXIT_STATUS" 0
+	assert_equal "$(cat "$T/out.1")" "$(printf 'before\nafter')"
+	wait_until 5 eval "! pid_running $KID"
+	grep -q "^duct\[$KID\] N done: 13 bytes from address 1 to 2, 13 from 2 to 1" "$LOG" ||
+	    fail "the child did not finish its transfer: $(cat "$LOG")"
+}
+
+@test "SIGINT ends the parent (exit 130) and its children at once" {
+	local i kids k
 	mkfifo "$T/cin"
 	exec 7<>"$T/cin"
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork PIPE
 	for i in 1 2 3; do
 		start_isolated_bg "$T/cin" "$T/out.$i" \
-		    timeout 20 "$DUCT" - "TCP:127.0.0.1:$PORT"
+		    timeout -k 5 20 "$DUCT" - "TCP:127.0.0.1:$PORT"
 	done
 	wait_until 10 nserving_is "$DPID" 3
 	kids=$(children_of "$DPID" | awk '{print $1}')
-	kill -TERM "$DPID"
-	wait_for_exit "$TPID" 10 || true
-	assert_equal "$EXIT_STATUS" 143
-	local k
+	track_pid $kids
+	kill -INT "$DPID"
+	wait_for_exit "$TPID" 5 || true
+	assert_equal "$EXIT_STATUS" 130
 	for k in $kids; do
 		wait_until 5 eval "! pid_running $k" ||
 		    fail "child $k outlived its parent"
 	done
+}
+
+@test "SIGHUP ends the children too; SIGTERM to the process group ends all" {
+	local pgid
+	fork_one_client 1
+	kill -HUP "$DPID"
+	wait_for_exit "$TPID" 5 || true
+	assert_equal "$EXIT_STATUS" 129
+	wait_until 5 eval "! pid_running $KID" || fail "the child outlived SIGHUP"
+	exec 7>&-
+	# timeout(1) runs duct in a process group of its own
+	fork_one_client 2
+	pgid=$(ps -o pgid= -p "$DPID" | tr -d ' ')
+	assert_equal "$pgid" "$TPID"
+	kill -TERM -- "-$pgid"
+	wait_for_exit "$TPID" 5 || true
+	assert_equal "$EXIT_STATUS" 143
+	wait_until 5 eval "! pid_running $KID" || fail "the child outlived SIGTERM"
+	wait_until 5 eval "! pid_running $DPID"
+}
+
+@test "UNIX-LISTEN,fork: SIGTERM removes the socket; the live connection finishes" {
+	local s=$SOCKDIR/s kid
+	start_duct_bg "UNIX-LISTEN:$s,fork" PIPE
+	mkfifo "$T/cin"
+	exec 7<>"$T/cin"
+	start_isolated_bg "$T/cin" "$T/out" \
+	    timeout -k 5 20 "$DUCT" - "UNIX-CONNECT:$s"
+	wait_for_line "$LOG" 'connection on'
+	kid=$(serving_child "$LOG")
+	track_pid "$kid"
+	kill -TERM "$DPID"
+	wait_for_exit "$TPID" 3 || true
+	assert_equal "$EXIT_STATUS" 143
+	[ ! -e "$s" ]
+	printf 'still here\n' >&7
+	exec 7>&-
+	wait_for_exit "$BG_PID" 10 || true
+	assert_equal "$EXIT_STATUS" 0
+	assert_equal "$(cat "$T/out")" "still here"
+}
+
+@test "UDP-LISTEN,fork: SIGTERM stops the listener; a child goes on serving its peer" {
+	local kid
+	start_duct_bg UDP-LISTEN:0,bind=127.0.0.1,fork PIPE
+	mkfifo "$T/cin"
+	exec 7<>"$T/cin"
+	start_isolated_bg "$T/cin" "$T/out" \
+	    timeout -k 5 20 "$DUCT" - "UDP:127.0.0.1:$PORT"
+	printf 'one\n' >&7
+	wait_until 5 nlines_is "$T/out" 1
+	# the parent accepts datagram peers: its one child serves this one
+	wait_until 5 nchildren_is "$DPID" 1
+	kid=$(children_of "$DPID" | awk '{print $1}')
+	track_pid "$kid"
+	kill -TERM "$DPID"
+	wait_for_exit "$TPID" 3 || true
+	assert_equal "$EXIT_STATUS" 143
+	# the peer is still served ...
+	printf 'two\n' >&7
+	wait_until 5 nlines_is "$T/out" 2
+	assert_equal "$(cat "$T/out")" "$(printf 'one\ntwo')"
+	pid_running "$kid"
+	# ... a new one is not
+	run timeout -k 5 10 "$DUCT" - "UDP:127.0.0.1:$PORT" <<<hello
+	assert_failure 1
+	assert_output --partial 'Connection refused'
 }
 
 @test "the parent's descriptor count is the same after 20 connections" {
