@@ -332,6 +332,7 @@ run(struct cli *c, const struct address *a1, const struct address *a2,
     const struct open_ctx *ctx1, const struct open_ctx *ctx2)
 {
 	struct serve_plan plan;
+	struct open_ctx c2;
 	struct endpoint e1, e2;
 	char err[DUCT_ERR_LEN];
 	int status;
@@ -359,7 +360,9 @@ run(struct cli *c, const struct address *a1, const struct address *a2,
 		e1.ops->close(&e1);
 		return status;
 	}
-	if (opener_open(a2, ctx2, &e2, err) == -1) {
+	c2 = *ctx2;
+	c2.peer = &e1;
+	if (opener_open(a2, &c2, &e2, err) == -1) {
 		status = open_failed(a2, err);
 		e1.ops->close(&e1);
 		return status;
