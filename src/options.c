@@ -92,8 +92,40 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    .help = "with pty: raw terminal mode, no echo" },
 	[OPT_ECHO] = { { "echo" }, OT_FLAG, G_EXEC, OFF(echo),
 	    .help = "with pty: echo=0 turns the terminal's echo off" },
-	[OPT_SETSID] = { { "setsid" }, OT_FLAG, G_EXEC, OFF(setsid),
+	[OPT_SETSID] = { { "setsid", "sid" }, OT_FLAG, G_EXEC, OFF(setsid),
 	    .help = "start the program in a new session" },
+	[OPT_FDIN] = { { "fdin" }, OT_INT, G_EXEC, OFF(fdin), .value = "N",
+	    .help = "the program reads from its descriptor N, not 0" },
+	[OPT_FDOUT] = { { "fdout" }, OT_INT, G_EXEC, OFF(fdout), .value = "N",
+	    .help = "the program writes to its descriptor N, not 1" },
+	[OPT_NOFORK] = { { "nofork" }, OT_FLAG, G_EXEC, OFF(nofork),
+	    .help =
+		"address 2: duct becomes the program, joined to address 1" },
+	[OPT_SETPGID] = { { "setpgid", "pgid" }, OT_FLAG, G_EXEC, OFF(setpgid),
+	    .help = "start the program in a process group of its own" },
+	[OPT_CTTY] = { { "ctty", "tiocsctty" }, OT_FLAG, G_EXEC, OFF(ctty),
+	    .help = "with pty: make it the controlling terminal (default on)",
+	    .needs = "pty" },
+	[OPT_SIGINT] = { { "sigint" }, OT_FLAG, G_EXEC, OFF(sigint),
+	    .help = "pass SIGINT on to the program instead of ending" },
+	[OPT_SIGHUP] = { { "sighup" }, OT_FLAG, G_EXEC, OFF(sighup),
+	    .help = "pass SIGHUP on to the program instead of ending" },
+	[OPT_SIGQUIT] = { { "sigquit" }, OT_FLAG, G_EXEC, OFF(sigquit),
+	    .help = "pass SIGQUIT on to the program instead of ending" },
+	[OPT_SU] = { { "su", "substuser" }, OT_STRING, G_EXEC, OFF(su),
+	    .value = "USER", .help = "run the program as USER and its groups" },
+	[OPT_SU_D] = { { "su-d", "substuser-delayed" }, OT_STRING, G_EXEC,
+	    OFF(su), .value = "USER",
+	    .help = "the same as su= (USER looked up before chroot=)" },
+	[OPT_CHROOT] = { { "chroot" }, OT_STRING, G_EXEC, OFF(chroot),
+	    .value = "DIR", .help = "run the program with DIR as its root" },
+	[OPT_UMASK] = { { "umask" }, OT_MODE, G_EXEC, OFF(umask),
+	    .value = "OCTAL", .help = "the program's file creation mask" },
+	[OPT_PATH] = { { "path" }, OT_STRING, G_EXEC, OFF(path),
+	    .value = "DIRS",
+	    .help = "PATH to find the program in, and its PATH too" },
+	[OPT_LOGIN] = { { "login", "dash" }, OT_FLAG, G_EXEC, OFF(login),
+	    .help = "prefix the program's argv[0] with '-' (login shell)" },
 	[OPT_MAX_CHILDREN] = { { "max-children" }, OT_INT, G_CHILD,
 	    OFF(max_children), .value = "N",
 	    .help =
@@ -173,6 +205,10 @@ opts_free(struct optvals *vals)
 		free(*strs[i]);
 		*strs[i] = NULL;
 	}
+	free(vals->su);
+	free(vals->chroot);
+	free(vals->path);
+	vals->su = vals->chroot = vals->path = NULL;
 	free(vals->ranges);
 	vals->ranges = NULL;
 	vals->nranges = 0;
