@@ -419,6 +419,11 @@ main(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
+	if (opener_check_pair(&a1, &a2, err) == -1) {
+		fprintf(stderr, "duct: %s\n", err);
+		status = EXIT_USAGE;
+		goto out;
+	}
 	if (c.quiet)
 		log_set_level(LOG_LVL_ERR);
 	else if (c.verbosity > 0)
