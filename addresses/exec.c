@@ -404,6 +404,17 @@ exec_close_fds(struct exec_fds *f)
  * only make async-signal-safe calls, so no lookup or allocation is left
  * for it.
  */
+/* The steps of exec_setup, to say which one failed. */
+enum exec_step {
+	STEP_EXEC,
+	STEP_SETSID,
+	STEP_SETPGID,
+	STEP_CTTY,
+	STEP_FDS,
+	STEP_CHROOT,
+	STEP_SU
+};
+
 struct exec_plan {
 	char **argv;      /* argv[0] with login's '-' */
 	char *file;       /* the name to look up: argv[0] without it */
@@ -416,7 +427,10 @@ struct exec_plan {
 	int ngroups;
 };
 
-/* Raises fd to a close-on-exec copy at or above lo, closing the old. */
+/*
+ * Moves fd to a close-on-exec copy at or above lo; the old one, also
+ * close-on-exec or the program's own, is left as it is.
+ */
 static int
 exec_raise(int *fd, int lo)
 {
@@ -473,9 +487,10 @@ exec_search(const struct exec_plan *pl)
  * nofork: session and process group, the descriptors the program talks
  * through (in and out, -1 to leave its 0 or 1 alone), then chroot, umask
  * and the user, the last because the earlier steps may need root.
- * Async-signal-safe only.  Returns only on failure, with errno set.
+ * Async-signal-safe only.  Returns only on failure: the step that
+ * failed, with errno set.
  */
-static void
+static enum exec_step
 exec_setup(const struct address *a, const struct exec_plan *pl, int in, int out,
     int *errfd)
 {
@@ -492,12 +507,12 @@ exec_setup(const struct address *a, const struct exec_plan *pl, int in, int out,
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	if (sid && setsid() == -1)
-		return;
+		return STEP_SETSID;
 	/* A session leader leads its process group already. */
 	if (o->setpgid && !sid && setpgid(0, 0) == -1)
-		return;
+		return STEP_SETPGID;
 	if (ctty && ioctl(in, TIOCSCTTY, 0) == -1)
-		return;
+		return STEP_CTTY;
 	/*
 	 * Out of the way of the numbers the program wants, so that no
 	 * dup2 below overwrites a descriptor still to be moved.
@@ -507,23 +522,40 @@ exec_setup(const struct address *a, const struct exec_plan *pl, int in, int out,
 		lo = 3;
 	if (exec_raise(&in, lo) == -1 || exec_raise(&out, lo) == -1 ||
 	    (errfd != NULL && exec_raise(errfd, lo) == -1))
-		return;
+		return STEP_FDS;
 	if ((in != -1 && dup2(in, fin) == -1) ||
 	    (out != -1 && dup2(out, fout) == -1) ||
 	    (out != -1 && o->child_stderr && dup2(out, STDERR_FILENO) == -1))
-		return;
+		return STEP_FDS;
 	if (o->chroot != NULL && (chroot(o->chroot) == -1 || chdir("/") == -1))
-		return;
+		return STEP_CHROOT;
 	if (o->given[OPT_UMASK])
 		umask((mode_t)o->umask);
 	if (pl->su &&
 	    (setgroups((size_t)pl->ngroups, pl->groups) == -1 ||
 		setgid(pl->gid) == -1 || setuid(pl->uid) == -1))
-		return;
+		return STEP_SU;
 	if (pl->path != NULL)
 		exec_search(pl);
 	else
 		execvp(pl->file, pl->argv);
+	return STEP_EXEC;
+}
+
+/* Why the program did not start, from the step and its errno. */
+static void
+exec_step_error(const struct address *a, const struct exec_plan *pl,
+    enum exec_step step, int e, char *err)
+{
+	static const char *const names[] = { "exec", "setsid", "setpgid",
+		"controlling terminal", "descriptors", "chroot", "su" };
+	const char *what = step == STEP_EXEC ? pl->file
+	    : step == STEP_CHROOT            ? a->opts.chroot
+	    : step == STEP_SU                ? a->opts.su
+					     : NULL;
+
+	snprintf(err, DUCT_ERR_LEN, "%s%s%s: %s", names[step],
+	    what != NULL ? " " : "", what != NULL ? what : "", strerror(e));
 }
 
 /* In the new process: set up and run.  Never returns. */
@@ -531,14 +563,14 @@ static void
 exec_child(const struct address *a, const struct exec_plan *pl,
     const struct exec_fds *f, int errfd, pid_t parent)
 {
-	int e;
+	int e[2];
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		_exit(127);
-	exec_setup(a, pl, f->in, f->out, &errfd);
-	e = errno;
-	if (write(errfd, &e, sizeof(e)) < 0)
+	e[0] = (int)exec_setup(a, pl, f->in, f->out, &errfd);
+	e[1] = errno;
+	if (write(errfd, e, sizeof(e)) < 0)
 		(void)0;
 	_exit(127);
 }
@@ -574,8 +606,7 @@ exec_plan_user(const char *user, struct exec_plan *pl, char *err)
 			pw = getpwuid((uid_t)id);
 	}
 	if (pw == NULL) {
-		snprintf(err, DUCT_ERR_LEN, "su: no user \"%s\"%s%s", user,
-		    errno != 0 ? ": " : "", errno != 0 ? strerror(errno) : "");
+		snprintf(err, DUCT_ERR_LEN, "su: no user \"%s\"", user);
 		return -1;
 	}
 	pl->su = true;
@@ -718,7 +749,7 @@ exec_start(const struct address *a, struct exec_plan *pl, struct endpoint *ep,
 {
 	struct exec_fds f = { -1, -1, -1, -1 };
 	struct exec_state *st;
-	int errpipe[2] = { -1, -1 }, e = 0;
+	int errpipe[2] = { -1, -1 }, e[2] = { 0, 0 };
 	pid_t pid = -1, self = getpid();
 	ssize_t n;
 
@@ -738,13 +769,12 @@ exec_start(const struct address *a, struct exec_plan *pl, struct endpoint *ep,
 	errpipe[1] = -1;
 	/* The pipe closes on a successful exec; an errno means it failed. */
 	do
-		n = read(errpipe[0], &e, sizeof(e));
+		n = read(errpipe[0], e, sizeof(e));
 	while (n == -1 && errno == EINTR);
 	close(errpipe[0]);
 	errpipe[0] = -1;
 	if (n == sizeof(e)) {
-		snprintf(
-		    err, DUCT_ERR_LEN, "exec %s: %s", pl->file, strerror(e));
+		exec_step_error(a, pl, (enum exec_step)e[0], e[1], err);
 		goto fail;
 	}
 	if (f.in != f.r)
@@ -792,6 +822,7 @@ exec_inplace(const struct address *a, const struct open_ctx *ctx,
     struct exec_plan *pl, char *err)
 {
 	const struct endpoint *p = ctx->peer;
+	enum exec_step step;
 	int in, out, fl, e;
 	sigset_t saved;
 
@@ -827,11 +858,11 @@ exec_inplace(const struct address *a, const struct open_ctx *ctx,
 	log_notice(
 	    "%s: running %s in place of duct (nofork)", a->label, pl->file);
 	sigprocmask(SIG_SETMASK, NULL, &saved);
-	exec_setup(a, pl, in, out, NULL);
+	step = exec_setup(a, pl, in, out, NULL);
 	e = errno;
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	snprintf(err, DUCT_ERR_LEN, "exec %s: %s", pl->file, strerror(e));
+	exec_step_error(a, pl, step, e, err);
 fail:
 	exec_plan_free(pl);
 	return -1;

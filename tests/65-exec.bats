@@ -264,6 +264,7 @@ got $sig"
 in"
 	run timeout -k 5 10 "$DUCT" -U - SYSTEM:true,chroot="$T/nothing"
 	assert_failure 1
+	assert_output --partial "chroot $T/nothing: No such file or directory"
 }
 
 @test "umask=OCTAL: the program's umask; files it creates follow it" {
