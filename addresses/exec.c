@@ -420,6 +420,7 @@ struct exec_plan {
 	char *file;       /* the name to look up: argv[0] without it */
 	const char *path; /* path=: where to look, or NULL for $PATH */
 	char **envp;      /* path=: environ with that PATH, else NULL */
+	char **shargv;    /* path=: "sh", a slot for the file, argv[1]... */
 	bool su;
 	uid_t uid;
 	gid_t gid;
@@ -473,6 +474,12 @@ exec_search(const struct exec_plan *pl)
 			buf[dlen] = '/';
 			memcpy(buf + dlen + 1, pl->file, flen + 1);
 			execve(buf, pl->argv, pl->envp);
+			/* A script without #! is the shell's, as for execvp. */
+			if (errno == ENOEXEC) {
+				pl->shargv[1] = buf;
+				execve("/bin/sh", pl->shargv, pl->envp);
+				return;
+			}
 			if (errno == EACCES)
 				denied = true;
 		}
@@ -586,6 +593,7 @@ exec_plan_free(struct exec_plan *pl)
 		free(pl->envp[0]);
 		free(pl->envp);
 	}
+	free(pl->shargv);
 	free(pl->groups);
 	memset(pl, 0, sizeof(*pl));
 }
@@ -680,6 +688,12 @@ exec_plan_make(
 	if (o->path != NULL) {
 		pl->path = o->path;
 		pl->envp = exec_plan_env(o->path);
+		for (n = 0; argv[n] != NULL; n++)
+			;
+		/* Borrowed pointers: shargv's own strings are not freed. */
+		pl->shargv = xcalloc(n + 2, sizeof(*pl->shargv));
+		pl->shargv[0] = (char *)"sh";
+		memcpy(pl->shargv + 2, argv + 1, n * sizeof(*argv));
 	}
 	if (o->su != NULL && exec_plan_user(o->su, pl, err) == -1) {
 		exec_plan_free(pl);

@@ -283,6 +283,12 @@ in"
 	run timeout -k 5 10 "$DUCT" -U - EXEC:duct-prog,path="$T/bin:/usr/bin:/bin"
 	assert_success
 	assert_output "found $T/bin:/usr/bin:/bin"
+	# a script without #! runs in the shell, as execvp does it
+	printf 'echo "no #! $1 $PATH"\n' >"$T/bin/duct-plain"
+	chmod +x "$T/bin/duct-plain"
+	run timeout -k 5 10 "$DUCT" -U - EXEC:'duct-plain x',path="$T/bin:/bin"
+	assert_success
+	assert_output "no #! x $T/bin:/bin"
 	run --separate-stderr timeout -k 5 10 "$DUCT" -U - EXEC:duct-prog
 	assert_failure 1
 	run --separate-stderr timeout -k 5 10 "$DUCT" -U - EXEC:cat,path="$T/bin"
