@@ -9,9 +9,12 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,8 +37,17 @@
 struct exec_state {
 	pid_t pid;
 	bool pty;
+	int index; /* the address's, for the signals passed on */
 	char label[128];
 };
+
+/*
+ * sigint, sighup, sigquit: the program that wants the signals, and which
+ * ones, by address.  Read by the signal handler, so plain integers; a
+ * pid of 0 is none.
+ */
+static volatile sig_atomic_t exec_fwd_pid[2];
+static volatile sig_atomic_t exec_fwd_mask[2];
 
 /*
  * Splits a command line into words at blanks; single and double quotes
@@ -113,6 +125,47 @@ exec_argv_free(char **argv)
 	free(argv);
 }
 
+/* The options that cannot go together, for both kinds. */
+static int
+exec_check_opts(const struct address *a, int *param, char *err)
+{
+	const struct optvals *o = &a->opts;
+	int fin = o->given[OPT_FDIN] ? o->fdin : STDIN_FILENO;
+	int fout = o->given[OPT_FDOUT] ? o->fdout : STDOUT_FILENO;
+
+	*param = -1;
+	if (o->nofork && a->index != 2) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "nofork works in the second address only: "
+		    "the program takes over the first one's descriptors");
+		return -1;
+	}
+	if (o->nofork && (o->pty || o->pipes)) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "nofork leaves no channel for %s to set up",
+		    o->pty ? "pty" : "pipes");
+		return -1;
+	}
+	if (o->nofork && (o->sigint || o->sighup || o->sigquit)) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "with nofork the program gets its signals itself; "
+		    "sigint, sighup and sigquit have no child to pass them to");
+		return -1;
+	}
+	if (fin == fout && o->pipes) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "with pipes, fdin and fdout need different descriptors");
+		return -1;
+	}
+	if (o->child_stderr &&
+	    (fin == STDERR_FILENO || fout == STDERR_FILENO)) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "stderr and fdin=2 or fdout=2 both want descriptor 2");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 exec_check(const struct address *a, int *param, char *err)
 {
@@ -122,7 +175,7 @@ exec_check(const struct address *a, int *param, char *err)
 	if ((argv = exec_split(a->params[0], err)) == NULL)
 		return -1;
 	exec_argv_free(argv);
-	return 0;
+	return exec_check_opts(a, param, err);
 }
 
 static int
@@ -130,7 +183,7 @@ system_check(const struct address *a, int *param, char *err)
 {
 	*param = 0;
 	if (a->params[0][0] != '\0')
-		return 0;
+		return exec_check_opts(a, param, err);
 	snprintf(err, DUCT_ERR_LEN, "empty command");
 	return -1;
 }
@@ -185,6 +238,8 @@ exec_close(struct endpoint *ep)
 	fdep_close(ep);
 	if (st == NULL)
 		return;
+	/* No signal for a pid that may be reused once reaped. */
+	exec_fwd_pid[st->index == 2] = 0;
 	if (!exec_reap(st, EXEC_WAIT_EXIT, &status)) {
 		log_info("%s: ending program %ld", st->label, (long)st->pid);
 		kill(st->pid, SIGTERM);
@@ -346,7 +401,173 @@ exec_close_fds(struct exec_fds *f)
 }
 
 /*
- * In the new process: wire up the descriptors and run.  Never returns.
+ * What the program is run with, worked out before fork: the child may
+ * only make async-signal-safe calls, so no lookup or allocation is left
+ * for it.
+ */
+/* The steps of exec_setup, to say which one failed. */
+enum exec_step {
+	STEP_EXEC,
+	STEP_SETSID,
+	STEP_SETPGID,
+	STEP_CTTY,
+	STEP_FDS,
+	STEP_CHROOT,
+	STEP_SU
+};
+
+struct exec_plan {
+	char **argv;      /* argv[0] with login's '-' */
+	char *file;       /* the name to look up: argv[0] without it */
+	const char *path; /* path=: where to look, or NULL for $PATH */
+	char **envp;      /* path=: environ with that PATH, else NULL */
+	char **shargv;    /* path=: "sh", a slot for the file, argv[1]... */
+	bool su;
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;
+	int ngroups;
+};
+
+/*
+ * Moves fd to a close-on-exec copy at or above lo; the old one, also
+ * close-on-exec or the program's own, is left as it is.
+ */
+static int
+exec_raise(int *fd, int lo)
+{
+	int nfd;
+
+	if (*fd == -1 || *fd >= lo)
+		return 0;
+	if ((nfd = fcntl(*fd, F_DUPFD_CLOEXEC, lo)) == -1)
+		return -1;
+	*fd = nfd;
+	return 0;
+}
+
+/*
+ * execvp with path= instead of $PATH: tries each directory in turn and
+ * gives the program envp.  Returns with errno set when none would run.
+ */
+static void
+exec_search(const struct exec_plan *pl)
+{
+	char buf[4096];
+	const char *p = pl->path, *q;
+	size_t flen = strlen(pl->file), dlen;
+	bool denied = false;
+
+	if (strchr(pl->file, '/') != NULL) {
+		execve(pl->file, pl->argv, pl->envp);
+		return;
+	}
+	for (;; p = q + 1) {
+		if ((q = strchr(p, ':')) == NULL)
+			q = p + strlen(p);
+		dlen = (size_t)(q - p);
+		if (dlen == 0) { /* an empty entry is the current directory */
+			p = ".";
+			dlen = 1;
+		}
+		if (dlen + flen + 2 <= sizeof(buf)) {
+			memcpy(buf, p, dlen);
+			buf[dlen] = '/';
+			memcpy(buf + dlen + 1, pl->file, flen + 1);
+			execve(buf, pl->argv, pl->envp);
+			/* A script without #! is the shell's, as for execvp. */
+			if (errno == ENOEXEC) {
+				pl->shargv[1] = buf;
+				execve("/bin/sh", pl->shargv, pl->envp);
+				return;
+			}
+			if (errno == EACCES)
+				denied = true;
+		}
+		if (*q == '\0')
+			break;
+	}
+	errno = denied ? EACCES : ENOENT;
+}
+
+/*
+ * Everything between fork and exec, also run in duct's own process for
+ * nofork: session and process group, the descriptors the program talks
+ * through (in and out, -1 to leave its 0 or 1 alone), then chroot, umask
+ * and the user, the last because the earlier steps may need root.
+ * Async-signal-safe only.  Returns only on failure: the step that
+ * failed, with errno set.
+ */
+static enum exec_step
+exec_setup(const struct address *a, const struct exec_plan *pl, int in, int out,
+    int *errfd)
+{
+	const struct optvals *o = &a->opts;
+	int fin = o->given[OPT_FDIN] ? o->fdin : STDIN_FILENO;
+	int fout = o->given[OPT_FDOUT] ? o->fdout : STDOUT_FILENO;
+	/* With pty, duct's default is socat's ctty: ctty=0 turns it off. */
+	bool ctty = o->pty && (o->ctty || !o->given[OPT_CTTY]);
+	bool sid = o->setsid || ctty;
+	sigset_t none;
+	int lo;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	if (sid && setsid() == -1)
+		return STEP_SETSID;
+	/* A session leader leads its process group already. */
+	if (o->setpgid && !sid && setpgid(0, 0) == -1)
+		return STEP_SETPGID;
+	if (ctty && ioctl(in, TIOCSCTTY, 0) == -1)
+		return STEP_CTTY;
+	/*
+	 * Out of the way of the numbers the program wants, so that no
+	 * dup2 below overwrites a descriptor still to be moved.
+	 */
+	lo = (fin > fout ? fin : fout) + 1;
+	if (lo < 3)
+		lo = 3;
+	if (exec_raise(&in, lo) == -1 || exec_raise(&out, lo) == -1 ||
+	    (errfd != NULL && exec_raise(errfd, lo) == -1))
+		return STEP_FDS;
+	if ((in != -1 && dup2(in, fin) == -1) ||
+	    (out != -1 && dup2(out, fout) == -1) ||
+	    (out != -1 && o->child_stderr && dup2(out, STDERR_FILENO) == -1))
+		return STEP_FDS;
+	if (o->chroot != NULL && (chroot(o->chroot) == -1 || chdir("/") == -1))
+		return STEP_CHROOT;
+	if (o->given[OPT_UMASK])
+		umask((mode_t)o->umask);
+	if (pl->su &&
+	    (setgroups((size_t)pl->ngroups, pl->groups) == -1 ||
+		setgid(pl->gid) == -1 || setuid(pl->uid) == -1))
+		return STEP_SU;
+	if (pl->path != NULL)
+		exec_search(pl);
+	else
+		execvp(pl->file, pl->argv);
+	return STEP_EXEC;
+}
+
+/* Why the program did not start, from the step and its errno. */
+static void
+exec_step_error(const struct address *a, const struct exec_plan *pl,
+    enum exec_step step, int e, char *err)
+{
+	static const char *const names[] = { "exec", "setsid", "setpgid",
+		"controlling terminal", "descriptors", "chroot", "su" };
+	const char *what = step == STEP_EXEC ? pl->file
+	    : step == STEP_CHROOT            ? a->opts.chroot
+	    : step == STEP_SU                ? a->opts.su
+					     : NULL;
+
+	snprintf(err, DUCT_ERR_LEN, "%s%s%s: %s", names[step],
+	    what != NULL ? " " : "", what != NULL ? what : "", strerror(e));
+}
+
+/*
+ * In the new process: set up and run.  Never returns.
  * A direction the relay does not use (dirs) leaves the program duct's
  * own stream: a program only written to prints on duct's standard
  * output, one only read from reads duct's standard input, as in a shell
@@ -355,52 +576,205 @@ exec_close_fds(struct exec_fds *f)
  * a program asks for one to have a terminal there (tty, stty, a shell).
  */
 static void
-exec_child(const struct address *a, const struct exec_fds *f, char **argv,
-    unsigned dirs, int errfd, pid_t parent)
+exec_child(const struct address *a, const struct exec_plan *pl,
+    const struct exec_fds *f, unsigned dirs, int errfd, pid_t parent)
 {
-	sigset_t none;
-	int e;
+	int e[2];
+	int in = (dirs & EP_WRITABLE) || a->opts.pty ? f->in : -1;
+	int out = dirs & EP_READABLE ? f->out : -1;
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		_exit(127);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	if ((a->opts.setsid || a->opts.pty) && setsid() == -1)
-		goto fail;
-	if (a->opts.pty && ioctl(f->in, TIOCSCTTY, 0) == -1)
-		goto fail;
-	if (((dirs & EP_WRITABLE) || a->opts.pty) &&
-	    dup2(f->in, STDIN_FILENO) == -1)
-		goto fail;
-	if ((dirs & EP_READABLE) &&
-	    (dup2(f->out, STDOUT_FILENO) == -1 ||
-		(a->opts.child_stderr && dup2(f->out, STDERR_FILENO) == -1)))
-		goto fail;
-	if (argv != NULL)
-		execvp(argv[0], argv);
-	else
-		execl("/bin/sh", "sh", "-c", a->params[0], (char *)NULL);
-fail:
-	e = errno;
-	if (write(errfd, &e, sizeof(e)) < 0)
+	e[0] = (int)exec_setup(a, pl, in, out, &errfd);
+	e[1] = errno;
+	if (write(errfd, e, sizeof(e)) < 0)
 		(void)0;
 	_exit(127);
 }
 
+static void
+exec_plan_free(struct exec_plan *pl)
+{
+	if (pl->argv != NULL)
+		exec_argv_free(pl->argv);
+	free(pl->file);
+	if (pl->envp != NULL) {
+		/* Only the PATH entry is ours; the rest belong to environ. */
+		free(pl->envp[0]);
+		free(pl->envp);
+	}
+	free(pl->shargv);
+	free(pl->groups);
+	memset(pl, 0, sizeof(*pl));
+}
+
+/* su=: the user's ids and groups, looked up before fork. */
+static int
+exec_plan_user(const char *user, struct exec_plan *pl, char *err)
+{
+	struct passwd *pw;
+	char *end;
+	long id;
+	int n = 32, got;
+
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		id = strtol(user, &end, 10);
+		if (*user >= '0' && *user <= '9' && *end == '\0')
+			pw = getpwuid((uid_t)id);
+	}
+	if (pw == NULL) {
+		snprintf(err, DUCT_ERR_LEN, "su: no user \"%s\"", user);
+		return -1;
+	}
+	pl->su = true;
+	pl->uid = pw->pw_uid;
+	pl->gid = pw->pw_gid;
+	for (;;) {
+		got = n;
+		pl->groups = xcalloc((size_t)n, sizeof(gid_t));
+		if (getgrouplist(pw->pw_name, pw->pw_gid, pl->groups, &got) !=
+		    -1)
+			break;
+		free(pl->groups);
+		pl->groups = NULL;
+		n = got > n ? got : n * 2;
+	}
+	pl->ngroups = got;
+	return 0;
+}
+
+/* path=: duct's environment with PATH replaced, PATH first. */
+static char **
+exec_plan_env(const char *path)
+{
+	extern char **environ;
+	size_t n = 0, i, o = 1;
+	char **envp;
+
+	while (environ[n] != NULL)
+		n++;
+	envp = xcalloc(n + 2, sizeof(*envp));
+	envp[0] = xmalloc(strlen(path) + 6);
+	memcpy(envp[0], "PATH=", 5);
+	memcpy(envp[0] + 5, path, strlen(path) + 1);
+	for (i = 0; i < n; i++)
+		if (strncmp(environ[i], "PATH=", 5) != 0)
+			envp[o++] = environ[i];
+	return envp;
+}
+
 /*
- * Starts the program (argv, or the shell command in a->params[0] when
- * argv is NULL) and makes ep its endpoint for the directions in dirs.
- * Takes argv.
+ * Fills pl for the program: argv (taken; NULL for SYSTEM's shell
+ * command), the name to find, path= and su=.
  */
 static int
-exec_start(const struct address *a, char **argv, unsigned dirs,
+exec_plan_make(
+    const struct address *a, char **argv, struct exec_plan *pl, char *err)
+{
+	const struct optvals *o = &a->opts;
+	size_t n;
+	char *dash;
+
+	memset(pl, 0, sizeof(*pl));
+	if (argv == NULL) {
+		argv = xcalloc(4, sizeof(*argv));
+		argv[0] = xstrdup("sh");
+		argv[1] = xstrdup("-c");
+		argv[2] = xstrdup(a->params[0]);
+		pl->file = xstrdup("/bin/sh");
+	} else {
+		pl->file = xstrdup(argv[0]);
+	}
+	pl->argv = argv;
+	if (o->login) {
+		n = strlen(argv[0]);
+		dash = xmalloc(n + 2);
+		dash[0] = '-';
+		memcpy(dash + 1, argv[0], n + 1);
+		free(argv[0]);
+		argv[0] = dash;
+	}
+	if (o->path != NULL) {
+		pl->path = o->path;
+		pl->envp = exec_plan_env(o->path);
+		for (n = 0; argv[n] != NULL; n++)
+			;
+		/* Borrowed pointers: shargv's own strings are not freed. */
+		pl->shargv = xcalloc(n + 2, sizeof(*pl->shargv));
+		pl->shargv[0] = (char *)"sh";
+		memcpy(pl->shargv + 2, argv + 1, n * sizeof(*argv));
+	}
+	if (o->su != NULL && exec_plan_user(o->su, pl, err) == -1) {
+		exec_plan_free(pl);
+		return -1;
+	}
+	return 0;
+}
+
+static unsigned
+exec_sigbit(int signo)
+{
+	return signo == SIGINT ? 1u : signo == SIGHUP ? 2u : 4u;
+}
+
+static void
+exec_fwd_handler(int signo)
+{
+	int saved = errno;
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		if (exec_fwd_pid[i] > 0 &&
+		    ((unsigned)exec_fwd_mask[i] & exec_sigbit(signo)))
+			kill((pid_t)exec_fwd_pid[i], signo);
+	errno = saved;
+}
+
+/*
+ * From now on duct passes the signals a asks for on to pid instead of
+ * ending on them, as socat does.  Signals not caught by duct otherwise
+ * (SIGQUIT) interrupt nothing: SA_RESTART.
+ */
+static void
+exec_fwd_start(const struct address *a, pid_t pid)
+{
+	static const int sigs[] = { SIGINT, SIGHUP, SIGQUIT };
+	const struct optvals *o = &a->opts;
+	bool want[] = { o->sigint, o->sighup, o->sigquit };
+	struct sigaction sa;
+	int i = a->index == 2;
+	size_t j;
+	unsigned mask = 0;
+
+	for (j = 0; j < 3; j++)
+		if (want[j])
+			mask |= exec_sigbit(sigs[j]);
+	if (mask == 0)
+		return;
+	exec_fwd_mask[i] = (sig_atomic_t)mask;
+	exec_fwd_pid[i] = (sig_atomic_t)pid;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = exec_fwd_handler;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	for (j = 0; j < 3; j++)
+		if (want[j])
+			sigaction(sigs[j], &sa, NULL);
+}
+
+/*
+ * Starts the program described by pl and makes ep its endpoint for the
+ * directions in dirs.  Takes pl.
+ */
+static int
+exec_start(const struct address *a, struct exec_plan *pl, unsigned dirs,
     struct endpoint *ep, char *err)
 {
 	struct exec_fds f = { -1, -1, -1, -1 };
 	struct exec_state *st;
-	int errpipe[2] = { -1, -1 }, e = 0, r, w;
+	int errpipe[2] = { -1, -1 }, e[2] = { 0, 0 }, r, w;
 	pid_t pid = -1, self = getpid();
 	ssize_t n;
 
@@ -415,18 +789,17 @@ exec_start(const struct address *a, char **argv, unsigned dirs,
 		goto fail;
 	}
 	if (pid == 0)
-		exec_child(a, &f, argv, dirs, errpipe[1], self);
+		exec_child(a, pl, &f, dirs, errpipe[1], self);
 	close(errpipe[1]);
 	errpipe[1] = -1;
 	/* The pipe closes on a successful exec; an errno means it failed. */
 	do
-		n = read(errpipe[0], &e, sizeof(e));
+		n = read(errpipe[0], e, sizeof(e));
 	while (n == -1 && errno == EINTR);
 	close(errpipe[0]);
 	errpipe[0] = -1;
 	if (n == sizeof(e)) {
-		snprintf(err, DUCT_ERR_LEN, "exec %s: %s",
-		    argv != NULL ? argv[0] : "/bin/sh", strerror(e));
+		exec_step_error(a, pl, (enum exec_step)e[0], e[1], err);
 		goto fail;
 	}
 	if (f.in != f.r)
@@ -448,13 +821,14 @@ exec_start(const struct address *a, char **argv, unsigned dirs,
 	st = xcalloc(1, sizeof(*st));
 	st->pid = pid;
 	st->pty = a->opts.pty;
+	st->index = a->index;
 	snprintf(st->label, sizeof(st->label), "%s", a->label);
 	ep->priv = st;
 	ep->ops = &exec_ops;
 	ep->flags &= ~EP_RAWFD;
+	exec_fwd_start(a, pid);
 	log_notice("%s: started program %ld", a->label, (long)pid);
-	if (argv != NULL)
-		exec_argv_free(argv);
+	exec_plan_free(pl);
 	return 0;
 fail:
 	exec_close_fds(&f);
@@ -466,8 +840,65 @@ fail:
 		close(errpipe[0]);
 	if (errpipe[1] != -1)
 		close(errpipe[1]);
-	if (argv != NULL)
-		exec_argv_free(argv);
+	exec_plan_free(pl);
+	return -1;
+}
+
+/*
+ * nofork: duct becomes the program, whose input and output are the
+ * other address's descriptors; no relay runs.  Only a plain descriptor
+ * endpoint can be handed over: TLS, unconnected datagrams and the line
+ * ending options live in duct's relay.  Returns only on failure.  Takes
+ * pl.
+ */
+static int
+exec_inplace(const struct address *a, const struct open_ctx *ctx,
+    struct exec_plan *pl, char *err)
+{
+	const struct endpoint *p = ctx->peer;
+	enum exec_step step;
+	int in, out, fl, e;
+	sigset_t saved;
+
+	if (p == NULL) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "nofork: the other address must be open first");
+		goto fail;
+	}
+	if (!(p->flags & EP_RAWFD) && p->ops != &exec_ops) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "nofork: %s is not a plain descriptor the program can "
+		    "use (TLS or an unconnected datagram socket)",
+		    p->label);
+		goto fail;
+	}
+	if (p->flags & (EP_IGNOREEOF | EP_CRLF | EP_CR)) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "nofork: ignoreeof, crlf and cr on %s need duct's relay",
+		    p->label);
+		goto fail;
+	}
+	/* The program reads only what duct would have read from there. */
+	in = (ctx->dirs & EP_WRITABLE) ? p->rfd : -1;
+	out = (ctx->dirs & EP_READABLE) ? p->wfd : -1;
+	/* Programs expect blocking descriptors; duct made them not. */
+	if ((in != -1 && (fl = fcntl(in, F_GETFL)) != -1 &&
+		fcntl(in, F_SETFL, fl & ~O_NONBLOCK) == -1) ||
+	    (out != -1 && (fl = fcntl(out, F_GETFL)) != -1 &&
+		fcntl(out, F_SETFL, fl & ~O_NONBLOCK) == -1)) {
+		snprintf(err, DUCT_ERR_LEN, "nofork: %s", strerror(errno));
+		goto fail;
+	}
+	log_notice(
+	    "%s: running %s in place of duct (nofork)", a->label, pl->file);
+	sigprocmask(SIG_SETMASK, NULL, &saved);
+	step = exec_setup(a, pl, in, out, NULL);
+	e = errno;
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	exec_step_error(a, pl, step, e, err);
+fail:
+	exec_plan_free(pl);
 	return -1;
 }
 
@@ -475,18 +906,29 @@ static int
 exec_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
 {
+	struct exec_plan pl;
 	char **argv;
 
 	if ((argv = exec_split(a->params[0], err)) == NULL)
 		return -1;
-	return exec_start(a, argv, ctx->dirs, ep, err);
+	if (exec_plan_make(a, argv, &pl, err) == -1)
+		return -1;
+	if (a->opts.nofork)
+		return exec_inplace(a, ctx, &pl, err);
+	return exec_start(a, &pl, ctx->dirs, ep, err);
 }
 
 static int
 system_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
 {
-	return exec_start(a, NULL, ctx->dirs, ep, err);
+	struct exec_plan pl;
+
+	if (exec_plan_make(a, NULL, &pl, err) == -1)
+		return -1;
+	if (a->opts.nofork)
+		return exec_inplace(a, ctx, &pl, err);
+	return exec_start(a, &pl, ctx->dirs, ep, err);
 }
 
 #define EXEC_GROUPS (G_FD | G_EXEC)

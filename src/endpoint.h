@@ -116,6 +116,12 @@ struct open_ctx {
 	 * NULL otherwise.  Owned by whoever called opener_prepare().
 	 */
 	struct addrinfo *known;
+	/*
+	 * The other address's endpoint when it is open already (the first
+	 * address's, for the second), or NULL.  EXEC,nofork hands its
+	 * descriptors to the program that replaces duct.
+	 */
+	const struct endpoint *peer;
 };
 
 /* A listening socket between listen() and accept(). */

@@ -334,6 +334,7 @@ run(struct cli *c, const struct address *a1, const struct address *a2,
     const struct open_ctx *ctx1, const struct open_ctx *ctx2)
 {
 	struct serve_plan plan;
+	struct open_ctx c2;
 	struct endpoint e1, e2;
 	char err[DUCT_ERR_LEN];
 	int status;
@@ -361,7 +362,9 @@ run(struct cli *c, const struct address *a1, const struct address *a2,
 		e1.ops->close(&e1);
 		return status;
 	}
-	if (opener_open(a2, ctx2, &e2, err) == -1) {
+	c2 = *ctx2;
+	c2.peer = &e1;
+	if (opener_open(a2, &c2, &e2, err) == -1) {
 		status = open_failed(a2, err);
 		e1.ops->close(&e1);
 		return status;
@@ -415,6 +418,11 @@ main(int argc, char **argv)
 		net_export_enable();
 	ctx1.family = ctx2.family = c.family;
 	if (plan_directions(&c, &a1, &a2, &ctx1.dirs, &ctx2.dirs) == -1) {
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (opener_check_pair(&a1, &a2, err) == -1) {
+		fprintf(stderr, "duct: %s\n", err);
 		status = EXIT_USAGE;
 		goto out;
 	}

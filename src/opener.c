@@ -196,3 +196,27 @@ opener_open(const struct address *a, const struct open_ctx *ctx,
 		return opener_open_dual(a, ctx, ep, err);
 	return opener_open_one(a, ctx, ep, err);
 }
+
+int
+opener_check_pair(const struct address *a1, const struct address *a2, char *err)
+{
+	if (!a2->opts.nofork)
+		return 0;
+	if (a1->kind->groups & G_TLS) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "%s: nofork: the program cannot speak TLS on %s's "
+		    "descriptor",
+		    a2->label, a1->label);
+		return -1;
+	}
+	if (a1->opts.ignoreeof || a1->opts.crlf || a1->opts.cr ||
+	    a1->opts.given[OPT_READBYTES] || a1->opts.shut != 0 ||
+	    a1->opts.cool_write) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "%s: nofork: ignoreeof, crlf, cr, readbytes, shut-* and "
+		    "cool-write of %s need duct's relay",
+		    a2->label, a1->label);
+		return -1;
+	}
+	return 0;
+}

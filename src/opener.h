@@ -52,4 +52,13 @@ void opener_unprepare(struct open_ctx *ctx);
  */
 int opener_finish(const struct address *a, struct endpoint *ep, char *err);
 
+/*
+ * Before anything is opened: whether the two addresses can go together.
+ * The second may take over the first one's descriptors (nofork), which
+ * only works when duct has nothing of its own between them.  Returns 0,
+ * or -1 with err (a usage error).
+ */
+int opener_check_pair(
+    const struct address *a1, const struct address *a2, char *err);
+
 #endif

@@ -78,6 +78,20 @@ enum opt_id {
 	OPT_RAWER,
 	OPT_ECHO,
 	OPT_SETSID,
+	OPT_FDIN,
+	OPT_FDOUT,
+	OPT_NOFORK,
+	OPT_SETPGID,
+	OPT_CTTY,
+	OPT_SIGINT,
+	OPT_SIGHUP,
+	OPT_SIGQUIT,
+	OPT_SU,
+	OPT_SU_D,
+	OPT_CHROOT,
+	OPT_UMASK,
+	OPT_PATH,
+	OPT_LOGIN,
 	OPT_MAX_CHILDREN,
 	OPT_ACCEPT_TIMEOUT,
 	OPT_RANGE,
@@ -175,6 +189,11 @@ struct optvals {
 	bool fork;
 	bool unlink_early, unlink_close;
 	bool pipes, child_stderr, pty, rawer, echo, setsid;
+	int fdin, fdout; /* given[] says whether they replace 0 and 1 */
+	bool nofork, setpgid, ctty, sigint, sighup, sigquit, login;
+	char *su; /* su= and su-d= alike */
+	char *chroot, *path;
+	int umask;
 	int max_children;
 	double accept_timeout;
 	struct opt_range *ranges; /* range= list; owned */

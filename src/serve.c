@@ -225,6 +225,7 @@ serve_child(
     const struct serve_plan *p, struct listener *l, struct endpoint *peer)
 {
 	struct endpoint other, *a, *b;
+	struct open_ctx ctx;
 	struct xfer_config cfg = *p->cfg;
 	char err[DUCT_ERR_LEN];
 	int status;
@@ -239,9 +240,11 @@ serve_child(
 		log_err("%s: %s", p->listen->label, err);
 		serve_exit(1);
 	}
+	ctx = p->other_ctx;
+	ctx.peer = peer;
 	if (p->other_ep != NULL) {
 		other = *p->other_ep;
-	} else if (opener_open(p->other, &p->other_ctx, &other, err) == -1) {
+	} else if (opener_open(p->other, &ctx, &other, err) == -1) {
 		if (errno == EINTR && sig_term_pending())
 			serve_exit(128 + sig_term_pending());
 		log_err("%s: %s", p->other->label, err);

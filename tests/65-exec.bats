@@ -187,3 +187,203 @@ no_children() {
 	run timeout 10 "$DUCT" - EXEC:cat,pty=maybe
 	assert_failure 2
 }
+
+# --- socat's process options ---------------------------------------------
+
+@test "fdin/fdout: the program talks through descriptors 3 and 4 (socketpair and pipes)" {
+	random_file "$T/in" 200K
+	run bash -c "timeout -k 5 10 '$DUCT' - SYSTEM:'cat <&3 >&4',fdin=3,fdout=4 <'$T/in' | sha256sum | cut -c1-64"
+	assert_success
+	assert_output "$(sha "$T/in")"
+	# crossed numbers with pipes: neither dup2 may overwrite the other
+	run bash -c "timeout -k 5 10 '$DUCT' - SYSTEM:'cat <&4 >&3',fdin=4,fdout=3,pipes <'$T/in' | sha256sum | cut -c1-64"
+	assert_success
+	assert_output "$(sha "$T/in")"
+	# descriptor 0 is not the channel any more: duct's own stdin stays
+	printf 'via-3\n' >"$T/small"
+	run timeout -k 5 10 "$DUCT" - SYSTEM:'cat <&3; readlink /proc/$$/fd/0',fdin=3 <"$T/small"
+	assert_success
+	assert_output "via-3
+$T/small"
+}
+
+@test "fdin/fdout: same descriptor with pipes, or 2 with stderr, is a usage error" {
+	run timeout -k 5 10 "$DUCT" - SYSTEM:cat,pipes,fdin=3,fdout=3 </dev/null
+	assert_failure 2
+	assert_output --partial 'fdin and fdout'
+	run timeout -k 5 10 "$DUCT" - SYSTEM:cat,stderr,fdout=2 </dev/null
+	assert_failure 2
+}
+
+@test "setpgid (pgid): the program leads a process group of its own" {
+	run timeout -k 5 10 "$DUCT" -U - SYSTEM:'echo $(ps -o pgid= $$) $$',setpgid
+	assert_success
+	[[ "$output" =~ ^\ *([0-9]+)\ ([0-9]+)$ ]] || fail "output: $output"
+	assert_equal "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+	run timeout -k 5 10 "$DUCT" -U - SYSTEM:'echo $(ps -o pgid= $$) $$',pgid
+	[[ "$output" =~ ^\ *([0-9]+)\ ([0-9]+)$ ]]
+	assert_equal "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+	run timeout -k 5 10 "$DUCT" -U - SYSTEM:'echo $(ps -o pgid= $$) $$'
+	[[ "$output" =~ ^\ *([0-9]+)\ ([0-9]+)$ ]]
+	[ "${BASH_REMATCH[1]}" != "${BASH_REMATCH[2]}" ]
+}
+
+@test "setsid has socat's alias sid" {
+	run timeout -k 5 10 "$DUCT" -U - SYSTEM:'ps -o sid= -p $$ | grep -qw $$ && echo leader',sid
+	assert_output leader
+}
+
+# the program says "ready", then waits for a signal it traps
+signal_script() {
+	cat >"$T/trap.sh" <<'SH'
+trap 'echo "got $1"; kill $!; exit 0' "$1"
+echo ready
+sleep 30 </dev/null >/dev/null 2>&1 &
+wait
+SH
+}
+
+@test "sigint, sighup, sigquit: duct passes the signal on and keeps relaying" {
+	local sig
+	signal_script
+	for sig in INT HUP QUIT; do
+		start_duct_bg -U - EXEC:"sh $T/trap.sh $sig",sig${sig,,}
+		wait_for_line "$OUT" '^ready$'
+		kill -s "$sig" "$DPID"
+		wait_for_exit "$TPID" 10 || fail "duct did not end after SIG$sig: $(cat "$LOG")"
+		assert_equal "$(cat "$OUT")" "ready
+got $sig"
+	done
+}
+
+@test "without sigint, SIGINT ends duct (130) and the program is ended too" {
+	signal_script
+	start_duct_bg -U - EXEC:"sh $T/trap.sh INT"
+	wait_for_line "$OUT" '^ready$'
+	kill -s INT "$DPID"
+	wait_for_exit "$TPID" 10 || true
+	assert_equal "$EXIT_STATUS" 130
+	run cat "$OUT"
+	assert_output ready
+}
+
+@test "su=nobody (and su-d, substuser): the program runs as that user with its groups" {
+	[ "$(id -u)" = 0 ] || skip "su= needs root"
+	id nobody >/dev/null 2>&1 || skip "no user nobody"
+	local opt
+	for opt in su su-d substuser substuser-delayed; do
+		run timeout -k 5 10 "$DUCT" -U - SYSTEM:'id -u; id -g; id -G',$opt=nobody
+		assert_success
+		assert_equal "${lines[0]}" "$(id -u nobody)"
+		assert_equal "${lines[1]}" "$(id -g nobody)"
+		assert_equal "${lines[2]}" "$(id -G nobody)"
+	done
+	run timeout -k 5 10 "$DUCT" -U - SYSTEM:'id -u',su=no-such-user-duct
+	assert_failure 1
+	assert_output --partial 'no user "no-such-user-duct"'
+}
+
+@test "chroot=DIR: the program sees DIR as / (a root with sh and its libraries)" {
+	[ "$(id -u)" = 0 ] || skip "chroot= needs root"
+	command -v ldd >/dev/null || skip "no ldd to find /bin/sh's libraries"
+	local f
+	mkdir -p "$T/root/bin"
+	cp "$(readlink -f /bin/sh)" "$T/root/bin/sh"
+	for f in $(ldd /bin/sh | grep -o '/[^ ]*'); do
+		mkdir -p "$T/root$(dirname "$f")"
+		cp "$f" "$T/root$f"
+	done
+	touch "$T/root/marker-duct"
+	run bash -c "echo in | timeout -k 5 10 '$DUCT' - SYSTEM:'echo \$PWD /mark*; read x; echo \$x',chroot='$T/root'"
+	assert_success
+	assert_output "/ /marker-duct
+in"
+	run timeout -k 5 10 "$DUCT" -U - SYSTEM:true,chroot="$T/nothing"
+	assert_failure 1
+	assert_output --partial "chroot $T/nothing: No such file or directory"
+}
+
+@test "umask=OCTAL: the program's umask; files it creates follow it" {
+	run timeout -k 5 10 "$DUCT" -U - SYSTEM:"umask; echo x >$T/made; stat -c %a $T/made",umask=027
+	assert_success
+	assert_output "0027
+640"
+	run timeout -k 5 10 "$DUCT" -U - SYSTEM:umask,umask=9
+	assert_failure 2
+}
+
+@test "path=: EXEC finds the program there and the program sees that PATH" {
+	mkdir -p "$T/bin"
+	printf '#!/bin/sh\necho "found $PATH"\n' >"$T/bin/duct-prog"
+	chmod +x "$T/bin/duct-prog"
+	run timeout -k 5 10 "$DUCT" -U - EXEC:duct-prog,path="$T/bin:/usr/bin:/bin"
+	assert_success
+	assert_output "found $T/bin:/usr/bin:/bin"
+	# a script without #! runs in the shell, as execvp does it
+	printf 'echo "no #! $1 $PATH"\n' >"$T/bin/duct-plain"
+	chmod +x "$T/bin/duct-plain"
+	run timeout -k 5 10 "$DUCT" -U - EXEC:'duct-plain x',path="$T/bin:/bin"
+	assert_success
+	assert_output "no #! x $T/bin:/bin"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -U - EXEC:duct-prog
+	assert_failure 1
+	run --separate-stderr timeout -k 5 10 "$DUCT" -U - EXEC:cat,path="$T/bin"
+	assert_failure 1
+	[[ "$stderr" == *"exec cat: No such file or directory"* ]] || fail "$stderr"
+}
+
+@test "login (dash): argv[0] starts with '-'" {
+	run timeout -k 5 10 "$DUCT" -U - SYSTEM:'echo $0',login
+	assert_output -sh
+	run timeout -k 5 10 "$DUCT" -U - "EXEC:\"sh -c 'echo \$0'\"",dash
+	assert_output -sh
+	run timeout -k 5 10 "$DUCT" -U - "EXEC:\"sh -c 'echo \$0'\""
+	assert_output sh
+}
+
+@test "ctty: with pty the terminal is the controlling one; ctty=0 keeps it from being" {
+	run timeout -k 5 10 "$DUCT" -U - SYSTEM:'ps -o tty= -p $$',pty,ctty
+	assert_output --regexp '^pts/[0-9]+'
+	run timeout -k 5 10 "$DUCT" -U - SYSTEM:'ps -o tty= -p $$; tty',pty,ctty=0
+	assert_output --regexp '^\? *'$'\r''?'$'\n''/dev/pts/[0-9]+'
+	run timeout -k 5 10 "$DUCT" - EXEC:cat,ctty </dev/null
+	assert_failure 2
+	assert_output --partial 'needs "pty"'
+}
+
+@test "nofork: duct becomes the program, with duct's own stdin and stdout" {
+	random_file "$T/in" 300K
+	run bash -c "timeout -k 5 10 '$DUCT' - SYSTEM:'readlink /proc/\$\$/fd/0 >&2; ps -o comm= -p \$PPID >&2; cat',nofork <'$T/in' 2>'$T/err' | sha256sum | cut -c1-64"
+	assert_success
+	assert_output "$(sha "$T/in")"
+	# the program's stdin is the file itself and its parent is timeout
+	assert_equal "$(head -n1 "$T/err")" "$T/in"
+	assert_equal "$(sed -n 2p "$T/err")" timeout
+}
+
+@test "nofork behind TCP-LISTEN,fork: each peer gets the program on its socket" {
+	local i
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork SYSTEM:'tr a-z A-Z',nofork
+	for i in 1 2; do
+		run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"peer $i"
+		assert_success
+		assert_output "PEER $i"
+	done
+	grep -q 'running /bin/sh in place of duct (nofork)' "$LOG"
+}
+
+@test "nofork where it cannot work is a usage error, before anything is opened" {
+	run timeout -k 5 10 "$DUCT" SYSTEM:cat,nofork - </dev/null
+	assert_failure 2
+	assert_output --partial 'second address only'
+	run timeout -k 5 10 "$DUCT" - SYSTEM:cat,nofork,pty </dev/null
+	assert_failure 2
+	run timeout -k 5 10 "$DUCT" - SYSTEM:cat,nofork,sigint </dev/null
+	assert_failure 2
+	run timeout -k 5 10 "$DUCT" -,crlf SYSTEM:cat,nofork </dev/null
+	assert_failure 2
+	assert_output --partial 'need duct'
+	run timeout -k 5 10 "$DUCT" OPENSSL-LISTEN:0 SYSTEM:cat,nofork </dev/null
+	assert_failure 2
+	assert_output --partial TLS
+}
