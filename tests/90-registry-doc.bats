@@ -154,3 +154,22 @@ man_text() {
 	assert_success
 	assert_output --regexp 'FLAGS.*BIND_NOW|FLAGS_1.*NOW'
 }
+
+@test "no name in src/socat.def (socat's names duct lacks) is one of duct's own" {
+	local def=$BATS_TEST_DIRNAME/../src/socat.def n bad=""
+	[ -f "$def" ] || skip "src/socat.def not in this tree"
+	{ help_section "Address options"; help_aliases "Address options"; } |
+	    tr '[:upper:]' '[:lower:]' | sort -u >"$T/opts"
+	{ help_section "Address kinds"; help_aliases; } |
+	    tr '[:lower:]' '[:upper:]' | sort -u >"$T/kinds"
+	for n in $(sed -n 's/^SOCAT_OPT("\(.*\)")$/\1/p' "$def"); do
+		grep -qxi -- "$n" "$T/opts" && bad+=" $n"
+	done
+	for n in $(sed -n 's/^SOCAT_KIND("\(.*\)")$/\1/p' "$def"); do
+		grep -qxi -- "$n" "$T/kinds" && bad+=" $n"
+	done
+	[ -z "$bad" ] || fail "in src/socat.def but duct has them:$bad"
+	run --separate-stderr timeout -k 5 10 "$DUCT" READLINE -
+	assert_failure 2
+	[[ "$stderr" == *"READLINE is a socat address kind that duct does not support"* ]] || fail "$stderr"
+}
