@@ -224,3 +224,9 @@ load helpers/common
 	run -1 timeout -k 5 10 "$DUCT" "OPEN:$T/in!!OPEN:$T/nodir/out" PIPE
 	assert_output --partial "open $T/nodir/out"
 }
+
+@test "--help has a line on A!!B" {
+	run --separate-stderr timeout -k 5 10 "$DUCT" --help
+	assert_success
+	assert_line --regexp '^A!!B .*reads from .*A.* writes to .*B'
+}
