@@ -102,6 +102,16 @@ load helpers/common
 	[ ! -e "$T/absent" ]
 }
 
+@test "UDP-RECV!!STDOUT: a datagram half next to a stream half" {
+	start_duct_bg 'UDP-RECV:0,bind=127.0.0.1!!STDOUT' PIPE
+	run dgram_peer chat "127.0.0.1:$PORT" from-a --replies 0
+	assert_success
+	run dgram_peer chat "127.0.0.1:$PORT" from-b --replies 0
+	assert_success
+	wait_until 10 grep -q from-b "$OUT"
+	assert_equal "$(cat "$OUT")" "from-afrom-b"
+}
+
 # --- programs as halves --------------------------------------------------
 
 @test "SYSTEM as the read half, with !! inside its quoted command" {
