@@ -92,6 +92,8 @@ load helpers/common
 	wait_for_exit "$TPID" 10
 	cmp "$T/in" "$T/got"
 	[ ! -s "$OUT" ]
+	grep -q 'STDOUT): nothing is written to it: its write half is not opened' \
+	    "$LOG"
 }
 
 @test "-U with a dual: only the write half is opened" {
