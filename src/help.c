@@ -15,6 +15,7 @@ static const char usage_text[] =
     "Usage: duct [OPTIONS] ADDRESS1 ADDRESS2\n"
     "Relay bytes between two addresses in both directions, passing end of\n"
     "file on.  ADDRESS is KIND[:PARAM...][,OPTION[=VALUE]...].\n"
+    "A!!B as an ADDRESS reads from address A and writes to address B.\n"
     "\n"
     "Options:\n"
     "  -h, --help[=KIND]        this help, or one address kind's options\n"

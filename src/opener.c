@@ -169,10 +169,16 @@ opener_open_dual(const struct address *a, const struct open_ctx *ctx,
 
 	half.known = NULL;
 	if (!(ctx->dirs & EP_WRITABLE)) {
+		log_notice("%s: nothing is written to it: its write half is "
+			   "not opened",
+		    a->label);
 		half.dirs = EP_READABLE;
 		return opener_open_one(a, &half, ep, err);
 	}
 	if (!(ctx->dirs & EP_READABLE)) {
+		log_notice("%s: nothing is read from it: its read half is "
+			   "not opened",
+		    a->label);
 		half.dirs = EP_WRITABLE;
 		return opener_open_one(a->dual, &half, ep, err);
 	}

@@ -92,6 +92,8 @@ load helpers/common
 	wait_for_exit "$TPID" 10
 	cmp "$T/in" "$T/got"
 	[ ! -s "$OUT" ]
+	grep -q 'STDOUT): nothing is written to it: its write half is not opened' \
+	    "$LOG"
 }
 
 @test "-U with a dual: only the write half is opened" {
@@ -100,6 +102,16 @@ load helpers/common
 	    <"$T/in"
 	cmp "$T/in" "$T/out"
 	[ ! -e "$T/absent" ]
+}
+
+@test "UDP-RECV!!STDOUT: a datagram half next to a stream half" {
+	start_duct_bg 'UDP-RECV:0,bind=127.0.0.1!!STDOUT' PIPE
+	run dgram_peer chat "127.0.0.1:$PORT" from-a --replies 0
+	assert_success
+	run dgram_peer chat "127.0.0.1:$PORT" from-b --replies 0
+	assert_success
+	wait_until 10 grep -q from-b "$OUT"
+	assert_equal "$(cat "$OUT")" "from-afrom-b"
 }
 
 # --- programs as halves --------------------------------------------------
@@ -223,4 +235,10 @@ load helpers/common
 	printf 'x' >"$T/in"
 	run -1 timeout -k 5 10 "$DUCT" "OPEN:$T/in!!OPEN:$T/nodir/out" PIPE
 	assert_output --partial "open $T/nodir/out"
+}
+
+@test "--help has a line on A!!B" {
+	run --separate-stderr timeout -k 5 10 "$DUCT" --help
+	assert_success
+	assert_line --regexp '^A!!B .*reads from .*A.* writes to .*B'
 }

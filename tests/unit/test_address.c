@@ -136,11 +136,89 @@ test_options(void)
 	CHECK(bad("UNIX-LISTEN:/x,nodelay", "does not apply"));
 }
 
+static void
+test_dual(void)
+{
+	CHECK(ok("STDIN!!STDOUT") && a.dual != NULL &&
+	    strcmp(a.kind->names[0], "STDIN") == 0 &&
+	    strcmp(a.dual->kind->names[0], "STDOUT") == 0 &&
+	    strcmp(a.text, "STDIN!!STDOUT") == 0 &&
+	    strcmp(a.label, "address 1 (STDIN!!STDOUT)") == 0 &&
+	    strcmp(a.dual->label, a.label) == 0 &&
+	    address_dirs(&a) == (EP_READABLE | EP_WRITABLE));
+	address_free(&a);
+	CHECK(a.dual == NULL);
+	CHECK(ok("-!!-") && strcmp(a.kind->names[0], "STDIO") == 0 &&
+	    strcmp(a.dual->kind->names[0], "STDIO") == 0);
+	address_free(&a);
+	CHECK(ok("0!!1") && strcmp(a.params[0], "0") == 0 &&
+	    strcmp(a.dual->params[0], "1") == 0);
+	address_free(&a);
+	/* Each half keeps its own options. */
+	CHECK(ok("OPEN:/tmp/a,crlf!!OPEN:/tmp/b,creat,trunc") &&
+	    strcmp(a.params[0], "/tmp/a") == 0 && a.opts.crlf &&
+	    !a.opts.creat && strcmp(a.dual->params[0], "/tmp/b") == 0 &&
+	    a.dual->opts.creat && a.dual->opts.trunc && !a.dual->opts.crlf);
+	address_free(&a);
+	CHECK(ok("TCP-LISTEN:0!!STDOUT") && (address_groups(&a) & G_LISTEN) &&
+	    strcmp(a.dual->kind->names[0], "STDOUT") == 0);
+	address_free(&a);
+	CHECK(ok("STDIN!!EXEC:cat") && (address_groups(&a) & G_EXEC));
+	address_free(&a);
+	/* Quoted or escaped "!!" does not split. */
+	CHECK(ok("SYSTEM:'echo a!!b'") && a.dual == NULL &&
+	    strcmp(a.params[0], "echo a!!b") == 0);
+	address_free(&a);
+	CHECK(ok("SYSTEM:\"echo \\\"!!\\\"\"!!STDOUT") && a.dual != NULL &&
+	    strcmp(a.params[0], "echo \"!!\"") == 0);
+	address_free(&a);
+	CHECK(ok("SYSTEM:echo a\\!\\!b") && a.dual == NULL &&
+	    strcmp(a.params[0], "echo a!!b") == 0);
+	address_free(&a);
+	CHECK(ok("EXEC:'x!!y'!!SYSTEM:\"z!!\"") &&
+	    strcmp(a.params[0], "x!!y") == 0 &&
+	    strcmp(a.dual->params[0], "z!!") == 0);
+	address_free(&a);
+	/* A lone "!" is no split. */
+	CHECK(ok("SYSTEM:echo !x") && a.dual == NULL);
+	address_free(&a);
+
+	/* Errors in a half point into the whole text. */
+	CHECK(bad("OPEN:/x!!TCP:h:99999", "invalid port \"99999\""));
+	CHECK(pe.off == 15 && pe.len == 5);
+	CHECK(bad("TPC:h:1!!STDOUT", "did you mean \"TCP\""));
+	CHECK(pe.off == 0 && pe.len == 3);
+	CHECK(bad("STDIN!!OPEN:/x,creet", "did you mean \"creat\""));
+	CHECK(pe.off == 15 && pe.len == 5);
+	CHECK(bad("STDIN!!OPEN:'/x", "unterminated"));
+	CHECK(pe.off == 12 && pe.len == 1);
+	CHECK(bad("STDOUT!!STDIN", "left half \"STDOUT\""));
+	CHECK(pe.off == 0 && pe.len == 6 && strstr(pe.msg, "cannot be read"));
+	CHECK(bad("STDIN!!STDIN", "right half \"STDIN\""));
+	CHECK(
+	    pe.off == 7 && pe.len == 5 && strstr(pe.msg, "cannot be written"));
+	CHECK(bad("-!!STDIN,crlf", "cannot be written"));
+	CHECK(pe.off == 3 && pe.len == 10);
+	CHECK(bad("!!STDOUT", "nothing before"));
+	CHECK(pe.off == 0 && pe.len == 2);
+	CHECK(bad("STDIN!!", "nothing after"));
+	CHECK(pe.off == 5 && pe.len == 2);
+	CHECK(bad("A!!B!!C", "more than one"));
+	CHECK(pe.off == 4 && pe.len == 2);
+	CHECK(bad("TCP-L:0,fork!!STDOUT", "fork does not work"));
+	CHECK(pe.off == 0 && pe.len == 12);
+	CHECK(bad("STDIN!!TCP-L:0,fork", "fork does not work"));
+	CHECK(pe.off == 7 && pe.len == 12);
+	CHECK(bad("STDIN!!TCP-L:0,max-children=2", "needs \"fork\""));
+	CHECK(pe.off == 7);
+}
+
 int
 main(void)
 {
 	test_kinds();
 	test_quoting();
 	test_options();
+	test_dual();
 	return unit_done("test_address");
 }
