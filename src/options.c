@@ -77,7 +77,7 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	[OPT_LINGER] = { { "linger", "so-linger" }, OT_INT, G_TCP, OFF(linger),
 	    SOCKOPT(SOL_SOCKET, SO_LINGER), .value = "S",
 	    .help = "on close, wait S seconds for unsent data (SO_LINGER)" },
-	[OPT_CONNECT_TIMEOUT] = { { "connect-timeout" }, OT_SECONDS, G_SOCKET,
+	[OPT_CONNECT_TIMEOUT] = { { "connect-timeout" }, OT_SECONDS, G_CONNECT,
 	    OFF(connect_timeout), .value = "S",
 	    .help = "give up connecting after S seconds" },
 	[OPT_PF] = { { "pf", "protocol-family" }, OT_FAMILY, G_IP, OFF(pf),
@@ -339,6 +339,7 @@ static const char *const group_names[] = {
 	"EXEC",
 	"RANGE",
 	"TLS",
+	"CONNECT",
 };
 
 void

@@ -25,6 +25,8 @@
 #define G_EXEC 0x0100u   /* child programs */
 #define G_RANGE 0x0200u  /* listeners whose peers have IP addresses */
 #define G_TLS 0x0400u    /* TLS clients and servers */
+/* Kinds that connect or shake hands, which connect-timeout= bounds. */
+#define G_CONNECT 0x0800u
 
 enum opt_type {
 	OT_FLAG,    /* bool, optional =0/1/yes/no/on/off/true/false */

@@ -198,6 +198,27 @@ backlog fork unlink-early unlink-close"
 	assert_line --index 0 "duct: address 1: unknown option \"appnd\" in \"OPEN:$T/f,appnd\" (did you mean \"append\"?)"
 }
 
+@test "connect-timeout= on a listening or receiving kind is a usage error" {
+	local a kind
+	for a in TCP-LISTEN:0 TCP4-L:0 UDP-LISTEN:0 UDP-RECVFROM:0 UDP-RECV:0 \
+	    "UNIX-LISTEN:$T/s" "UNIX-RECVFROM:$T/s" "UNIX-RECV:$T/s"; do
+		kind=${a%%:*}
+		case $kind in
+		TCP4-L) kind=TCP-LISTEN ;;
+		esac
+		run -2 --separate-stderr timeout -k 5 10 "$DUCT" - "$a,connect-timeout=3"
+		assert_equal "${stderr_lines[0]}" "duct: address 2: option \"connect-timeout\" does not apply to $kind in \"$a,connect-timeout=3\""
+		assert_output ""
+		[ ! -e "$T/s" ]
+	done
+	# the connecting kinds still take it (each fails to connect here)
+	for a in TCP:127.0.0.1:1 UDP:127.0.0.1:1 UDP-SENDTO:127.0.0.1:1 \
+	    "UNIX-CONNECT:$T/none" "UNIX-CLIENT:$T/none" "UNIX-SENDTO:$T/none"; do
+		run --separate-stderr timeout -k 5 10 "$DUCT" -u /dev/null "$a,connect-timeout=3"
+		[ "$status" -ne 2 ] || fail "$a refused connect-timeout: $stderr"
+	done
+}
+
 @test "option that does not apply to the kind is an error, not ignored" {
 	run -2 timeout 10 "$DUCT" TCP:localhost:80,fork -
 	assert_line --index 0 'duct: address 1: option "fork" does not apply to TCP-CONNECT in "TCP:localhost:80,fork"'
