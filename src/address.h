@@ -7,6 +7,7 @@
 #ifndef DUCT_ADDRESS_H
 #define DUCT_ADDRESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "duct.h"
@@ -26,6 +27,11 @@ struct address {
 	size_t param_len[ADDR_MAX_PARAMS];
 	struct optvals opts; /* owns its strings */
 	char label[128];     /* "address 1 (TEXT)" */
+	/*
+	 * -g: the options skipped because they do not apply to the kind,
+	 * as "\"name\", \"name\""; NULL for none.  Owned.
+	 */
+	char *skipped;
 };
 
 /* A usage error: message, and the part of the text it is about. */
@@ -43,6 +49,13 @@ int address_parse(
     const char *text, int index, struct address *out, struct parse_error *pe);
 
 void address_free(struct address *addr);
+
+/*
+ * -g: with on, an option that does not apply to the address kind is left
+ * out and named in struct address's skipped (for a warning), instead of
+ * being a parse error.  Off by default.
+ */
+void address_set_lax_groups(bool on);
 
 /* Edit distance (swaps count once), case-insensitive; "did you mean". */
 size_t address_distance(const char *a, const char *b);

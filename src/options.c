@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "log.h"
 #include "options.h"
 #include "xmalloc.h"
 
@@ -543,6 +544,15 @@ opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
 	return 0;
 }
 
+/* -s: a socket option the kernel refuses is a warning, not a failure. */
+static bool opts_sloppy;
+
+void
+opts_set_sloppy(bool on)
+{
+	opts_sloppy = on;
+}
+
 int
 opts_apply_sock(int fd, const struct optvals *vals, char *err)
 {
@@ -576,6 +586,12 @@ opts_apply_sock(int fd, const struct optvals *vals, char *err)
 			len = sizeof(iv);
 		}
 		if (setsockopt(fd, def->level, def->name, p, len) == -1) {
+			if (opts_sloppy) {
+				log_warn("setsockopt %s: %s; going on without "
+					 "it (-s)",
+				    def->names[0], strerror(errno));
+				continue;
+			}
 			snprintf(err, DUCT_ERR_LEN, "setsockopt %s: %s",
 			    def->names[0], strerror(errno));
 			return -1;

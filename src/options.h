@@ -159,9 +159,12 @@ int opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
 
 /*
  * Applies every given option that has a setsockopt level/name to fd.
- * Returns 0, or -1 with err filled ("setsockopt sndbuf: ...").
+ * Returns 0, or -1 with err filled ("setsockopt sndbuf: ...").  After
+ * opts_set_sloppy(true) (-s) a refused option is logged as a warning and
+ * the others are still applied.
  */
 int opts_apply_sock(int fd, const struct optvals *vals, char *err);
+void opts_set_sloppy(bool on);
 
 /*
  * True when the peer address sa falls in one of vals' range= networks, or

@@ -477,6 +477,8 @@ serve_run(const struct serve_plan *p)
 		}
 		return 1;
 	}
+	/* Listening: from here on, -lm logs to syslog. */
+	log_started();
 	return ahead ? serve_ahead(p, &l, self, tell)
 		     : serve_after(p, &l, self);
 }
