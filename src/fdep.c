@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fdep.h"
+#include "log.h"
 #include "sig.h"
 
 const struct ep_ops fdep_ops = {
@@ -220,12 +221,16 @@ fdep_open_path(const char *path, unsigned dirs, int extra,
 	if (o->mode >= 0 && fchmod(fd, o->mode) == -1) {
 		snprintf(
 		    err, DUCT_ERR_LEN, "chmod %s: %s", path, strerror(errno));
-		goto fail;
+		if (!opts_get_sloppy())
+			goto fail;
+		log_warn("%s; going on without it (-s)", err);
 	}
 	if (o->given[OPT_SEEK] && lseek(fd, (off_t)o->seek, SEEK_SET) == -1) {
 		snprintf(err, DUCT_ERR_LEN, "seek %s to %zu: %s", path, o->seek,
 		    strerror(errno));
-		goto fail;
+		if (!opts_get_sloppy())
+			goto fail;
+		log_warn("%s; going on without it (-s)", err);
 	}
 	return fd;
 fail:

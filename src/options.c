@@ -553,6 +553,12 @@ opts_set_sloppy(bool on)
 	opts_sloppy = on;
 }
 
+bool
+opts_get_sloppy(void)
+{
+	return opts_sloppy;
+}
+
 int
 opts_apply_sock(int fd, const struct optvals *vals, char *err)
 {

@@ -159,12 +159,18 @@ int opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
 
 /*
  * Applies every given option that has a setsockopt level/name to fd.
- * Returns 0, or -1 with err filled ("setsockopt sndbuf: ...").  After
- * opts_set_sloppy(true) (-s) a refused option is logged as a warning and
- * the others are still applied.
+ * Returns 0, or -1 with err filled ("setsockopt sndbuf: ...").  With -s
+ * (opts_set_sloppy) a refused option is a warning and the others are
+ * still applied.
  */
 int opts_apply_sock(int fd, const struct optvals *vals, char *err);
+
+/*
+ * -s: an option that cannot be applied at open time (a setsockopt, the
+ * chmod of mode=, the seek of seek=) is a warning and the open goes on.
+ */
 void opts_set_sloppy(bool on);
+bool opts_get_sloppy(void);
 
 /*
  * True when the peer address sa falls in one of vals' range= networks, or
