@@ -103,23 +103,32 @@ DATE='[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}'
 	grep -Eq '^duct\[[0-9]+\] N ' "$T/err" || fail "$(cat "$T/err")"
 }
 
+# need_mount_ns: skips the test where no mount namespace can be had (to
+# put a stand-in syslog socket at /dev/log); sets UNSHARE to the command.
+need_mount_ns() {
+	if unshare -m true 2>/dev/null; then
+		UNSHARE=(unshare -m)
+	elif unshare -rm true 2>/dev/null; then
+		UNSHARE=(unshare -rm)
+	else
+		skip "no mount namespace here to put a syslog socket at /dev/log"
+	fi
+}
+
 # syslog_run OUT IN ARGS...: runs duct ARGS under a stand-in syslog daemon
 # (helpers/syslog_catch.py) in a mount namespace of its own whose /dev is
-# a fresh tmpfs, so /dev/log is ours; skips where no namespace can be had.
+# a fresh tmpfs, so that /dev/log is ours.  Needs need_mount_ns first.
 syslog_run() {
 	local out=$1 in=$2 py
 	shift 2
 	py=$(command -v python3)
-	unshare -m true 2>/dev/null || unshare -rm true 2>/dev/null ||
-	    skip "no mount namespace here to put a syslog socket at /dev/log"
-	local u=(unshare -m)
-	unshare -m true 2>/dev/null || u=(unshare -rm)
-	timeout -k 5 20 "${u[@]}" sh -c 'mount -t tmpfs tmpfs /dev && exec "$@"' \
+	timeout -k 5 20 "${UNSHARE[@]}" sh -c 'mount -t tmpfs tmpfs /dev && exec "$@"' \
 	    sh "$py" "$BATS_TEST_DIRNAME/helpers/syslog_catch.py" "$out" "$in" \
 	    "$DUCT" "$@"
 }
 
 @test "-ly[FACILITY]: messages go to syslog with facility and level" {
+	need_mount_ns
 	printf 'x\n' >"$T/f"
 	syslog_run "$T/sys" "$T/f" -d -lylocal3 -u - STDOUT
 	assert_equal "$(cat "$T/sys.out")" x
@@ -133,6 +142,7 @@ syslog_run() {
 }
 
 @test "-lm: stderr while starting, syslog once both addresses are open" {
+	need_mount_ns
 	printf 'x\n' >"$T/f"
 	# -g's warning comes while starting; the end of file during the transfer
 	syslog_run "$T/sys" "$T/f" -d -lmlocal1 -g -u -,nodelay STDOUT
@@ -144,6 +154,23 @@ syslog_run() {
 	grep -Eq '^<141>.*duct\[[0-9]+\]: address 1 \(-,nodelay\): end of file$' "$T/sys" ||
 	    fail "syslog: $(cat "$T/sys")"
 	! grep -q 'ignoring' "$T/sys" || fail "syslog: $(cat "$T/sys")"
+}
+
+@test "-lm with a listener: listening on stderr, the connection in syslog" {
+	need_mount_ns
+	: >"$T/empty"
+	syslog_run "$T/sys" "$T/empty" -d -lm -u TCP-LISTEN:0,bind=127.0.0.1 STDOUT &
+	track_pid $!
+	local pid=$!
+	wait_for_line "$T/sys.err" 'listening on 127\.0\.0\.1:[0-9]+$'
+	local port
+	port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/sys.err")
+	printf 'hi\n' | timeout -k 5 10 "$DUCT" -u - "TCP:127.0.0.1:$port"
+	wait_for_exit "$pid" 20
+	assert_equal "$(cat "$T/sys.out")" hi
+	grep -Eq '^<29>.*duct\[[0-9]+\]: address 1 \(TCP-LISTEN:0,bind=127\.0\.0\.1\): end of file$' "$T/sys" ||
+	    fail "syslog: $(cat "$T/sys")"
+	! grep -q 'end of file' "$T/sys.err" || fail "stderr: $(cat "$T/sys.err")"
 }
 
 # --- -D --------------------------------------------------------------------
