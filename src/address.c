@@ -312,6 +312,35 @@ parse_head(struct address *a, struct lexer *lx, struct parse_error *pe)
 	return c;
 }
 
+/* -g: options that do not apply to their kind are skipped, not refused. */
+static bool address_lax_groups;
+
+void
+address_set_lax_groups(bool on)
+{
+	address_lax_groups = on;
+}
+
+/* Adds "name" to a->skipped, once. */
+static void
+skip_option(struct address *a, const char *name)
+{
+	size_t have = a->skipped != NULL ? strlen(a->skipped) : 0;
+	size_t need = have + strlen(name) + 5;
+	char *p;
+
+	p = xmalloc(need);
+	snprintf(p, need, "\"%s\"", name);
+	if (a->skipped != NULL && strstr(a->skipped, p) != NULL) {
+		free(p);
+		return;
+	}
+	snprintf(p, need, "%s%s\"%s\"", have ? a->skipped : "",
+	    have ? ", " : "", name);
+	free(a->skipped);
+	a->skipped = p;
+}
+
 static int
 parse_option(struct address *a, struct lexer *lx, struct parse_error *pe)
 {
@@ -344,7 +373,7 @@ parse_option(struct address *a, struct lexer *lx, struct parse_error *pe)
 		    s ? " (did you mean \"" : "", s ? s : "", s ? "\"?)" : "");
 		goto out;
 	}
-	if (!(def->groups & a->kind->groups)) {
+	if (!(def->groups & a->kind->groups) && !address_lax_groups) {
 		fail(pe, start, lx->pos - start,
 		    "option \"%s\" does not apply to %s in \"%s\"", name,
 		    kind_name(a), a->text);
@@ -358,6 +387,11 @@ parse_option(struct address *a, struct lexer *lx, struct parse_error *pe)
 			    a->text);
 			goto out;
 		}
+	}
+	if (!(def->groups & a->kind->groups)) {
+		skip_option(a, def->names[0]);
+		rc = c;
+		goto out;
 	}
 	if (opts_set(&a->opts, def, has_value ? lx->out : NULL, err) == -1) {
 		fail(pe, start, lx->pos - start, "%s in \"%s\"", err, a->text);
@@ -627,4 +661,6 @@ address_free(struct address *addr)
 	opts_free(&addr->opts);
 	free(addr->text);
 	addr->text = NULL;
+	free(addr->skipped);
+	addr->skipped = NULL;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fdep.h"
+#include "log.h"
 #include "sig.h"
 
 const struct ep_ops fdep_ops = {
@@ -244,7 +245,9 @@ fdep_file_setup(int fd, const char *path, const struct optvals *o, char *err)
 	if (o->mode >= 0 && fchmod(fd, o->mode) == -1) {
 		snprintf(
 		    err, DUCT_ERR_LEN, "chmod %s: %s", path, strerror(errno));
-		return -1;
+		if (!opts_get_sloppy())
+			return -1;
+		log_warn("%s; going on without it (-s)", err);
 	}
 	if (o->given[OPT_FTRUNCATE] &&
 	    ftruncate(fd, (off_t)o->ftruncate) == -1) {
@@ -255,7 +258,9 @@ fdep_file_setup(int fd, const char *path, const struct optvals *o, char *err)
 	if (o->given[OPT_SEEK] && lseek(fd, (off_t)o->seek, SEEK_SET) == -1) {
 		snprintf(err, DUCT_ERR_LEN, "seek %s to %zu: %s", path, o->seek,
 		    strerror(errno));
-		return -1;
+		if (!opts_get_sloppy())
+			return -1;
+		log_warn("%s; going on without it (-s)", err);
 	}
 	if (o->given[OPT_SEEK_END] &&
 	    lseek(fd, -(off_t)o->seek_end, SEEK_END) == -1) {

@@ -21,6 +21,7 @@
 #include <sys/time.h>
 
 #include "endpoint.h"
+#include "log.h"
 #include "options.h"
 #include "xmalloc.h"
 
@@ -901,6 +902,21 @@ opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
 	return 0;
 }
 
+/* -s: a socket option the kernel refuses is a warning, not a failure. */
+static bool opts_sloppy;
+
+void
+opts_set_sloppy(bool on)
+{
+	opts_sloppy = on;
+}
+
+bool
+opts_get_sloppy(void)
+{
+	return opts_sloppy;
+}
+
 /*
  * The value of row def as setsockopt() wants it, in buf (at least 64
  * bytes).  Returns its length, or 0 when there is nothing to set.
@@ -983,6 +999,12 @@ opts_apply_sock(int fd, const struct optvals *vals, char *err)
 		if ((len = opts_sock_value(def, vals, buf)) == 0)
 			continue;
 		if (setsockopt(fd, level, name, buf, len) == -1) {
+			if (opts_sloppy) {
+				log_warn("setsockopt %s: %s; going on without "
+					 "it (-s)",
+				    def->names[0], strerror(errno));
+				continue;
+			}
 			snprintf(err, DUCT_ERR_LEN, "setsockopt %s: %s",
 			    def->names[0], strerror(errno));
 			return -1;

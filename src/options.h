@@ -277,9 +277,17 @@ int opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
  * level/name (its IPv6 twin on an IPv6 socket; an IP-only option is left
  * out on an IPv6 socket that has no twin, and ipv6only on IPv4), then
  * setsockopt-int/-bin/-string.  Returns 0, or -1 with err filled
- * ("setsockopt sndbuf: ...").
+ * ("setsockopt sndbuf: ...").  With -s (opts_set_sloppy) a refused named
+ * option is a warning and the others are still applied.
  */
 int opts_apply_sock(int fd, const struct optvals *vals, char *err);
+
+/*
+ * -s: an option that cannot be applied at open time (a setsockopt, the
+ * chmod of mode=, the seek of seek=) is a warning and the open goes on.
+ */
+void opts_set_sloppy(bool on);
+bool opts_get_sloppy(void);
 
 /*
  * True when the peer address sa falls in one of vals' range= networks, or

@@ -548,6 +548,8 @@ serve_run(const struct serve_plan *p)
 		}
 		return 1;
 	}
+	/* Listening: from here on, -lm logs to syslog. */
+	log_started();
 	if (!ahead)
 		return serve_after(p, &l);
 	l.stop_fd = stop[0];

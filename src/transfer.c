@@ -19,6 +19,7 @@
 
 #include "buffer.h"
 #include "dump.h"
+#include "fdinfo.h"
 #include "log.h"
 #include "sig.h"
 #include "transfer.h"
@@ -100,7 +101,7 @@ chan_may_splice(const struct channel *ch, int force)
 	unsigned both = ch->src->flags & ep_wflags(ch->dst);
 	unsigned any = ch->src->flags | ep_wflags(ch->dst);
 
-	if (dump_enabled() || !(both & EP_RAWFD) ||
+	if (dump_enabled(ch->dir) || !(both & EP_RAWFD) ||
 	    (any & (EP_DGRAM | EP_CRLF | EP_CR | EP_READLIMIT)))
 		return false;
 	/* For measuring the choice (bench/README): never, or always. */
@@ -300,7 +301,7 @@ chan_write(struct pair *pr, struct channel *ch, double now)
 	/* A datagram goes whole or not at all. */
 	if (chan_dgram(ch))
 		n = ch->buf.len;
-	if (dump_enabled())
+	if (dump_enabled(ch->dir))
 		dump_chunk(
 		    ch->dir, buffer_head(&ch->buf), (size_t)n, ch->bytes);
 	ch->bytes += (uint64_t)n;
@@ -679,6 +680,10 @@ xfer_run(struct endpoint *a, struct endpoint *b, const struct xfer_config *cfg)
 
 	memset(&pr, 0, sizeof(pr));
 	pr.cfg = cfg;
+	if (cfg->fd_info) {
+		fdinfo_log(a);
+		fdinfo_log(b);
+	}
 	if (cfg->forward && (a->flags & EP_READABLE) &&
 	    (ep_wflags(b) & EP_WRITABLE))
 		chan_init(&pr.ch[pr.nch++], a, b, "1 -> 2", cfg);

@@ -395,6 +395,7 @@ backlog fork unlink-early unlink-close"
 	assert_failure 1
 	assert_equal "$stderr" ""
 	assert_equal "$(head -n1 "$T/log")" "earlier line"
-	grep -Eq "^duct\[[0-9]+\] E address 1 \(OPEN:.*/missing\): .*No such file or directory$" "$T/log" ||
+	# a log file's lines carry the date and time
+	grep -Eq "^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} duct\[[0-9]+\] E address 1 \(OPEN:.*/missing\): .*No such file or directory$" "$T/log" ||
 	    fail "log file: $(cat "$T/log")"
 }

@@ -213,6 +213,25 @@ test_dual(void)
 	CHECK(pe.off == 7);
 }
 
+/* -g: foreign options are left out and listed, once each; unknown ones
+ * and bad values of known ones are still errors. */
+static void
+test_lax_groups(void)
+{
+	address_set_lax_groups(true);
+	CHECK(ok("TCP:h:1,fork,nodelay,mode=600,fork") && !a.opts.fork &&
+	    a.opts.nodelay && a.opts.mode == -1 && a.skipped != NULL &&
+	    strcmp(a.skipped, "\"fork\", \"mode\"") == 0);
+	address_free(&a);
+	CHECK(a.skipped == NULL);
+	CHECK(ok("TCP:h:1,nodelay") && a.skipped == NULL);
+	address_free(&a);
+	CHECK(bad("TCP:h:1,forkk", "unknown option"));
+	CHECK(bad("TCP:h:1,mode=\"600", "unterminated quote"));
+	address_set_lax_groups(false);
+	CHECK(bad("TCP:h:1,fork", "does not apply"));
+}
+
 int
 main(void)
 {
@@ -220,5 +239,6 @@ main(void)
 	test_quoting();
 	test_options();
 	test_dual();
+	test_lax_groups();
 	return unit_done("test_address");
 }
