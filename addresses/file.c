@@ -102,6 +102,12 @@ gopen_open(const struct address *a, const struct open_ctx *ctx,
 		return gopen_socket(a->params[0], ctx, ep, err);
 	if (ctx->dirs & EP_WRITABLE)
 		extra = O_CREAT | (a->opts.given[OPT_SEEK] ? 0 : O_APPEND);
+	/*
+	 * Followed with ignoreeof, a file that is not there yet is created
+	 * empty, as socat does, and read as it grows ("f,ignoreeof!!f").
+	 */
+	else if (a->opts.ignoreeof)
+		extra = O_CREAT;
 	fd = fdep_open_path(a->params[0], ctx->dirs, extra, &a->opts, err);
 	if (fd == -1)
 		return -1;

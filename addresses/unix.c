@@ -81,7 +81,11 @@ unix_bind(int fd, const char *path, const struct optvals *o, char *err)
 	}
 	if (o->mode >= 0)
 		old = umask(~o->mode & 0777);
+	else if (o->given[OPT_UMASK])
+		old = umask((mode_t)o->umask);
 	rc = net_bind(fd, (struct sockaddr *)&sun, len, err);
+	if (o->mode < 0 && o->given[OPT_UMASK])
+		umask(old);
 	if (o->mode >= 0) {
 		umask(old);
 		if (rc == 0 && chmod(path, o->mode) == -1) {

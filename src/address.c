@@ -33,11 +33,12 @@ struct lexer {
 static int
 lex_field(struct lexer *lx, const char *stops, bool brackets, size_t *bad)
 {
-	const char *s = lx->text;
-	size_t n = 0;
+	static const char opens[] = "([{", closes[] = ")]}";
+	const char *s = lx->text, *k;
+	char stack[32]; /* the closing characters awaited, innermost last */
+	size_t n = 0, open = 0;
 	char q = 0;
 	int depth = 0;
-	size_t open = 0;
 
 	for (;; lx->pos++) {
 		char c = s[lx->pos];
@@ -65,10 +66,16 @@ lex_field(struct lexer *lx, const char *stops, bool brackets, size_t *bad)
 			open = lx->pos;
 			continue;
 		}
-		if (brackets && c == '[') {
-			if (depth++ == 0)
+		/*
+		 * As in socat, a separator inside (), [] or {} does not end
+		 * the field: "[::1]:80", "EXEC:sh -c 'f(a,b)'" without quotes.
+		 */
+		if (brackets && (k = strchr(opens, c)) != NULL &&
+		    depth < (int)sizeof(stack)) {
+			if (depth == 0)
 				open = lx->pos;
-		} else if (brackets && c == ']' && depth > 0) {
+			stack[depth++] = closes[k - opens];
+		} else if (depth > 0 && c == stack[depth - 1]) {
 			depth--;
 		} else if (depth == 0 && strchr(stops, c) != NULL) {
 			break;
@@ -257,7 +264,8 @@ parse_head(struct address *a, struct lexer *lx, struct parse_error *pe)
 	if (is_bare_path(a->text)) {
 		a->kind = registry_find("GOPEN", &family);
 		if ((c = lex_field(lx, ",", false, &bad)) == -1)
-			return fail(pe, bad, 1, "unterminated quote");
+			return fail(
+			    pe, bad, 1, "syntax error: unterminated quote");
 		if (lx->out[0] == '\0')
 			return fail(pe, 0, 1, "empty path");
 		add_param(a, lx->out, 0, lx->pos);
@@ -265,7 +273,7 @@ parse_head(struct address *a, struct lexer *lx, struct parse_error *pe)
 	}
 
 	if ((c = lex_field(lx, ":,", false, &bad)) == -1)
-		return fail(pe, bad, 1, "unterminated quote");
+		return fail(pe, bad, 1, "syntax error: unterminated quote");
 	if (lx->out[0] == '\0')
 		return fail(
 		    pe, 0, 1, "address kind missing in \"%s\"", a->text);
@@ -301,7 +309,7 @@ parse_head(struct address *a, struct lexer *lx, struct parse_error *pe)
 		last = k->rest && a->nparams == k->max_params - 1;
 		if ((c = lex_field(lx, last ? "," : ":,", true, &bad)) == -1)
 			return fail(pe, bad, 1,
-			    "unterminated quote or "
+			    "syntax error: unterminated quote or "
 			    "bracket in \"%s\"",
 			    a->text);
 		add_param(a, lx->out, start, lx->pos - start);
@@ -351,8 +359,11 @@ parse_option(struct address *a, struct lexer *lx, struct parse_error *pe)
 	int c, rc = -1;
 
 	if ((c = lex_field(lx, "=,", false, &bad)) == -1)
-		return fail(
-		    pe, bad, 1, "unterminated quote in \"%s\"", a->text);
+		return fail(pe, bad, 1,
+		    "syntax error: unterminated quote in \"%s\"", a->text);
+	/* socat passes over empty options: "A,,opt" and a trailing ",". */
+	if (lx->out[0] == '\0' && c != '=')
+		return c;
 	if (lx->out[0] == '\0')
 		return fail(pe, start, 1, "empty option in \"%s\"", a->text);
 	name = xstrdup(lx->out);
@@ -382,8 +393,10 @@ parse_option(struct address *a, struct lexer *lx, struct parse_error *pe)
 	if (c == '=') {
 		has_value = true;
 		lx->pos++;
-		if ((c = lex_field(lx, ",", false, &bad)) == -1) {
-			fail(pe, bad, 1, "unterminated quote in \"%s\"",
+		if ((c = lex_field(lx, ",", true, &bad)) == -1) {
+			fail(pe, bad, 1,
+			    "syntax error: unterminated quote or bracket in "
+			    "\"%s\"",
 			    a->text);
 			goto out;
 		}

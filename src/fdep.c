@@ -275,6 +275,7 @@ int
 fdep_open_path(const char *path, unsigned dirs, int extra,
     const struct optvals *o, char *err)
 {
+	mode_t old = 0;
 	int fl, fd;
 
 	if (o->accmode >= 0)
@@ -296,9 +297,13 @@ fdep_open_path(const char *path, unsigned dirs, int extra,
 		fl |= O_APPEND;
 	if (o->nonblock)
 		fl |= O_NONBLOCK;
+	if (o->given[OPT_UMASK])
+		old = umask((mode_t)o->umask);
 	sig_unblock();
 	fd = open(path, fl, o->mode >= 0 ? o->mode : 0666);
 	sig_block();
+	if (o->given[OPT_UMASK])
+		umask(old);
 	if (fd == -1) {
 		snprintf(
 		    err, DUCT_ERR_LEN, "open %s: %s", path, strerror(errno));

@@ -131,8 +131,10 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    .help = "the same as su= (duct looks USER up before chroot=)" },
 	[OPT_CHROOT] = { { "chroot" }, OT_STRING, G_EXEC, OFF(chroot),
 	    .value = "DIR", .help = "run the program with DIR as its root" },
-	[OPT_UMASK] = { { "umask" }, OT_MODE, G_EXEC, OFF(umask),
-	    .value = "OCTAL", .help = "the program's file creation mask" },
+	[OPT_UMASK] = { { "umask" }, OT_MODE, G_EXEC | G_FILE | G_UNIX,
+	    OFF(umask), .value = "OCTAL",
+	    .help = "file creation mask for what this address creates (EXEC: "
+		    "the program's)" },
 	[OPT_PATH] = { { "path" }, OT_STRING, G_EXEC, OFF(path),
 	    .value = "DIRS",
 	    .help = "PATH to find the program in, and its PATH too" },
@@ -244,6 +246,11 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	[OPT_SETSOCKOPT_STRING] = { { "setsockopt-string", "sockopt-string" },
 	    OT_SOCKOPT, G_SOCKET, OFF(sockopts), .value = "LEVEL:NAME:TEXT",
 	    .help = "any socket option, value as text with a NUL "
+		    "(repeatable)" },
+	[OPT_SETSOCKOPT] = { { "setsockopt", "sockopt", "setsockopt-listen",
+				 "sockopt-listen" },
+	    OT_SOCKOPT, G_SOCKET, OFF(sockopts), .value = "LEVEL:NAME:VALUE",
+	    .help = "any socket option: an integer, xHEX bytes, or text "
 		    "(repeatable)" },
 	[OPT_SOURCEPORT] = { { "sourceport", "sp" }, OT_INT, G_IP,
 	    OFF(sourceport), .value = "PORT",
@@ -770,6 +777,12 @@ opts_add_sockopt(struct optvals *vals, enum opt_id id, const char *text)
 			return -1;
 		text = v + 1;
 	}
+	/* setsockopt= tells the value's type by its look. */
+	if (id == OPT_SETSOCKOPT)
+		id = opts_parse_int(text, 10, 0x7fffffff, &iv) == 0
+		    ? OPT_SETSOCKOPT_INT
+		    : (*text == 'x' || *text == 'X') ? OPT_SETSOCKOPT_BIN
+						     : OPT_SETSOCKOPT_STRING;
 	if (id == OPT_SETSOCKOPT_INT) {
 		if (opts_parse_int(text, 10, 0x7fffffff, &iv) == -1)
 			return -1;

@@ -239,6 +239,15 @@ load helpers/common
 	[ ! -e "$T/missing" ]
 }
 
+@test "GOPEN read with ignoreeof creates a missing file and follows it (f,ignoreeof!!f)" {
+	printf 'hello\n' >"$T/in"
+	start_duct_bg --stdin "$T/in" --stdout "$T/out" -t 1 - "$T/f,ignoreeof!!$T/f"
+	wait_for_line "$T/out" '^hello$'
+	wait_for_exit "$TPID" 10 || true
+	assert_equal "$EXIT_STATUS" 0
+	assert_equal "$(cat "$T/f")" hello
+}
+
 # --- FD ------------------------------------------------------------------
 
 @test "FD:N reads an inherited descriptor" {

@@ -191,3 +191,27 @@ for i in range(2):
 	assert_failure 2
 	[[ "$stderr" == *"no-sni"* ]] || fail "$stderr"
 }
+
+@test "umask= on CREATE, UNIX-LISTEN and PIPE sets the mode of what they create" {
+	timeout -k 5 10 "$DUCT" -u /dev/null "CREATE:$T/c,umask=177"
+	assert_equal "$(stat -c %a "$T/c")" 600
+	start_duct_bg -U "UNIX-LISTEN:$SOCKDIR/s,umask=077" /dev/null
+	assert_equal "$(stat -c %a "$SOCKDIR/s")" 700
+	timeout -k 5 10 "$DUCT" -u /dev/null "PIPE:$T/p,umask=027,nonblock,rdwr"
+	assert_equal "$(stat -c %a "$T/p")" 640
+}
+
+@test "setsockopt= takes an integer, xHEX or text, as socat's does" {
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,setsockopt=6:2:512,setsockopt-listen=1:25:lo STDIO
+	assert_equal "$(sockopt "$DPID" "$PORT" 6 2)" 512
+	assert_equal "$(sockopt "$DPID" "$PORT" 1 25 str)" lo
+}
+
+@test "socat's syntax: empty options are passed over; (), [] and {} group" {
+	run timeout -k 5 10 "$DUCT" -u 'EXEC:echo (,)[,]{,}","([),])x,,' -
+	assert_success
+	assert_output '(,)[,]{,},([),])x'
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u "FILE:$T/ab\"cd" FILE:/dev/null
+	assert_failure 2
+	[[ "$stderr" == *"syntax error: unterminated quote"* ]] || fail "$stderr"
+}

@@ -131,8 +131,18 @@ test_options(void)
 	CHECK(bad("FD:x", "invalid descriptor"));
 	CHECK(bad("TCP7:h:1", "unknown address kind"));
 	CHECK(bad("OPEN:", "empty path"));
-	CHECK(bad("TCP:h:1,", "empty option"));
-	CHECK(bad("TCP:h:1,bind=[::1", "malformed"));
+	/* socat passes over empty options; "=value" with no name is an error. */
+	CHECK(ok("TCP:h:1,") && a.opts.given[OPT_FORK] == false);
+	address_free(&a);
+	CHECK(ok("TCP:h:1,,nodelay,") && a.opts.nodelay);
+	address_free(&a);
+	CHECK(bad("TCP:h:1,=3", "empty option"));
+	/* (), [] and {} group as in socat: a comma inside does not split. */
+	CHECK(ok("EXEC:echo (,)[,]{,}") &&
+	    strcmp(a.params[0], "echo (,)[,]{,}") == 0);
+	address_free(&a);
+	CHECK(bad("EXEC:echo (", "syntax error: unterminated"));
+	CHECK(bad("TCP:h:1,bind=[::1", "unterminated"));
 	CHECK(bad("UNIX-LISTEN:/x,nodelay", "does not apply"));
 }
 
