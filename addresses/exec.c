@@ -37,7 +37,8 @@
 struct exec_state {
 	pid_t pid;
 	bool pty;
-	int index; /* the address's, for the signals passed on */
+	bool exited; /* ended by itself, not by duct at close */
+	int index;   /* the address's, for the signals passed on */
 	char label[128];
 };
 
@@ -240,7 +241,8 @@ exec_close(struct endpoint *ep)
 		return;
 	/* No signal for a pid that may be reused once reaped. */
 	exec_fwd_pid[st->index == 2] = 0;
-	if (!exec_reap(st, EXEC_WAIT_EXIT, &status)) {
+	st->exited = exec_reap(st, EXEC_WAIT_EXIT, &status);
+	if (!st->exited) {
 		log_info("%s: ending program %ld", st->label, (long)st->pid);
 		kill(st->pid, SIGTERM);
 		if (!exec_reap(st, EXEC_WAIT_TERM, &status)) {
@@ -249,6 +251,9 @@ exec_close(struct endpoint *ep)
 		}
 	}
 	exec_report(st, status);
+	/* Ended by itself with a failure: socat's exit status says so too. */
+	ep->failed =
+	    st->exited && !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	free(st);
 	ep->priv = NULL;
 }

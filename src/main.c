@@ -569,9 +569,7 @@ run(struct cli *c, const struct address *a1, const struct address *a2,
 	}
 	log_started();
 	status = xfer_run(&e1, &e2, &c->xfer);
-	e1.ops->close(&e1);
-	e2.ops->close(&e2);
-	return status;
+	return opener_close_pair(&e1, &e2, status);
 }
 
 /* DUCT_SPLICE (duct(1) ENVIRONMENT) as struct xfer_config wants it. */

@@ -45,6 +45,16 @@ opener_prepare(const struct address *a, struct open_ctx *ctx)
 	    "%s: %s resolved once, not again for each peer", a->label, where);
 }
 
+int
+opener_close_pair(struct endpoint *a, struct endpoint *b, int status)
+{
+	a->ops->close(a);
+	b->ops->close(b);
+	if (status == 0 && (a->failed || b->failed))
+		return 1;
+	return status;
+}
+
 void
 opener_unprepare(struct open_ctx *ctx)
 {

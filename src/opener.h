@@ -46,6 +46,13 @@ void opener_prepare(const struct address *a, struct open_ctx *ctx);
 void opener_unprepare(struct open_ctx *ctx);
 
 /*
+ * Closes both endpoints of a finished transfer and returns its exit
+ * status: status, or 1 when it was 0 and an endpoint failed at its end
+ * (a program that exited with a failure status).
+ */
+int opener_close_pair(struct endpoint *a, struct endpoint *b, int status);
+
+/*
  * Gives a freshly opened ep its label and the FD-group flags of a, and
  * refuses descriptors select() cannot watch.  On failure closes ep and
  * returns -1 with err.

@@ -261,9 +261,7 @@ serve_child(
 	a = p->listen->index == 1 ? peer : &other;
 	b = p->listen->index == 1 ? &other : peer;
 	status = xfer_run(a, b, &cfg);
-	a->ops->close(a);
-	b->ops->close(b);
-	serve_exit(status);
+	serve_exit(opener_close_pair(a, b, status));
 }
 
 /*

@@ -51,9 +51,9 @@ no_children() {
 	    fail "stderr: $stderr"
 }
 
-@test "SYSTEM: a non-zero exit status is reported as a warning" {
-	run --separate-stderr timeout 10 "$DUCT" - SYSTEM:'echo out; exit 3' </dev/null
-	assert_success
+@test "SYSTEM: a program that fails by itself makes duct exit 1, with a warning" {
+	run --separate-stderr timeout -k 5 10 "$DUCT" - SYSTEM:'echo out; exit 3' </dev/null
+	assert_failure 1
 	assert_output out
 	[[ "$stderr" =~ W\ address\ 2\ \(SYSTEM:echo\ out\;\ exit\ 3\):\ program\ [0-9]+\ exited\ with\ status\ 3 ]] ||
 	    fail "stderr: $stderr"
@@ -386,4 +386,12 @@ in"
 	run timeout -k 5 10 "$DUCT" OPENSSL-LISTEN:0 SYSTEM:cat,nofork </dev/null
 	assert_failure 2
 	assert_output --partial TLS
+}
+
+@test "a program ended by duct at the end is no failure; EXEC:false is (socat's EXEC_RC)" {
+	# sleep outlives the transfer and is ended by duct: exit 0
+	run timeout -k 5 10 "$DUCT" -u /dev/null SYSTEM:'sleep 30'
+	assert_success
+	run bash -c "sleep 1 | timeout -k 5 10 '$DUCT' - EXEC:false,shut-none"
+	assert_failure 1
 }
