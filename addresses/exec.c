@@ -37,8 +37,9 @@
 struct exec_state {
 	pid_t pid;
 	bool pty;
-	bool exited; /* ended by itself, not by duct at close */
-	int index;   /* the address's, for the signals passed on */
+	bool exited;    /* ended by itself, not by duct at close */
+	bool end_close; /* end-close: closing leaves the program running */
+	int index;      /* the address's, for the signals passed on */
 	char label[128];
 };
 
@@ -241,6 +242,13 @@ exec_close(struct endpoint *ep)
 		return;
 	/* No signal for a pid that may be reused once reaped. */
 	exec_fwd_pid[st->index == 2] = 0;
+	if (st->end_close) {
+		log_info("%s: program %ld left running (end-close)", st->label,
+		    (long)st->pid);
+		free(st);
+		ep->priv = NULL;
+		return;
+	}
 	st->exited = exec_reap(st, EXEC_WAIT_EXIT, &status);
 	if (!st->exited) {
 		log_info("%s: ending program %ld", st->label, (long)st->pid);
@@ -826,6 +834,7 @@ exec_start(const struct address *a, struct exec_plan *pl, unsigned dirs,
 	st = xcalloc(1, sizeof(*st));
 	st->pid = pid;
 	st->pty = a->opts.pty;
+	st->end_close = a->opts.end_close;
 	st->index = a->index;
 	snprintf(st->label, sizeof(st->label), "%s", a->label);
 	ep->priv = st;

@@ -80,6 +80,9 @@ opener_finish(const struct address *a, struct endpoint *ep, char *err)
 	if (a->opts.cool_write)
 		ep->flags |= EP_COOLWRITE;
 	ep->shut = a->opts.shut;
+	/* end-close: others may share the descriptor, so nothing but close. */
+	if (a->opts.end_close && ep->shut == EP_SHUT_DEFAULT)
+		ep->shut = EP_SHUT_NONE;
 	if (opener_fd_ok(ep->rfd, err) == -1 ||
 	    opener_fd_ok(ep->wfd, err) == -1) {
 		ep->ops->close(ep);

@@ -333,6 +333,10 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	[OPT_COOL_WRITE] = { { "cool-write", "coolwrite" }, OT_FLAG, G_FD,
 	    OFF(cool_write),
 	    .help = "a reader that went away (EPIPE, ECONNRESET) is no error" },
+	[OPT_END_CLOSE] = { { "end-close", "close" }, OT_FLAG, G_FD,
+	    OFF(end_close),
+	    .help = "end by closing only: no shutdown, a program left "
+		    "running" },
 };
 
 static const char *const group_names[] = {

@@ -157,6 +157,7 @@ enum opt_id {
 	OPT_SHUT_CLOSE,
 	OPT_SHUT_NULL,
 	OPT_COOL_WRITE,
+	OPT_END_CLOSE,
 	OPT_COUNT
 };
 
@@ -229,7 +230,7 @@ struct optvals {
 	size_t readbytes;
 	bool null_eof;
 	int shut; /* enum ep_shut */
-	bool cool_write;
+	bool cool_write, end_close;
 };
 
 /* TLS protocol versions as on the wire, for min-version=. */

@@ -215,3 +215,22 @@ for i in range(2):
 	assert_failure 2
 	[[ "$stderr" == *"syntax error: unterminated quote"* ]] || fail "$stderr"
 }
+
+@test "end-close: fork children share address 1 and leave it open for the next" {
+	start_duct_bg -u TCP-LISTEN:0,bind=127.0.0.1 STDOUT
+	local p2=$PORT out=$OUT
+	start_duct_bg -U TCP:127.0.0.1:$p2,end-close TCP-LISTEN:0,bind=127.0.0.1,fork
+	local p1=$PORT
+	echo first | timeout -k 5 10 "$DUCT" -u - TCP:127.0.0.1:$p1
+	wait_for_line "$out" '^first$'
+	echo second | timeout -k 5 10 "$DUCT" -u - TCP:127.0.0.1:$p1
+	wait_for_line "$out" '^second$'
+}
+
+@test "end-close: an EXEC program opened once serves each forked peer and is left running" {
+	start_duct_bg EXEC:cat,end-close UNIX-LISTEN:$SOCKDIR/s,fork
+	run timeout -k 5 10 "$DUCT" - UNIX-CONNECT:$SOCKDIR/s <<<one
+	assert_output one
+	run timeout -k 5 10 "$DUCT" - UNIX-CONNECT:$SOCKDIR/s <<<two
+	assert_output two
+}
