@@ -9,6 +9,7 @@
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dual.h"
 #include "log.h"
@@ -149,6 +150,10 @@ opener_open_one(const struct address *a, const struct open_ctx *ctx,
 	int rc;
 
 	memset(ep, 0, sizeof(*ep));
+	/* socat's setsid: a program's own session, else duct's. */
+	if (a->opts.setsid && !(a->kind->groups & G_EXEC) && setsid() == -1)
+		log_warn("%s: setsid: %s (duct leads its process group)",
+		    a->label, strerror(errno));
 	if (a->kind->listen == NULL) {
 		if (a->kind->open(a, ctx, ep, err) == -1)
 			return -1;

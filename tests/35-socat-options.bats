@@ -234,3 +234,11 @@ for i in range(2):
 	run timeout -k 5 10 "$DUCT" - UNIX-CONNECT:$SOCKDIR/s <<<two
 	assert_output two
 }
+
+@test "setsid on a plain address puts duct itself in a new session (socat's MAINSETSID)" {
+	run bash -c "timeout -k 5 10 '$DUCT' -U -,setsid SYSTEM:'echo \$(ps -o sid= -p \$PPID) \$PPID' </dev/null"
+	assert_success
+	local sid pid
+	read -r sid pid <<<"$output"
+	assert_equal "$sid" "$pid"
+}
