@@ -254,6 +254,30 @@ net_wait_listener(int fd, int stop, bool quiet, double timeout)
 }
 
 int
+net_sleep(double seconds)
+{
+	double end = net_now() + seconds, left = seconds;
+	struct timespec ts;
+
+	while (left > 0) {
+		if (sig_term_pending()) {
+			errno = EINTR;
+			return -1;
+		}
+		ts.tv_sec = (time_t)left;
+		ts.tv_nsec = (long)((left - floor(left)) * 1e9);
+		/* Nothing to watch: pselect() only waits, signals let in. */
+		pselect(0, NULL, NULL, NULL, &ts, sig_waitmask());
+		left = end - net_now();
+	}
+	if (sig_term_pending()) {
+		errno = EINTR;
+		return -1;
+	}
+	return 0;
+}
+
+int
 net_connect(
     int fd, const struct sockaddr *sa, socklen_t len, double timeout, char *err)
 {

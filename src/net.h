@@ -100,6 +100,12 @@ int net_wait_quiet(int fd, bool writable, double timeout);
 int net_wait_listener(int fd, int stop, bool quiet, double timeout);
 
 /*
+ * Sleeps for seconds, waking only for a terminating signal (SIGINT,
+ * SIGTERM, SIGHUP).  Returns 0, or -1 with errno EINTR.
+ */
+int net_sleep(double seconds);
+
+/*
  * Accepts a peer on the listening socket lfd as a non-blocking,
  * close-on-exec socket.  Returns the fd, -2 when nothing was pending, or
  * -1 with err.

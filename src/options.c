@@ -137,6 +137,13 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    .help = "PATH to find the program in, and its PATH too" },
 	[OPT_LOGIN] = { { "login", "dash" }, OT_FLAG, G_EXEC, OFF(login),
 	    .help = "prefix the program's argv[0] with '-' (login shell)" },
+	[OPT_RETRY] = { { "retry" }, OT_INT, G_RETRY, OFF(retry), .value = "N",
+	    .help = "when connecting fails, try N more times" },
+	[OPT_INTERVAL] = { { "interval", "intervall" }, OT_SECONDS, G_RETRY,
+	    OFF(interval), .value = "S",
+	    .help = "seconds between tries (default 1)" },
+	[OPT_FOREVER] = { { "forever" }, OT_FLAG, G_RETRY, OFF(forever),
+	    .help = "try to connect until it works" },
 	[OPT_MAX_CHILDREN] = { { "max-children", "maxchildren" }, OT_INT,
 	    G_CHILD, OFF(max_children), .value = "N",
 	    .help =
@@ -340,6 +347,7 @@ static const char *const group_names[] = {
 	"RANGE",
 	"TLS",
 	"CONNECT",
+	"RETRY",
 };
 
 void
@@ -353,6 +361,7 @@ opts_init(struct optvals *vals)
 	vals->verify = true;
 	vals->min_version = OPT_TLS_1_2;
 	vals->accmode = -1;
+	vals->interval = 1;
 }
 
 void

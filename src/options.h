@@ -27,6 +27,8 @@
 #define G_TLS 0x0400u    /* TLS clients and servers */
 /* Kinds that connect or shake hands, which connect-timeout= bounds. */
 #define G_CONNECT 0x0800u
+/* Kinds that connect and may try again (retry=, interval=, forever). */
+#define G_RETRY 0x1000u
 
 enum opt_type {
 	OT_FLAG,    /* bool, optional =0/1/yes/no/on/off/true/false */
@@ -94,6 +96,9 @@ enum opt_id {
 	OPT_UMASK,
 	OPT_PATH,
 	OPT_LOGIN,
+	OPT_RETRY,
+	OPT_INTERVAL,
+	OPT_FOREVER,
 	OPT_MAX_CHILDREN,
 	OPT_ACCEPT_TIMEOUT,
 	OPT_RANGE,
@@ -193,6 +198,9 @@ struct optvals {
 	bool pipes, child_stderr, pty, rawer, echo, setsid;
 	int fdin, fdout; /* given[] says whether they replace 0 and 1 */
 	bool nofork, setpgid, ctty, sigint, sighup, sigquit, login;
+	int retry;       /* tries after the first */
+	double interval; /* seconds between tries */
+	bool forever;
 	char *su; /* su= and su-d= alike */
 	char *chroot, *path;
 	int umask;
