@@ -137,6 +137,17 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    .help = "PATH to find the program in, and its PATH too" },
 	[OPT_LOGIN] = { { "login", "dash" }, OT_FLAG, G_EXEC, OFF(login),
 	    .help = "prefix the program's argv[0] with '-' (login shell)" },
+	[OPT_PROXYPORT] = { { "proxyport" }, OT_STRING, G_HTTP, OFF(proxyport),
+	    .value = "PORT", .help = "the HTTP proxy's port (default 8080)" },
+	[OPT_PROXYAUTH] = { { "proxyauth", "proxy-authorization",
+				"proxy-auth" },
+	    OT_STRING, G_HTTP, OFF(proxyauth), .value = "USER:PASS",
+	    .help = "log in to the proxy (Basic authentication)" },
+	[OPT_RESOLVE] = { { "resolve", "proxy-resolve" }, OT_FLAG, G_HTTP,
+	    OFF(resolve),
+	    .help = "resolve HOST here and ask the proxy for its address" },
+	[OPT_IGNORECR] = { { "ignorecr" }, OT_FLAG, G_HTTP, OFF(ignorecr),
+	    .help = "accept a proxy answer whose lines end in LF, not CRLF" },
 	[OPT_RETRY] = { { "retry" }, OT_INT, G_RETRY, OFF(retry), .value = "N",
 	    .help = "when connecting fails, try N more times" },
 	[OPT_INTERVAL] = { { "interval", "intervall" }, OT_SECONDS, G_RETRY,
@@ -348,6 +359,7 @@ static const char *const group_names[] = {
 	"TLS",
 	"CONNECT",
 	"RETRY",
+	"HTTP",
 };
 
 void

@@ -29,6 +29,7 @@
 #define G_CONNECT 0x0800u
 /* Kinds that connect and may try again (retry=, interval=, forever). */
 #define G_RETRY 0x1000u
+#define G_HTTP 0x2000u /* HTTP CONNECT proxy clients */
 
 enum opt_type {
 	OT_FLAG,    /* bool, optional =0/1/yes/no/on/off/true/false */
@@ -96,6 +97,10 @@ enum opt_id {
 	OPT_UMASK,
 	OPT_PATH,
 	OPT_LOGIN,
+	OPT_PROXYPORT,
+	OPT_PROXYAUTH,
+	OPT_RESOLVE,
+	OPT_IGNORECR,
 	OPT_RETRY,
 	OPT_INTERVAL,
 	OPT_FOREVER,
@@ -198,6 +203,8 @@ struct optvals {
 	bool pipes, child_stderr, pty, rawer, echo, setsid;
 	int fdin, fdout; /* given[] says whether they replace 0 and 1 */
 	bool nofork, setpgid, ctty, sigint, sighup, sigquit, login;
+	char *proxyport, *proxyauth; /* NULL: 8080, no authentication */
+	bool resolve, ignorecr;
 	int retry;       /* tries after the first */
 	double interval; /* seconds between tries */
 	bool forever;

@@ -1,7 +1,11 @@
 #!/usr/bin/env bats
+# PROXY (HTTP CONNECT) through a real server on loopback (tinyproxy) and
+# through a scripted stub (helpers/proxy_stub.py) for refusals and odd answers; and
 # retry=, interval=, forever on the connecting kinds.
 
 load helpers/common
+
+STUB=$BATS_TEST_DIRNAME/helpers/proxy_stub.py
 
 # A port that was free a moment ago, for servers that cannot take port 0.
 free_port() {
@@ -10,6 +14,165 @@ free_port() {
 
 port_open() {
 	python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$1" 2>/dev/null
+}
+
+# start_backend: an echo of exactly 300000 bytes that then closes, behind
+# the proxies.  Sets BPORT.
+start_backend() {
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork SYSTEM:'head -c 300000'
+	BPORT=$PORT
+}
+
+# start_tinyproxy [USER PASS]: sets XPORT.
+start_tinyproxy() {
+	command -v tinyproxy >/dev/null || skip "tinyproxy is not installed (./bootstrap installs it)"
+	XPORT=$(free_port)
+	{
+		echo "Port $XPORT"
+		echo "Listen 127.0.0.1"
+		echo "Timeout 30"
+		echo "MaxClients 20"
+		echo "LogLevel Info"
+		echo "LogFile \"$T/tinyproxy.log\""
+		echo "PidFile \"$T/tinyproxy.pid\""
+		[ $# -eq 2 ] && echo "BasicAuth $1 $2"
+	} >"$T/tinyproxy.conf"
+	start_bg tinyproxy -d -c "$T/tinyproxy.conf"
+	wait_until 10 port_open "$XPORT"
+}
+
+# start_stub MODE ARGS...: sets SPORT; the stub keeps requests in $T/req.
+start_stub() {
+	_BG_N=$((_BG_N + 1))
+	local pf=$T/stub.$_BG_N.port
+	start_bg python3 "$STUB" "$pf" "$T/req" "$@"
+	wait_for_file "$pf" 10
+	SPORT=$(cat "$pf")
+}
+
+# through ADDRESS: 300000 random bytes to the backend through ADDRESS and
+# back; the backend closes after echoing them.
+through() {
+	random_file "$T/in" 300000
+	local st=0
+	timeout -k 5 20 "$DUCT" - "$1,shut-none" <"$T/in" >"$T/out" 2>"$T/through.err" || st=$?
+	[ "$st" -eq 0 ] || fail "exit $st: $(cat "$T/through.err")"
+	[ "$(sha "$T/out")" = "$(sha "$T/in")" ] || fail "bytes differ ($(wc -c <"$T/out") back)"
+}
+
+# --- HTTP CONNECT -------------------------------------------------------
+
+@test "PROXY: 300 KB both ways through tinyproxy" {
+	start_backend
+	start_tinyproxy
+	through "PROXY:127.0.0.1:127.0.0.1:$BPORT,proxyport=$XPORT"
+}
+
+@test "PROXY-CONNECT with proxyauth= through tinyproxy; wrong or no credentials exit 1 with the proxy's reason" {
+	start_backend
+	start_tinyproxy alice s3cret
+	through "PROXY-CONNECT:127.0.0.1:127.0.0.1:$BPORT,proxyport=$XPORT,proxyauth=alice:s3cret"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - \
+	    "PROXY:127.0.0.1:127.0.0.1:$BPORT,proxyport=$XPORT,proxy-authorization=alice:wrong" </dev/null
+	assert_failure 1
+	[[ "$stderr" == *'refused CONNECT 127.0.0.1:'"$BPORT"': "HTTP/1.'*'check proxyauth='* ]] || fail "$stderr"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - \
+	    "PROXY:127.0.0.1:127.0.0.1:$BPORT,proxyport=$XPORT" </dev/null
+	assert_failure 1
+	[[ "$stderr" == *'407 Proxy Authentication Required"; it wants proxyauth='* ]] || fail "$stderr"
+}
+
+@test "PROXY: a target the proxy cannot reach exits 1 quoting its status line" {
+	start_tinyproxy
+	start_peer refuse
+	run --separate-stderr timeout -k 5 10 "$DUCT" - \
+	    "PROXY:127.0.0.1:127.0.0.1:$PEER_PORT,proxyport=$XPORT" </dev/null
+	assert_failure 1
+	[[ "$stderr" == *"address 2 (PROXY:"*"): HTTP proxy 127.0.0.1:$XPORT refused CONNECT 127.0.0.1:$PEER_PORT: \"HTTP/1."* ]] || fail "$stderr"
+}
+
+@test "TCP-LISTEN,fork PROXY: serves one client after another" {
+	start_backend
+	start_tinyproxy
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork \
+	    "PROXY:127.0.0.1:127.0.0.1:$BPORT,proxyport=$XPORT,shut-none"
+	local i
+	for i in 1 2 3; do
+		through "TCP:127.0.0.1:$PORT"
+	done
+}
+
+@test "PROXY: the request names the target; bytes right after the answer header reach the client" {
+	start_stub http-extra $'first words\n'
+	run --separate-stderr timeout -k 5 10 "$DUCT" -v - \
+	    "PROXY:127.0.0.1:db.example:5432,proxyport=$SPORT,proxyauth=al:pw" <<<"hello"
+	assert_success
+	assert_output $'first words\nhello'
+	# the dump shows tunnel bytes, not the exchange with the proxy
+	[[ "$stderr" == *"first words"* && "$stderr" != *CONNECT* ]] || fail "$stderr"
+	run cat "$T/req"
+	assert_line --index 0 $'CONNECT db.example:5432 HTTP/1.1\r'
+	assert_line $'Host: db.example:5432\r'
+	# base64 of "al:pw"
+	assert_line $'Proxy-Authorization: Basic YWw6cHc=\r'
+}
+
+@test "PROXY: 403 and 407 answers are run-time failures naming the status line" {
+	start_stub http-status "HTTP/1.1 403 Filtered by policy"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - \
+	    "PROXY:127.0.0.1:h:1,proxyport=$SPORT" </dev/null
+	assert_failure 1
+	[[ "$stderr" == *'refused CONNECT h:1: "HTTP/1.1 403 Filtered by policy"' ]] || fail "$stderr"
+	start_stub http-status "HTTP/1.1 407 Who are you"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - \
+	    "PROXY:127.0.0.1:h:1,proxyport=$SPORT,proxyauth=a:b" </dev/null
+	assert_failure 1
+	[[ "$stderr" == *'"HTTP/1.1 407 Who are you"; check proxyauth=' ]] || fail "$stderr"
+}
+
+@test "PROXY: bare-LF answer lines need ignorecr" {
+	start_stub http-lf
+	run --separate-stderr timeout -k 5 10 "$DUCT" - \
+	    "PROXY:127.0.0.1:h:1,proxyport=$SPORT" </dev/null
+	assert_failure 1
+	[[ "$stderr" == *"ignorecr accepts that"* ]] || fail "$stderr"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - \
+	    "PROXY:127.0.0.1:h:1,proxyport=$SPORT,ignorecr" <<<"x"
+	assert_success
+	assert_output $'lf-tunnel\nx'
+}
+
+@test "PROXY: resolve sends the address, not the name" {
+	need_localhost
+	start_stub http-extra ""
+	run timeout -k 5 10 "$DUCT" - \
+	    "PROXY:127.0.0.1:localhost:80,proxyport=$SPORT,proxy-resolve,pf=ip4" </dev/null
+	assert_success
+	run head -n1 "$T/req"
+	assert_output $'CONNECT 127.0.0.1:80 HTTP/1.1\r'
+}
+
+@test "PROXY: connect-timeout= bounds a proxy that never answers" {
+	start_stub silent
+	local t0=$(now_ms)
+	run --separate-stderr timeout -k 5 10 "$DUCT" - \
+	    "PROXY:127.0.0.1:h:1,proxyport=$SPORT,connect-timeout=0.5" </dev/null
+	assert_failure 1
+	[[ "$stderr" == *"no answer within connect-timeout=0.5s"* ]] || fail "$stderr"
+	[ $(($(now_ms) - t0)) -lt 4000 ]
+}
+
+@test "proxy usage errors exit 2 before anything is opened" {
+	local a
+	for a in "PROXY:127.0.0.1:h:1,proxyauth=nocolon" \
+	    "PROXY:127.0.0.1:h:1,proxyport=nope" \
+	    "PROXY:127.0.0.1:h" \
+	    "TCP-LISTEN:0,retry=2" \
+	    "TCP:127.0.0.1:1,retry=-1"; do
+		run --separate-stderr timeout -k 5 10 "$DUCT" -d - "$a" </dev/null
+		[ "$status" -eq 2 ] || fail "$a: exit $status: $stderr"
+		[[ "$stderr" != *attempt* ]] || fail "$a: $stderr"
+	done
 }
 
 # --- retry --------------------------------------------------------------
@@ -48,6 +211,14 @@ port_open() {
 	[ $(($(now_ms) - t0)) -lt 5000 ]
 	[ "$(grep -c 'failed: connect: Connection refused; trying again in 0.2s' <<<"$stderr")" -eq 3 ] || fail "$stderr"
 	[[ "$stderr" == *"address 2 (TCP:127.0.0.1:$PEER_PORT,retry=3,interval=0.2): gave up after 4 attempts: connect: Connection refused" ]] || fail "$stderr"
+}
+
+@test "retry covers the proxy's answer: each refused try is logged and the last one is the error" {
+	start_stub http-status "HTTP/1.1 502 Bad Gateway"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -d - "PROXY:127.0.0.1:h:1,proxyport=$SPORT,retry=2,interval=0.05" </dev/null
+	assert_failure 1
+	[ "$(grep -c 'attempt [12] failed: HTTP proxy .* 502 Bad Gateway' <<<"$stderr")" -eq 2 ] || fail "$stderr"
+	[[ "$stderr" == *"gave up after 3 attempts: HTTP proxy 127.0.0.1:$SPORT refused CONNECT h:1: \"HTTP/1.1 502 Bad Gateway\"" ]] || fail "$stderr"
 }
 
 @test "SIGTERM during the retry interval ends duct at once with 143" {
