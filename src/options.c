@@ -148,6 +148,15 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    .help = "resolve HOST here and ask the proxy for its address" },
 	[OPT_IGNORECR] = { { "ignorecr" }, OT_FLAG, G_HTTP, OFF(ignorecr),
 	    .help = "accept a proxy answer whose lines end in LF, not CRLF" },
+	[OPT_SOCKSPORT] = { { "socksport" }, OT_STRING, G_SOCKS, OFF(socksport),
+	    .value = "PORT", .help = "the SOCKS server's port (default 1080)" },
+	[OPT_SOCKSUSER] = { { "socksuser" }, OT_STRING, G_SOCKS, OFF(socksuser),
+	    .value = "USER",
+	    .help = "user name for the SOCKS server (SOCKS4: default "
+		    "$LOGNAME)" },
+	[OPT_SOCKSPASS] = { { "sockspass" }, OT_STRING, G_SOCKS, OFF(sockspass),
+	    .value = "PASS", .help = "SOCKS5: password for socksuser=",
+	    .needs = "socksuser", .empty = true },
 	[OPT_RETRY] = { { "retry" }, OT_INT, G_RETRY, OFF(retry), .value = "N",
 	    .help = "when connecting fails, try N more times" },
 	[OPT_INTERVAL] = { { "interval", "intervall" }, OT_SECONDS, G_RETRY,
@@ -360,6 +369,7 @@ static const char *const group_names[] = {
 	"CONNECT",
 	"RETRY",
 	"HTTP",
+	"SOCKS",
 };
 
 void

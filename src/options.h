@@ -29,7 +29,8 @@
 #define G_CONNECT 0x0800u
 /* Kinds that connect and may try again (retry=, interval=, forever). */
 #define G_RETRY 0x1000u
-#define G_HTTP 0x2000u /* HTTP CONNECT proxy clients */
+#define G_HTTP 0x2000u  /* HTTP CONNECT proxy clients */
+#define G_SOCKS 0x4000u /* SOCKS clients */
 
 enum opt_type {
 	OT_FLAG,    /* bool, optional =0/1/yes/no/on/off/true/false */
@@ -101,6 +102,9 @@ enum opt_id {
 	OPT_PROXYAUTH,
 	OPT_RESOLVE,
 	OPT_IGNORECR,
+	OPT_SOCKSPORT,
+	OPT_SOCKSUSER,
+	OPT_SOCKSPASS,
 	OPT_RETRY,
 	OPT_INTERVAL,
 	OPT_FOREVER,
@@ -205,8 +209,9 @@ struct optvals {
 	bool nofork, setpgid, ctty, sigint, sighup, sigquit, login;
 	char *proxyport, *proxyauth; /* NULL: 8080, no authentication */
 	bool resolve, ignorecr;
-	int retry;       /* tries after the first */
-	double interval; /* seconds between tries */
+	char *socksport, *socksuser, *sockspass; /* NULL: 1080, default */
+	int retry;                               /* tries after the first */
+	double interval;                         /* seconds between tries */
 	bool forever;
 	char *su; /* su= and su-d= alike */
 	char *chroot, *path;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# PROXY (HTTP CONNECT) through a real server on loopback (tinyproxy) and
-# through a scripted stub (helpers/proxy_stub.py) for refusals and odd answers; and
+# PROXY (HTTP CONNECT), SOCKS4, SOCKS4A and SOCKS5-CONNECT through real
+# servers on loopback (tinyproxy, dante-server, microsocks) and through a
+# scripted stub (helpers/proxy_stub.py) for refusals and odd answers; and
 # retry=, interval=, forever on the connecting kinds.
 
 load helpers/common
@@ -38,6 +39,46 @@ start_tinyproxy() {
 		[ $# -eq 2 ] && echo "BasicAuth $1 $2"
 	} >"$T/tinyproxy.conf"
 	start_bg tinyproxy -d -c "$T/tinyproxy.conf"
+	wait_until 10 port_open "$XPORT"
+}
+
+# start_microsocks [USER PASS]: sets XPORT.
+start_microsocks() {
+	command -v microsocks >/dev/null || skip "microsocks is not installed (./bootstrap installs it)"
+	XPORT=$(free_port)
+	if [ $# -eq 2 ]; then
+		start_bg microsocks -i 127.0.0.1 -p "$XPORT" -u "$1" -P "$2"
+	else
+		start_bg microsocks -i 127.0.0.1 -p "$XPORT"
+	fi
+	wait_until 10 port_open "$XPORT"
+}
+
+# start_danted: SOCKS4 and SOCKS5 without authentication; port 2 of
+# 127.0.0.1 is off limits by rule.  Sets XPORT.
+start_danted() {
+	command -v danted >/dev/null || skip "dante-server is not installed (./bootstrap installs it)"
+	[ "$(id -u)" = 0 ] || skip "danted switches users and needs root here"
+	XPORT=$(free_port)
+	cat >"$T/danted.conf" <<-EOF
+		logoutput: $T/danted.log
+		internal: 127.0.0.1 port = $XPORT
+		external: 127.0.0.1
+		clientmethod: none
+		socksmethod: none
+		user.privileged: root
+		user.unprivileged: nobody
+		client pass {
+			from: 127.0.0.0/8 to: 0.0.0.0/0
+		}
+		socks block {
+			from: 0.0.0.0/0 to: 127.0.0.1/32 port = 2
+		}
+		socks pass {
+			from: 127.0.0.0/8 to: 0.0.0.0/0
+		}
+	EOF
+	start_bg danted -f "$T/danted.conf" -p "$T/danted.pid"
 	wait_until 10 port_open "$XPORT"
 }
 
@@ -162,10 +203,117 @@ through() {
 	[ $(($(now_ms) - t0)) -lt 4000 ]
 }
 
+# --- SOCKS --------------------------------------------------------------
+
+@test "SOCKS5-CONNECT: 300 KB both ways through microsocks, a name passed on" {
+	start_backend
+	start_microsocks
+	through "SOCKS5-CONNECT:127.0.0.1:$XPORT:127.0.0.1:$BPORT"
+	need_localhost
+	through "SOCKS5:127.0.0.1:localhost:$BPORT,socksport=$XPORT"
+}
+
+@test "SOCKS5: user name and password through microsocks; wrong or none exit 1 with the reason" {
+	start_backend
+	start_microsocks bob pw
+	through "SOCKS5-CONNECT:127.0.0.1:$XPORT:127.0.0.1:$BPORT,socksuser=bob,sockspass=pw"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - \
+	    "SOCKS5-CONNECT:127.0.0.1:$XPORT:127.0.0.1:$BPORT,socksuser=bob,sockspass=nope" </dev/null
+	assert_failure 1
+	[[ "$stderr" == *'the SOCKS server refused the login of "bob" (check socksuser= and sockspass=)'* ]] || fail "$stderr"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - \
+	    "SOCKS5-CONNECT:127.0.0.1:$XPORT:127.0.0.1:$BPORT" </dev/null
+	assert_failure 1
+	[[ "$stderr" == *"accepts no way of logging in that duct offered (socksuser= and sockspass="* ]] || fail "$stderr"
+}
+
+@test "SOCKS4, SOCKS4A and SOCKS5: 300 KB both ways through dante" {
+	start_backend
+	start_danted
+	through "SOCKS4:127.0.0.1:127.0.0.1:$BPORT,socksport=$XPORT"
+	through "SOCKS:127.0.0.1:127.0.0.1:$BPORT,socksport=$XPORT"
+	through "SOCKS4A:127.0.0.1:127.0.0.1:$BPORT,socksport=$XPORT"
+	through "SOCKS5:127.0.0.1:$XPORT:127.0.0.1:$BPORT"
+}
+
+@test "SOCKS through dante: refused targets exit 1 with the server's reason" {
+	start_danted
+	start_peer refuse
+	run --separate-stderr timeout -k 5 10 "$DUCT" - \
+	    "SOCKS5:127.0.0.1:$XPORT:127.0.0.1:$PEER_PORT" </dev/null
+	assert_failure 1
+	[[ "$stderr" == *"SOCKS5 server 127.0.0.1:$XPORT: the SOCKS server refused: connection refused by destination host (5)" ]] || fail "$stderr"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - \
+	    "SOCKS5:127.0.0.1:$XPORT:127.0.0.1:2" </dev/null
+	assert_failure 1
+	[[ "$stderr" == *"the SOCKS server refused: connection not allowed by its rules (2)" ]] || fail "$stderr"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - \
+	    "SOCKS4:127.0.0.1:127.0.0.1:$PEER_PORT,socksport=$XPORT" </dev/null
+	assert_failure 1
+	[[ "$stderr" == *"SOCKS4 server 127.0.0.1:$XPORT: the SOCKS server refused: request rejected or failed (91)" ]] || fail "$stderr"
+}
+
+@test "SOCKS5: every refusal code becomes a sentence" {
+	local -A why=(
+		[1]="general SOCKS server failure"
+		[2]="connection not allowed by its rules"
+		[3]="network unreachable"
+		[4]="host unreachable"
+		[5]="connection refused by destination host"
+		[6]="TTL expired"
+		[7]="command not supported"
+		[8]="address type not supported"
+		[9]="unknown reply code"
+	)
+	local code
+	for code in 1 2 3 4 5 6 7 8 9; do
+		start_stub socks5 "$code"
+		run --separate-stderr timeout -k 5 10 "$DUCT" - \
+		    "SOCKS5:127.0.0.1:$SPORT:h:1" </dev/null
+		assert_failure 1
+		[[ "$stderr" == *"the SOCKS server refused: ${why[$code]} ($code)" ]] || fail "code $code: $stderr"
+	done
+}
+
+@test "SOCKS5: a name goes to the server unresolved; the reply's bound name is read to its end" {
+	start_stub socks5 0
+	run timeout -k 5 10 "$DUCT" - "SOCKS5-CONNECT:127.0.0.1:$SPORT:db.example:5432" <<<"hi"
+	assert_success
+	assert_output $'early\nhi'
+	# greeting: version 5, one method (none); then CONNECT, ATYP 3
+	run bash -c "od -An -tx1 -v \"$T/req\" | tr -s ' \n' ' '"
+	assert_output --partial "05 01 00 05 01 00 03 0a 64 62 2e 65 78 61 6d 70 6c 65 15 38"
+}
+
+@test "SOCKS4A passes the name; SOCKS4 sends the resolved address and socksuser=" {
+	start_stub socks4 90
+	run timeout -k 5 10 "$DUCT" - "SOCKS4A:127.0.0.1:db.example:80,socksport=$SPORT,socksuser=me" <<<"x"
+	assert_success
+	assert_output x
+	run bash -c "od -An -tx1 -v \"$T/req\" | tr -s ' \n' ' '"
+	# VN 4, CD 1, port 80, 0.0.0.1, "me", NUL, "db.example", NUL
+	assert_output --partial "04 01 00 50 00 00 00 01 6d 65 00 64 62 2e 65 78 61 6d 70 6c 65 00"
+	run timeout -k 5 10 "$DUCT" - "SOCKS4:127.0.0.1:127.0.0.1:80,socksport=$SPORT,socksuser=me" <<<"x"
+	assert_success
+	run bash -c "od -An -tx1 -v \"$T/req\" | tr -s ' \n' ' '"
+	assert_output --partial "04 01 00 50 7f 00 00 01 6d 65 00"
+}
+
+@test "SOCKS4: a refusal code becomes a sentence" {
+	start_stub socks4 93
+	run --separate-stderr timeout -k 5 10 "$DUCT" - "SOCKS4:127.0.0.1:127.0.0.1:80,socksport=$SPORT" </dev/null
+	assert_failure 1
+	[[ "$stderr" == *"the SOCKS server refused: this host's identd and socksuser= name different users (93)" ]] || fail "$stderr"
+}
+
 @test "proxy usage errors exit 2 before anything is opened" {
 	local a
-	for a in "PROXY:127.0.0.1:h:1,proxyauth=nocolon" \
+	for a in "SOCKS4:127.0.0.1:h:1,socksuser=u,sockspass=p" \
+	    "SOCKS5:127.0.0.1:1080:h:1,socksport=1080" \
+	    "PROXY:127.0.0.1:h:1,proxyauth=nocolon" \
+	    "PROXY:127.0.0.1:h:1,socksport=1" \
 	    "PROXY:127.0.0.1:h:1,proxyport=nope" \
+	    "SOCKS5:127.0.0.1:h:1,sockspass=p" \
 	    "PROXY:127.0.0.1:h" \
 	    "TCP-LISTEN:0,retry=2" \
 	    "TCP:127.0.0.1:1,retry=-1"; do

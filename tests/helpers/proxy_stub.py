@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A scripted HTTP CONNECT proxy for tests/62-proxy.bats.
+"""A scripted HTTP CONNECT proxy or SOCKS server for tests/62-proxy.bats.
 
 Answers the way real servers rarely do on demand: refusal codes, bytes
 sent right after the answer, bare-LF headers, silence.  Listens on
@@ -12,6 +12,10 @@ usage: proxy_stub.py PORTFILE RECORD MODE [ARGS...]
   http-extra TEXT       answer 200 and TEXT in the same segment, then echo
   http-lf               answer 200 with bare LF line ends, then echo
   silent                read the request, never answer
+  socks4 CD             answer a SOCKS4 request with code CD; 90: echo
+  socks5 REP            answer a SOCKS5 CONNECT with REP; 0: echo, after
+                        a bound address given as a name and the word
+                        "early" sent in the same segment
 """
 import os
 import socket
@@ -77,6 +81,36 @@ def serve(c):
     elif mode == "silent":
         keep(c.recv(4096))
         time.sleep(60)
+    elif mode == "socks4":
+        head = exact(c, 8)
+        user = until(c, b"\0")
+        name = until(c, b"\0") if head[4:7] == b"\0\0\0" else b""
+        keep(head + user + name)
+        cd = int(args[0])
+        c.sendall(bytes([0, cd, 0, 0, 0, 0, 0, 0]))
+        if cd == 90:
+            echo(c)
+    elif mode == "socks5":
+        ver, n = exact(c, 2)
+        methods = exact(c, n)
+        c.sendall(b"\x05\x00")
+        req = exact(c, 4)
+        if req[3] == 1:
+            rest = exact(c, 4 + 2)
+        elif req[3] == 4:
+            rest = exact(c, 16 + 2)
+        else:
+            ln = exact(c, 1)
+            rest = ln + exact(c, ln[0] + 2)
+        keep(bytes([ver, n]) + methods + req + rest)
+        rep = int(args[0])
+        if rep != 0:
+            c.sendall(bytes([5, rep, 0, 1, 0, 0, 0, 0, 0, 0]))
+            return
+        bound = b"bound.example"
+        c.sendall(bytes([5, 0, 0, 3, len(bound)]) + bound + b"\x04\x38" +
+                  b"early\n")
+        echo(c)
     else:
         sys.exit("unknown mode " + mode)
 
