@@ -250,8 +250,8 @@ proxy_status_text(const char *hdr, char *out, size_t outlen)
 
 /*
  * Checks the answer header: lines end in CRLF (or in LF with ignorecr),
- * and the status line is "HTTP/x.y NNN ...".  Returns the status code, or
- * -1 with err.
+ * and the status line is "HTTP/x.y NNN ..." (one space or more before
+ * NNN).  Returns the status code, or -1 with err.
  */
 static int
 proxy_parse(const char *hdr, bool ignorecr, char *err)
@@ -270,6 +270,9 @@ proxy_parse(const char *hdr, bool ignorecr, char *err)
 	sp = strchr(hdr, ' ');
 	if (strncmp(hdr, "HTTP/", 5) != 0 || sp == NULL)
 		goto bad;
+	/* Some proxies pad the code with more than one space. */
+	while (sp[1] == ' ')
+		sp++;
 	for (i = 1; i <= 3; i++) {
 		if (sp[i] < '0' || sp[i] > '9')
 			goto bad;

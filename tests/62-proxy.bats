@@ -171,6 +171,14 @@ through() {
 	[[ "$stderr" == *'"HTTP/1.1 407 Who are you"; check proxyauth=' ]] || fail "$stderr"
 }
 
+@test "PROXY: a status code after several spaces is understood" {
+	start_stub http-status "HTTP/1.0    200 OK"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -d - \
+	    "PROXY:127.0.0.1:h:1,proxyport=$SPORT" </dev/null
+	assert_success
+	[[ "$stderr" == *"tunnel to h:1 through 127.0.0.1:$SPORT: HTTP/1.0    200 OK"* ]] || fail "$stderr"
+}
+
 @test "PROXY: bare-LF answer lines need ignorecr" {
 	start_stub http-lf
 	run --separate-stderr timeout -k 5 10 "$DUCT" - \
