@@ -55,10 +55,10 @@ proxy_check(const struct address *a, int *param, char *err)
 		return -1;
 	}
 	*param = 1;
-	if (a->params[1][0] == '\0' || proxy_bad_host(a->params[1])) {
-		snprintf(err, DUCT_ERR_LEN, "%s host \"%s\"",
-		    a->params[1][0] == '\0' ? "missing" : "invalid",
-		    a->params[1]);
+	if (a->params[1][0] == '\0' || proxy_bad_host(a->params[1]) ||
+	    strlen(a->params[1]) > 255) {
+		snprintf(err, DUCT_ERR_LEN, "%s host",
+		    a->params[1][0] == '\0' ? "missing" : "invalid");
 		return -1;
 	}
 	*param = 2;
