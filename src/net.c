@@ -50,6 +50,23 @@ net_check_port(const char *port, char *err)
 }
 
 int
+net_port_number(const char *port)
+{
+	struct servent *se;
+	char *end;
+	long v;
+
+	if (port == NULL || *port == '\0')
+		return -1;
+	v = strtol(port, &end, 10);
+	if (*end == '\0')
+		return v >= 0 && v <= 65535 ? (int)v : -1;
+	if ((se = getservbyname(port, "tcp")) == NULL)
+		return -1;
+	return ntohs((unsigned short)se->s_port);
+}
+
+int
 net_split_hostport(const char *text, char **host, char **port, char *err)
 {
 	const char *colon;
@@ -251,6 +268,118 @@ net_wait_listener(int fd, int stop, bool quiet, double timeout)
 {
 	return quiet ? net_wait_fds_quiet(fd, false, stop, timeout)
 		     : net_wait_fds(fd, false, stop, timeout);
+}
+
+double
+net_deadline(double timeout)
+{
+	return timeout > 0 ? net_now() + timeout : 0;
+}
+
+double
+net_left(double deadline)
+{
+	double left;
+
+	if (deadline <= 0)
+		return -1;
+	left = deadline - net_now();
+	return left > 0 ? left : 0;
+}
+
+int
+net_sleep(double seconds)
+{
+	double end = net_now() + seconds, left = seconds;
+	struct timespec ts;
+
+	while (left > 0) {
+		if (sig_term_pending()) {
+			errno = EINTR;
+			return -1;
+		}
+		ts.tv_sec = (time_t)left;
+		ts.tv_nsec = (long)((left - floor(left)) * 1e9);
+		/* Nothing to watch: pselect() only waits, signals let in. */
+		pselect(0, NULL, NULL, NULL, &ts, sig_waitmask());
+		left = end - net_now();
+	}
+	if (sig_term_pending()) {
+		errno = EINTR;
+		return -1;
+	}
+	return 0;
+}
+
+/* Waits for fd until deadline; fills err and returns -1 when it cannot. */
+static int
+net_wait_until(int fd, bool writable, double deadline, char *err)
+{
+	int n = net_wait_quiet(fd, writable, net_left(deadline));
+
+	if (n == 1)
+		return 0;
+	if (n == 0) {
+		snprintf(err, DUCT_ERR_LEN, "timed out");
+		errno = ETIMEDOUT;
+	} else {
+		snprintf(err, DUCT_ERR_LEN, "%s", strerror(errno));
+	}
+	return -1;
+}
+
+int
+net_send_all(int fd, const void *buf, size_t len, double deadline, char *err)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n == -1 && errno != EAGAIN && errno != EINTR) {
+			snprintf(
+			    err, DUCT_ERR_LEN, "send: %s", strerror(errno));
+			return -1;
+		}
+		if (net_wait_until(fd, true, deadline, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+net_recv_exact(int fd, void *buf, size_t len, double deadline, char *err)
+{
+	char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = recv(fd, p, len, 0);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n == 0) {
+			snprintf(err, DUCT_ERR_LEN,
+			    "the server closed the connection");
+			errno = ECONNRESET;
+			return -1;
+		}
+		if (errno != EAGAIN && errno != EINTR) {
+			snprintf(
+			    err, DUCT_ERR_LEN, "recv: %s", strerror(errno));
+			return -1;
+		}
+		if (net_wait_until(fd, false, deadline, err) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 int

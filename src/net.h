@@ -26,6 +26,12 @@
 int net_check_port(const char *port, char *err);
 
 /*
+ * The number of a port that net_check_port() accepted (a number or a TCP
+ * service name), or -1.
+ */
+int net_port_number(const char *port);
+
+/*
  * Splits "HOST:PORT", "[V6]:PORT", "HOST" or "[V6]" into newly allocated
  * host and port (port NULL when absent; host "" for ":PORT").  The caller
  * frees both.  Returns 0, or -1 with err.
@@ -98,6 +104,37 @@ int net_wait_quiet(int fd, bool writable, double timeout);
  * errno.
  */
 int net_wait_listener(int fd, int stop, bool quiet, double timeout);
+
+/*
+ * Deadlines for a protocol step (a proxy handshake): net_deadline() turns
+ * a timeout in seconds (0: none) into a point on the monotonic clock (0:
+ * none), and net_left() gives the seconds left until it for net_wait()
+ * (-1: no limit, 0: past).
+ */
+double net_deadline(double timeout);
+double net_left(double deadline);
+
+/*
+ * Sleeps for seconds, waking only for a terminating signal (SIGINT,
+ * SIGTERM, SIGHUP).  Returns 0, or -1 with errno EINTR.
+ */
+int net_sleep(double seconds);
+
+/*
+ * Writes all len bytes to the non-blocking socket fd, waiting for room
+ * until deadline (0: none).  Returns 0, or -1 with err ("send: ...",
+ * "timed out") and errno (EINTR: a terminating signal arrived).
+ */
+int net_send_all(
+    int fd, const void *buf, size_t len, double deadline, char *err);
+
+/*
+ * Reads exactly len bytes from the non-blocking socket fd, never more,
+ * waiting until deadline (0: none).  Returns 0; -1 with err and errno
+ * (ECONNRESET with "closed" in err when the peer closed first, ETIMEDOUT,
+ * EINTR).
+ */
+int net_recv_exact(int fd, void *buf, size_t len, double deadline, char *err);
 
 /*
  * Accepts a peer on the listening socket lfd as a non-blocking,

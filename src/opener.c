@@ -15,6 +15,7 @@
 #include "log.h"
 #include "net.h"
 #include "opener.h"
+#include "sig.h"
 #include "xmalloc.h"
 
 static int
@@ -141,6 +142,47 @@ opener_ready(const struct address *a, struct endpoint *ep, char *err)
 	return -1;
 }
 
+/*
+ * The kind's open, tried again as retry=, interval= and forever ask: the
+ * one place that retries, so every connecting kind behaves alike.  A
+ * failed open has released what it acquired; a terminating signal ends
+ * the tries at once, during an open or a pause.
+ */
+static int
+opener_open_retrying(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
+{
+	const struct optvals *o = &a->opts;
+	char why[DUCT_ERR_LEN];
+	unsigned long tries;
+	size_t n;
+
+	for (tries = 1;; tries++) {
+		if (a->kind->open(a, ctx, ep, err) == 0)
+			return 0;
+		if (errno == EINTR && sig_term_pending())
+			return -1;
+		if (!o->forever && tries > (unsigned long)o->retry)
+			break;
+		log_notice("%s: attempt %lu failed: %s; trying again in %gs",
+		    a->label, tries, err, o->interval);
+		if (net_sleep(o->interval) == -1) {
+			snprintf(err, DUCT_ERR_LEN, "interrupted");
+			return -1;
+		}
+		memset(ep, 0, sizeof(*ep));
+	}
+	if (tries > 1) {
+		/* The reason is cut short rather than the count. */
+		snprintf(
+		    why, sizeof(why), "gave up after %lu attempts: ", tries);
+		n = strlen(why);
+		xstrlcpy(why + n, err, sizeof(why) - n);
+		xstrlcpy(err, why, DUCT_ERR_LEN);
+	}
+	return -1;
+}
+
 /* opener_open() of a plain address, or of one half of a dual. */
 static int
 opener_open_one(const struct address *a, const struct open_ctx *ctx,
@@ -155,7 +197,7 @@ opener_open_one(const struct address *a, const struct open_ctx *ctx,
 		log_warn("%s: setsid: %s (duct leads its process group)",
 		    a->label, strerror(errno));
 	if (a->kind->listen == NULL) {
-		if (a->kind->open(a, ctx, ep, err) == -1)
+		if (opener_open_retrying(a, ctx, ep, err) == -1)
 			return -1;
 		return opener_finish(a, ep, err);
 	}

@@ -140,6 +140,33 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    .help = "PATH to find the program in, and its PATH too" },
 	[OPT_LOGIN] = { { "login", "dash" }, OT_FLAG, G_EXEC, OFF(login),
 	    .help = "prefix the program's argv[0] with '-' (login shell)" },
+	[OPT_PROXYPORT] = { { "proxyport" }, OT_STRING, G_HTTP, OFF(proxyport),
+	    .value = "PORT", .help = "the HTTP proxy's port (default 8080)" },
+	[OPT_PROXYAUTH] = { { "proxyauth", "proxy-authorization",
+				"proxy-auth" },
+	    OT_STRING, G_HTTP, OFF(proxyauth), .value = "USER:PASS",
+	    .help = "log in to the proxy (Basic authentication)" },
+	[OPT_RESOLVE] = { { "resolve", "proxy-resolve" }, OT_FLAG, G_HTTP,
+	    OFF(resolve),
+	    .help = "resolve HOST here and ask the proxy for its address" },
+	[OPT_IGNORECR] = { { "ignorecr" }, OT_FLAG, G_HTTP, OFF(ignorecr),
+	    .help = "accept a proxy answer whose lines end in LF, not CRLF" },
+	[OPT_SOCKSPORT] = { { "socksport" }, OT_STRING, G_SOCKS, OFF(socksport),
+	    .value = "PORT", .help = "the SOCKS server's port (default 1080)" },
+	[OPT_SOCKSUSER] = { { "socksuser" }, OT_STRING, G_SOCKS, OFF(socksuser),
+	    .value = "USER",
+	    .help = "user name for the SOCKS server (SOCKS4: default "
+		    "$LOGNAME)" },
+	[OPT_SOCKSPASS] = { { "sockspass" }, OT_STRING, G_SOCKS, OFF(sockspass),
+	    .value = "PASS", .help = "SOCKS5: password for socksuser=",
+	    .needs = "socksuser", .empty = true },
+	[OPT_RETRY] = { { "retry" }, OT_INT, G_RETRY, OFF(retry), .value = "N",
+	    .help = "when connecting fails, try N more times" },
+	[OPT_INTERVAL] = { { "interval", "intervall" }, OT_SECONDS, G_RETRY,
+	    OFF(interval), .value = "S",
+	    .help = "seconds between tries (default 1)" },
+	[OPT_FOREVER] = { { "forever" }, OT_FLAG, G_RETRY, OFF(forever),
+	    .help = "try to connect until it works" },
 	[OPT_MAX_CHILDREN] = { { "max-children", "maxchildren" }, OT_INT,
 	    G_CHILD, OFF(max_children), .value = "N",
 	    .help =
@@ -352,6 +379,9 @@ static const char *const group_names[] = {
 	"RANGE",
 	"TLS",
 	"CONNECT",
+	"RETRY",
+	"HTTP",
+	"SOCKS",
 };
 
 void
@@ -365,6 +395,7 @@ opts_init(struct optvals *vals)
 	vals->verify = true;
 	vals->min_version = OPT_TLS_1_2;
 	vals->accmode = -1;
+	vals->interval = 1;
 }
 
 void

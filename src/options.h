@@ -27,6 +27,10 @@
 #define G_TLS 0x0400u    /* TLS clients and servers */
 /* Kinds that connect or shake hands, which connect-timeout= bounds. */
 #define G_CONNECT 0x0800u
+/* Kinds that connect and may try again (retry=, interval=, forever). */
+#define G_RETRY 0x1000u
+#define G_HTTP 0x2000u  /* HTTP CONNECT proxy clients */
+#define G_SOCKS 0x4000u /* SOCKS clients */
 
 enum opt_type {
 	OT_FLAG,    /* bool, optional =0/1/yes/no/on/off/true/false */
@@ -94,6 +98,16 @@ enum opt_id {
 	OPT_UMASK,
 	OPT_PATH,
 	OPT_LOGIN,
+	OPT_PROXYPORT,
+	OPT_PROXYAUTH,
+	OPT_RESOLVE,
+	OPT_IGNORECR,
+	OPT_SOCKSPORT,
+	OPT_SOCKSUSER,
+	OPT_SOCKSPASS,
+	OPT_RETRY,
+	OPT_INTERVAL,
+	OPT_FOREVER,
 	OPT_MAX_CHILDREN,
 	OPT_ACCEPT_TIMEOUT,
 	OPT_RANGE,
@@ -195,6 +209,12 @@ struct optvals {
 	bool pipes, child_stderr, pty, rawer, echo, setsid;
 	int fdin, fdout; /* given[] says whether they replace 0 and 1 */
 	bool nofork, setpgid, ctty, sigint, sighup, sigquit, login;
+	char *proxyport, *proxyauth; /* NULL: 8080, no authentication */
+	bool resolve, ignorecr;
+	char *socksport, *socksuser, *sockspass; /* NULL: 1080, default */
+	int retry;                               /* tries after the first */
+	double interval;                         /* seconds between tries */
+	bool forever;
 	char *su; /* su= and su-d= alike */
 	char *chroot, *path;
 	int umask;
