@@ -159,7 +159,8 @@ const struct addr_kind kind_tcp_listen = {
 	.names = { "TCP-LISTEN", "TCP-L" },
 	.syntax = "PORT",
 	.help = "accept a TCP connection (many with fork)",
-	.groups = G_FD | G_SOCKET | G_IP | G_TCP | G_LISTEN | G_CHILD | G_RANGE,
+	.groups = G_FD | G_SOCKET | G_IP | G_TCP | G_LISTEN | G_CHILD |
+	    G_RANGE | G_RETRY,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,

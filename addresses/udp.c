@@ -418,7 +418,7 @@ udp_recvfrom_close(struct listener *l, bool in_child)
 	l->fd = -1;
 }
 
-#define UDP_GROUPS (G_FD | G_SOCKET | G_IP)
+#define UDP_GROUPS (G_FD | G_SOCKET | G_IP | G_RETRY)
 
 const struct addr_kind kind_udp_connect = {
 	.names = { "UDP-CONNECT", "UDP" },

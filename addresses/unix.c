@@ -356,7 +356,7 @@ unix_listen_close(struct listener *l, bool in_child)
 	l->priv = NULL;
 }
 
-#define UNIX_GROUPS (G_FD | G_SOCKET | G_UNIX)
+#define UNIX_GROUPS (G_FD | G_SOCKET | G_UNIX | G_RETRY)
 
 const struct addr_kind kind_unix_connect = {
 	.names = { "UNIX-CONNECT", "LOCAL" },

@@ -142,35 +142,53 @@ opener_ready(const struct address *a, struct endpoint *ep, char *err)
 	return -1;
 }
 
+/* One try of opening or listening: the kind's open or listen. */
+struct opener_try {
+	const struct address *a;
+	const struct open_ctx *ctx;
+	struct endpoint *ep; /* open */
+	struct listener *l;  /* listen */
+};
+
+static int
+opener_try_once(const struct opener_try *t, char *err)
+{
+	if (t->l != NULL) {
+		memset(t->l, 0, sizeof(*t->l));
+		t->l->stop_fd = -1;
+		return t->a->kind->listen(t->a, t->ctx, t->l, err);
+	}
+	memset(t->ep, 0, sizeof(*t->ep));
+	return t->a->kind->open(t->a, t->ctx, t->ep, err);
+}
+
 /*
- * The kind's open, tried again as retry=, interval= and forever ask: the
- * one place that retries, so every connecting kind behaves alike.  A
- * failed open has released what it acquired; a terminating signal ends
- * the tries at once, during an open or a pause.
+ * The kind's open or listen, tried again as retry=, interval= and forever
+ * ask: the one place that retries, so every kind behaves alike.  A
+ * failed try has released what it acquired; a terminating signal ends
+ * the tries at once, during a try or a pause.
  */
 static int
-opener_open_retrying(const struct address *a, const struct open_ctx *ctx,
-    struct endpoint *ep, char *err)
+opener_retrying(const struct opener_try *t, char *err)
 {
-	const struct optvals *o = &a->opts;
+	const struct optvals *o = &t->a->opts;
 	char why[DUCT_ERR_LEN];
 	unsigned long tries;
 	size_t n;
 
 	for (tries = 1;; tries++) {
-		if (a->kind->open(a, ctx, ep, err) == 0)
+		if (opener_try_once(t, err) == 0)
 			return 0;
 		if (errno == EINTR && sig_term_pending())
 			return -1;
 		if (!o->forever && tries > (unsigned long)o->retry)
 			break;
 		log_notice("%s: attempt %lu failed: %s; trying again in %gs",
-		    a->label, tries, err, o->interval);
+		    t->a->label, tries, err, o->interval);
 		if (net_sleep(o->interval) == -1) {
 			snprintf(err, DUCT_ERR_LEN, "interrupted");
 			return -1;
 		}
-		memset(ep, 0, sizeof(*ep));
 	}
 	if (tries > 1) {
 		/* The reason is cut short rather than the count. */
@@ -181,6 +199,21 @@ opener_open_retrying(const struct address *a, const struct open_ctx *ctx,
 		xstrlcpy(err, why, DUCT_ERR_LEN);
 	}
 	return -1;
+}
+
+int
+opener_listen(const struct address *a, const struct open_ctx *ctx,
+    struct listener *l, char *err)
+{
+	struct opener_try t = { .a = a, .ctx = ctx, .l = l };
+
+	if (opener_retrying(&t, err) == -1)
+		return -1;
+	if (opener_fd_ok(l->fd, err) == -1) {
+		a->kind->listen_close(l, false);
+		return -1;
+	}
+	return 0;
 }
 
 /* opener_open() of a plain address, or of one half of a dual. */
@@ -197,18 +230,14 @@ opener_open_one(const struct address *a, const struct open_ctx *ctx,
 		log_warn("%s: setsid: %s (duct leads its process group)",
 		    a->label, strerror(errno));
 	if (a->kind->listen == NULL) {
-		if (opener_open_retrying(a, ctx, ep, err) == -1)
+		struct opener_try t = { .a = a, .ctx = ctx, .ep = ep };
+
+		if (opener_retrying(&t, err) == -1)
 			return -1;
 		return opener_finish(a, ep, err);
 	}
-	memset(&l, 0, sizeof(l));
-	l.stop_fd = -1;
-	if (a->kind->listen(a, ctx, &l, err) == -1)
+	if (opener_listen(a, ctx, &l, err) == -1)
 		return -1;
-	if (opener_fd_ok(l.fd, err) == -1) {
-		a->kind->listen_close(&l, false);
-		return -1;
-	}
 	rc = opener_accept(a, &l, ep, err);
 	a->kind->listen_close(&l, false);
 	if (rc == 0)

@@ -22,6 +22,14 @@ int opener_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err);
 
 /*
+ * Listens on a for a listening kind, tried again as retry=, interval=
+ * and forever ask (a port still in use, say), and refuses a listener
+ * select() cannot watch.  Returns 0, or -1 with err.
+ */
+int opener_listen(const struct address *a, const struct open_ctx *ctx,
+    struct listener *l, char *err);
+
+/*
  * Waits for a peer on l and accepts it into ep; opener_ready() is still
  * to be called.  Returns 0, or -1 with err
  * (errno EINTR: a signal arrived; the caller checks its flags).

@@ -161,7 +161,7 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    .value = "PASS", .help = "SOCKS5: password for socksuser=",
 	    .needs = "socksuser", .empty = true },
 	[OPT_RETRY] = { { "retry" }, OT_INT, G_RETRY, OFF(retry), .value = "N",
-	    .help = "when connecting fails, try N more times" },
+	    .help = "when connecting or listening fails, try N more times" },
 	[OPT_INTERVAL] = { { "interval", "intervall" }, OT_SECONDS, G_RETRY,
 	    OFF(interval), .value = "S",
 	    .help = "seconds between tries (default 1)" },

@@ -536,7 +536,7 @@ serve_run(const struct serve_plan *p)
 		close(tell[1]);
 		return 1;
 	}
-	if (p->listen->kind->listen(p->listen, &p->listen_ctx, &l, err) == -1) {
+	if (opener_listen(p->listen, &p->listen_ctx, &l, err) == -1) {
 		log_err("%s: %s", p->listen->label, err);
 		if (ahead) {
 			close(tell[0]);

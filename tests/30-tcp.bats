@@ -336,3 +336,26 @@ time_wait_on() {
 	wait_for_exit "$TPID" 10 || true
 	refute grep -q 'zero-copy' "$LOG"
 }
+
+@test "retry= on TCP-LISTEN: binding a port still in use is tried again" {
+	start_bg python3 -c '
+import os, socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.05)
+s.close()
+time.sleep(30)' "$T/port" "$T/release"
+	wait_for_file "$T/port"
+	local port
+	port=$(cat "$T/port")
+	start_duct_bg --no-wait -u TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr=0,retry=100,interval=0.1 STDOUT
+	wait_for_line "$LOG" "attempt 1 failed: bind 127\.0\.0\.1:$port: Address already in use"
+	touch "$T/release"
+	wait_for_line "$LOG" "listening on 127\.0\.0\.1:$port"
+	echo hi | timeout -k 5 10 "$DUCT" -u - TCP:127.0.0.1:$port
+	wait_for_exit "$TPID" 10 || true
+	assert_equal "$EXIT_STATUS" 0
+	assert_equal "$(cat "$OUT")" hi
+}
