@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fdep.h"
+#include "net.h"
 #include "sig.h"
 
 const struct ep_ops fdep_ops = {
@@ -122,6 +123,17 @@ fdep_init_socket(struct endpoint *ep, int fd, int domain)
 	ep->flags |= EP_WSOCKET;
 	if (domain == AF_UNIX)
 		ep->flags |= EP_RSPLICE | EP_WSPLICE;
+}
+
+void
+fdep_init_socket_type(struct endpoint *ep, int fd, int domain, int type)
+{
+	fdep_init_socket(ep, fd, domain);
+	if (type == SOCK_STREAM)
+		return;
+	ep->flags &= ~(EP_RSPLICE | EP_WSPLICE);
+	ep->flags |= EP_DGRAM;
+	ep->maxmsg = net_dgram_max(fd);
 }
 
 ssize_t

@@ -67,6 +67,12 @@ const struct addrinfo *net_addresses(const char *host, const char *port,
 int net_socket(int family, int type, char *err);
 
 /*
+ * The same with a protocol number for socket(2); a raw socket refused for
+ * want of privilege says that it needs root or CAP_NET_RAW.
+ */
+int net_socket_proto(int family, int type, int protocol, char *err);
+
+/*
  * Connects fd (non-blocking) to sa, waiting at most timeout seconds
  * (0: no limit) and waking for SIGINT/SIGTERM.  Returns 0, or -1 with err
  * ("connect: Connection refused", "connect: timed out after 2s") and errno.
@@ -106,6 +112,17 @@ int net_wait_listener(int fd, int stop, bool quiet, double timeout);
  */
 int net_accept(
     int lfd, struct sockaddr_storage *peer, socklen_t *len, char *err);
+
+/*
+ * A socket address of family whose bytes after the family are given in
+ * socat's data notation: xHEX bytes (x7f000001), "text" or 'c' with C
+ * escapes (\0 for a NUL), and decimal numbers in host byte order after
+ * i I l L s S b B (the first item without a letter is an int; later ones
+ * take the last item's type).  Fills ss and *len (family included).  No
+ * I/O.  Returns 0, or -1 with err naming the bad part.
+ */
+int net_parse_sockaddr(const char *text, int family,
+    struct sockaddr_storage *ss, socklen_t *len, char *err);
 
 /* Builds a sockaddr_un for path.  Returns 0, or -1 with err (too long). */
 int net_unix_addr(

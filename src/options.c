@@ -325,6 +325,10 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	[OPT_COOL_WRITE] = { { "cool-write", "coolwrite" }, OT_FLAG, G_FD,
 	    OFF(cool_write),
 	    .help = "a reader that went away (EPIPE, ECONNRESET) is no error" },
+	[OPT_SOCKTYPE] = { { "socktype", "so-type", "type" }, OT_INT,
+	    G_SOCKTYPE, OFF(socktype), .value = "N",
+	    .help = "socket type: 1 stream, 2 datagram, 5 seqpacket" },
+	[OPT_PROTOCOL] = { { "protocol", "so-protocol", "prototype", "so-prototype" }, OT_INT, G_SOCKTYPE, OFF(protocol), .value = "N", .help = "protocol number for socket(2): 6 TCP, 17 UDP" },
 };
 
 static const char *const group_names[] = {
@@ -340,6 +344,7 @@ static const char *const group_names[] = {
 	"RANGE",
 	"TLS",
 	"CONNECT",
+	"SOCKTYPE",
 };
 
 void

@@ -27,6 +27,8 @@
 #define G_TLS 0x0400u    /* TLS clients and servers */
 /* Kinds that connect or shake hands, which connect-timeout= bounds. */
 #define G_CONNECT 0x0800u
+/* Kinds whose socket(2) type and protocol socktype= and protocol= set. */
+#define G_SOCKTYPE 0x1000u
 
 enum opt_type {
 	OT_FLAG,    /* bool, optional =0/1/yes/no/on/off/true/false */
@@ -156,6 +158,8 @@ enum opt_id {
 	OPT_SHUT_CLOSE,
 	OPT_SHUT_NULL,
 	OPT_COOL_WRITE,
+	OPT_SOCKTYPE,
+	OPT_PROTOCOL,
 	OPT_COUNT
 };
 
@@ -229,6 +233,7 @@ struct optvals {
 	bool null_eof;
 	int shut; /* enum ep_shut */
 	bool cool_write;
+	int socktype, protocol; /* socket(2)'s type and protocol */
 };
 
 /* TLS protocol versions as on the wire, for min-version=. */
