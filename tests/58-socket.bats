@@ -144,3 +144,77 @@ sa4() {
 	assert_failure 2
 	[[ "$stderr" == *'bind=: bad socket address data at "x0": odd number of hex digits'* ]] || fail "$stderr"
 }
+
+# Raw sockets need root (CAP_NET_RAW); 253 is a protocol number for
+# experiments (RFC 3692).
+need_raw() {
+	[ "$(id -u)" = 0 ] || skip "raw IP sockets need root (CAP_NET_RAW)"
+}
+
+@test "IP4-SENDTO to IP4-RECV with protocol 253: the payload arrives without the IP header" {
+	need_raw
+	start_duct_bg -u IP4-RECV:253 "CREATE:$T/out"
+	assert_equal "$LISTEN_ON" "0.0.0.0, protocol 253"
+	run timeout -k 5 10 "$DUCT" -u - IP4-SENDTO:127.0.0.1:253 <<<"raw payload"
+	assert_success
+	wait_until 10 grep -q "raw payload" "$T/out"
+	assert_equal "$(cat "$T/out")" "raw payload"
+}
+
+@test "IP4-RECVFROM,bind= answers an IP4-SENDTO bound to another loopback address" {
+	need_raw
+	start_duct_bg IP4-RECVFROM:253,bind=127.0.0.1 PIPE
+	run timeout -k 5 10 "$DUCT" -t 1 - IP4-SENDTO:127.0.0.1:253,bind=127.0.0.2 <<<"raw echo"
+	assert_success
+	assert_output "raw echo"
+	wait_for_line "$LOG" "packet from 127\\.0\\.0\\.2$"
+}
+
+@test "IP-DATAGRAM takes packets from anyone range= lets in" {
+	need_raw
+	start_duct_bg IP4-RECVFROM:253,bind=127.0.0.1 PIPE
+	run timeout -k 5 10 "$DUCT" -t 1 - IP-DATAGRAM:127.0.0.1:253,bind=127.0.0.3,range=127.0.0.0/8 <<<"raw datagram"
+	assert_success
+	assert_output "raw datagram"
+}
+
+@test "raw IP without privilege: a run-time error that says root or CAP_NET_RAW" {
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+	[ "$(id -u)" = 0 ] || skip "needs root to drop to an unprivileged user"
+	run --separate-stderr timeout -k 5 10 setpriv --reuid=65534 --regid=65534 --clear-groups "$DUCT" -u - IP4-SENDTO:127.0.0.1:253 <<<"x"
+	assert_failure 1
+	[[ "$stderr" == *"socket: Operation not permitted (raw sockets need root or CAP_NET_RAW)"* ]] || fail "$stderr"
+}
+
+@test "raw IP parse errors: protocol above 255, a port in bind=, sourceport=" {
+	run --separate-stderr timeout -k 5 10 "$DUCT" - IP4-SENDTO:127.0.0.1:300
+	assert_failure 2
+	[[ "$stderr" == *'protocol wants a number from 0 to 255, got "300"'* ]] || fail "$stderr"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - IP-RECV:253,bind=127.0.0.1:80
+	assert_failure 2
+	[[ "$stderr" == *"bind= takes an address without a port on raw IP"* ]] || fail "$stderr"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - IP-RECVFROM:253,sourceport=80
+	assert_failure 2
+	[[ "$stderr" == *"sourceport= needs a port, and raw IP has none"* ]] || fail "$stderr"
+}
+
+@test "UDP-DATAGRAM takes datagrams from a port other than its peer's" {
+	start_duct_bg -u UDP-DATAGRAM:127.0.0.1:9,bind=127.0.0.1:0 "CREATE:$T/out"
+	wait_for_line "$LOG" "sending to 127\\.0\\.0\\.1:9 from 127\\.0\\.0\\.1:[0-9]+$"
+	local port
+	port=$(sed -n 's/.* from 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$LOG")
+	run timeout -k 5 10 "$DUCT" -u - "UDP4-DATAGRAM:127.0.0.1:$port,bind=127.0.0.1:0" <<<"from elsewhere"
+	assert_success
+	wait_until 10 grep -q "from elsewhere" "$T/out"
+}
+
+@test "UDP-DATAGRAM,range= drops datagrams from outside the range" {
+	start_duct_bg -u UDP-DATAGRAM:127.0.0.1:9,bind=127.0.0.1:0,range=10.0.0.0/8 "CREATE:$T/out"
+	wait_for_line "$LOG" "sending to 127\\.0\\.0\\.1:9 from 127\\.0\\.0\\.1:[0-9]+$"
+	local port
+	port=$(sed -n 's/.* from 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$LOG")
+	run timeout -k 5 10 "$DUCT" -u - "UDP-SENDTO:127.0.0.1:$port" <<<"outsider"
+	assert_success
+	wait_for_line "$LOG" "refused a datagram from 127\\.0\\.0\\.1:[0-9]+: not in range="
+	[ ! -s "$T/out" ]
+}
