@@ -129,11 +129,16 @@ void
 fdep_init_socket_type(struct endpoint *ep, int fd, int domain, int type)
 {
 	fdep_init_socket(ep, fd, domain);
-	if (type == SOCK_STREAM)
-		return;
+	if (type != SOCK_STREAM)
+		fdep_keep_messages(ep);
+}
+
+void
+fdep_keep_messages(struct endpoint *ep)
+{
 	ep->flags &= ~(EP_RSPLICE | EP_WSPLICE);
 	ep->flags |= EP_DGRAM;
-	ep->maxmsg = net_dgram_max(fd);
+	ep->maxmsg = net_dgram_max(ep->wfd != -1 ? ep->wfd : ep->rfd);
 }
 
 ssize_t

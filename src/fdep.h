@@ -37,6 +37,12 @@ void fdep_init_socket(struct endpoint *ep, int fd, int domain);
  */
 void fdep_init_socket_type(struct endpoint *ep, int fd, int domain, int type);
 
+/*
+ * Makes an fdep endpoint over a socket that keeps message boundaries
+ * (SOCK_SEQPACKET) a datagram endpoint: one read, one message; no splice.
+ */
+void fdep_keep_messages(struct endpoint *ep);
+
 ssize_t fdep_read(struct endpoint *, void *, size_t);
 ssize_t fdep_write(struct endpoint *, const void *, size_t);
 /* Sockets: shutdown(SHUT_WR).  Others: close wfd unless it is also rfd. */

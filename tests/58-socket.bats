@@ -218,3 +218,14 @@ need_raw() {
 	wait_for_line "$LOG" "refused a datagram from 127\\.0\\.0\\.1:[0-9]+: not in range="
 	[ ! -s "$T/out" ]
 }
+
+@test "GOPEN and a bare path reach a seqpacket server" {
+	local s=$SOCKDIR/sq.sock
+	start_duct_bg "UNIX-LISTEN:$s,socktype=5,fork" PIPE
+	run timeout -k 5 10 "$DUCT" - "GOPEN:$s" <<<"gopen seqpacket"
+	assert_success
+	assert_output "gopen seqpacket"
+	run timeout -k 5 10 "$DUCT" - "$s" <<<"bare path"
+	assert_success
+	assert_output "bare path"
+}
