@@ -270,15 +270,6 @@ rawip_recvfrom_accept(
 	return 0;
 }
 
-static void
-rawip_recvfrom_close(struct listener *l, bool in_child)
-{
-	(void)in_child;
-	if (l->fd != -1)
-		close(l->fd);
-	l->fd = -1;
-}
-
 #define RAWIP_GROUPS (G_FD | G_SOCKET | G_IP)
 
 const struct addr_kind kind_ip_sendto = {
@@ -321,7 +312,7 @@ const struct addr_kind kind_ip_recvfrom = {
 	.check = rawip_local_check,
 	.listen = rawip_recvfrom_listen,
 	.accept = rawip_recvfrom_accept,
-	.listen_close = rawip_recvfrom_close,
+	.listen_close = net_listener_close,
 };
 
 const struct addr_kind kind_ip_recv = {

@@ -134,18 +134,21 @@ fail:
 }
 
 /*
- * A socket bound to the address parameter (SO_REUSEADDR on an IP socket
- * unless reuseaddr=0, as TCP-LISTEN), and the "listening on" notice.
- * Returns the descriptor, or -1 with err.
+ * A socket as the address asks (its spec goes to *sp), bound to the
+ * address parameter (SO_REUSEADDR on an IP socket unless reuseaddr=0, as
+ * TCP-LISTEN), and the "listening on" notice.  Returns the descriptor, or
+ * -1 with err.
  */
 static int
-sock_bound(const struct address *a, const struct sock_spec *sp, char *err)
+sock_bound(const struct address *a, struct sock_spec *sp, char *err)
 {
 	struct sockaddr_storage local;
 	socklen_t len = sizeof(local);
 	char where[NET_ADDRSTRLEN];
-	int fd, one = 1;
+	int fd, one = 1, param;
 
+	if (sock_spec(a, sp, &param, err) == -1)
+		return -1;
 	fd = net_socket_proto(sp->family, sp->type, sp->protocol, err);
 	if (fd == -1)
 		return -1;
@@ -204,11 +207,10 @@ sock_listen(const struct address *a, const struct open_ctx *ctx,
     struct listener *l, char *err)
 {
 	struct sock_spec sp;
-	int fd, param;
+	int fd;
 
 	(void)ctx;
-	if (sock_spec(a, &sp, &param, err) == -1 ||
-	    (fd = sock_bound(a, &sp, err)) == -1)
+	if ((fd = sock_bound(a, &sp, err)) == -1)
 		return -1;
 	if (listen(fd, a->opts.backlog) == -1) {
 		snprintf(err, DUCT_ERR_LEN, "listen: %s", strerror(errno));
@@ -227,20 +229,15 @@ sock_accept(
 	struct sockaddr_storage peer;
 	struct sock_spec sp;
 	socklen_t len;
-	char who[NET_ADDRSTRLEN], whybuf[64];
-	const char *why;
+	char who[NET_ADDRSTRLEN];
 	int fd, param;
 
-	if ((fd = net_accept(l->fd, &peer, &len, err)) < 0)
-		return fd == -2 ? 1 : -1;
-	net_format((struct sockaddr *)&peer, len, who, sizeof(who));
-	if ((why = opts_peer_refusal(&a->opts, (struct sockaddr *)&peer, whybuf,
-		 sizeof(whybuf))) != NULL) {
-		log_warn(
-		    "%s: refused connection from %s: %s", a->label, who, why);
-		close(fd);
-		return 1;
+	if ((fd = net_accept_peer(l->fd, &a->opts, &peer, &len, err)) < 0) {
+		if (fd == -3)
+			log_warn("%s: %s", a->label, err);
+		return fd == -1 ? -1 : 1;
 	}
+	net_format((struct sockaddr *)&peer, len, who, sizeof(who));
 	log_notice("%s: connection from %s", a->label, who);
 	if (sock_spec(a, &sp, &param, err) == -1 ||
 	    opts_apply_sock(fd, &a->opts, err) == -1) {
@@ -250,15 +247,6 @@ sock_accept(
 	fdep_init_socket_type(ep, fd, sp.family, sp.type);
 	sock_export(fd, (struct sockaddr *)&peer);
 	return 0;
-}
-
-static void
-sock_listen_close(struct listener *l, bool in_child)
-{
-	(void)in_child;
-	if (l->fd != -1)
-		close(l->fd);
-	l->fd = -1;
 }
 
 /*
@@ -307,11 +295,10 @@ sock_recv_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
 {
 	struct sock_spec sp;
-	int fd, param;
+	int fd;
 
 	(void)ctx;
-	if (sock_spec(a, &sp, &param, err) == -1 ||
-	    (fd = sock_bound(a, &sp, err)) == -1)
+	if ((fd = sock_bound(a, &sp, err)) == -1)
 		return -1;
 	dgram_init(ep, fd, EP_READABLE, 0, NULL, 0);
 	dgram_set_range(ep, &a->opts);
@@ -323,12 +310,9 @@ sock_recvfrom_listen(const struct address *a, const struct open_ctx *ctx,
     struct listener *l, char *err)
 {
 	struct sock_spec sp;
-	int param;
 
 	(void)ctx;
 	l->priv = NULL;
-	if (sock_spec(a, &sp, &param, err) == -1)
-		return -1;
 	l->fd = sock_bound(a, &sp, err);
 	return l->fd == -1 ? -1 : 0;
 }
@@ -378,7 +362,7 @@ const struct addr_kind kind_socket_listen = {
 	.listen = sock_listen,
 	.accept = sock_accept,
 	.accept_anywhere = true,
-	.listen_close = sock_listen_close,
+	.listen_close = net_listener_close,
 };
 
 const struct addr_kind kind_socket_sendto = {
@@ -406,7 +390,7 @@ const struct addr_kind kind_socket_recvfrom = {
 	.check = sock_check,
 	.listen = sock_recvfrom_listen,
 	.accept = sock_recvfrom_accept,
-	.listen_close = sock_listen_close,
+	.listen_close = net_listener_close,
 };
 
 const struct addr_kind kind_socket_recv = {

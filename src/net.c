@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "endpoint.h"
 #include "net.h"
 #include "sig.h"
 #include "xmalloc.h"
@@ -319,6 +320,34 @@ net_accept(int lfd, struct sockaddr_storage *peer, socklen_t *len, char *err)
 }
 
 int
+net_accept_peer(int lfd, const struct optvals *o, struct sockaddr_storage *peer,
+    socklen_t *len, char *err)
+{
+	char who[NET_ADDRSTRLEN], whybuf[64];
+	const char *why;
+	int fd;
+
+	if ((fd = net_accept(lfd, peer, len, err)) < 0)
+		return fd;
+	if ((why = opts_peer_refusal(
+		 o, (struct sockaddr *)peer, whybuf, sizeof(whybuf))) == NULL)
+		return fd;
+	close(fd);
+	net_format((struct sockaddr *)peer, *len, who, sizeof(who));
+	snprintf(err, DUCT_ERR_LEN, "refused connection from %s: %s", who, why);
+	return -3;
+}
+
+void
+net_listener_close(struct listener *l, bool in_child)
+{
+	(void)in_child;
+	if (l->fd != -1)
+		close(l->fd);
+	l->fd = -1;
+}
+
+int
 net_unix_addr(
     const char *path, struct sockaddr_un *sun, socklen_t *len, char *err)
 {
@@ -336,19 +365,6 @@ net_unix_addr(
 	memcpy(sun->sun_path, path, n);
 	*len = offsetof(struct sockaddr_un, sun_path) + n + 1;
 	return 0;
-}
-
-/* One hex digit's value, or -1. */
-static int
-net_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* The byte a backslash escape in a quoted item stands for. */
@@ -436,8 +452,8 @@ net_data_item(int type, const char **pp, unsigned char *out, size_t room,
 
 	switch (type) {
 	case 'x':
-		while ((hi = net_hexval(p[0])) >= 0) {
-			if ((lo = net_hexval(p[1])) < 0) {
+		while ((hi = opts_hexval(p[0])) >= 0) {
+			if ((lo = opts_hexval(p[1])) < 0) {
 				*why = "odd number of hex digits";
 				return -1;
 			}

@@ -124,6 +124,20 @@ int net_accept(
 int net_parse_sockaddr(const char *text, int family,
     struct sockaddr_storage *ss, socklen_t *len, char *err);
 
+/*
+ * net_accept(), then the peer checks of o (range=, sourceport=, lowport):
+ * a peer they refuse is closed, and -3 returned with err saying "refused
+ * connection from PEER: why" for the caller to warn with.  Otherwise as
+ * net_accept().
+ */
+int net_accept_peer(int lfd, const struct optvals *o,
+    struct sockaddr_storage *peer, socklen_t *len, char *err);
+
+struct listener;
+
+/* listen_close of a kind whose listener holds its socket and nothing else. */
+void net_listener_close(struct listener *l, bool in_child);
+
 /* Builds a sockaddr_un for path.  Returns 0, or -1 with err (too long). */
 int net_unix_addr(
     const char *path, struct sockaddr_un *sun, socklen_t *len, char *err);

@@ -714,9 +714,8 @@ opts_parse_tlsver(const char *text, int *out)
 	return -1;
 }
 
-/* One hex digit's value, or -1. */
-static int
-opts_hexval(char c)
+int
+opts_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';

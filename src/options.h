@@ -322,4 +322,7 @@ int opts_parse_size(const char *text, size_t *out);
 /* Parses non-negative fractional seconds.  Returns 0 or -1. */
 int opts_parse_seconds(const char *text, double *out);
 
+/* One hex digit's value, or -1. */
+int opts_hexval(int c);
+
 #endif
