@@ -229,3 +229,11 @@ need_raw() {
 	assert_success
 	assert_output "bare path"
 }
+
+@test "GOPEN reaches a unix datagram server too" {
+	local s=$SOCKDIR/dg.sock
+	start_duct_bg -u "UNIX-RECV:$s" "CREATE:$T/out"
+	run timeout -k 5 10 "$DUCT" -u - "$s" <<<"gopen datagram"
+	assert_success
+	wait_until 10 grep -q "gopen datagram" "$T/out"
+}
