@@ -15,6 +15,7 @@
 
 #include "fdep.h"
 #include "log.h"
+#include "net.h"
 #include "sig.h"
 
 const struct ep_ops fdep_ops = {
@@ -123,6 +124,22 @@ fdep_init_socket(struct endpoint *ep, int fd, int domain)
 	ep->flags |= EP_WSOCKET;
 	if (domain == AF_UNIX)
 		ep->flags |= EP_RSPLICE | EP_WSPLICE;
+}
+
+void
+fdep_init_socket_type(struct endpoint *ep, int fd, int domain, int type)
+{
+	fdep_init_socket(ep, fd, domain);
+	if (type != SOCK_STREAM)
+		fdep_keep_messages(ep);
+}
+
+void
+fdep_keep_messages(struct endpoint *ep)
+{
+	ep->flags &= ~(EP_RSPLICE | EP_WSPLICE);
+	ep->flags |= EP_DGRAM;
+	ep->maxmsg = net_dgram_max(ep->wfd != -1 ? ep->wfd : ep->rfd);
 }
 
 ssize_t

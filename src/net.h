@@ -73,6 +73,12 @@ const struct addrinfo *net_addresses(const char *host, const char *port,
 int net_socket(int family, int type, char *err);
 
 /*
+ * The same with a protocol number for socket(2); a raw socket refused for
+ * want of privilege says that it needs root or CAP_NET_RAW.
+ */
+int net_socket_proto(int family, int type, int protocol, char *err);
+
+/*
  * Connects fd (non-blocking) to sa, waiting at most timeout seconds
  * (0: no limit) and waking for SIGINT/SIGTERM.  Returns 0, or -1 with err
  * ("connect: Connection refused", "connect: timed out after 2s") and errno.
@@ -143,6 +149,31 @@ int net_recv_exact(int fd, void *buf, size_t len, double deadline, char *err);
  */
 int net_accept(
     int lfd, struct sockaddr_storage *peer, socklen_t *len, char *err);
+
+/*
+ * A socket address of family whose bytes after the family are given in
+ * socat's data notation: xHEX bytes (x7f000001), "text" or 'c' with C
+ * escapes (\0 for a NUL), and decimal numbers in host byte order after
+ * i I l L s S b B (the first item without a letter is an int; later ones
+ * take the last item's type).  Fills ss and *len (family included).  No
+ * I/O.  Returns 0, or -1 with err naming the bad part.
+ */
+int net_parse_sockaddr(const char *text, int family,
+    struct sockaddr_storage *ss, socklen_t *len, char *err);
+
+/*
+ * net_accept(), then the peer checks of o (range=, sourceport=, lowport):
+ * a peer they refuse is closed, and -3 returned with err saying "refused
+ * connection from PEER: why" for the caller to warn with.  Otherwise as
+ * net_accept().
+ */
+int net_accept_peer(int lfd, const struct optvals *o,
+    struct sockaddr_storage *peer, socklen_t *len, char *err);
+
+struct listener;
+
+/* listen_close of a kind whose listener holds its socket and nothing else. */
+void net_listener_close(struct listener *l, bool in_child);
 
 /* Builds a sockaddr_un for path.  Returns 0, or -1 with err (too long). */
 int net_unix_addr(

@@ -364,6 +364,10 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    OFF(end_close),
 	    .help = "end by closing only: no shutdown, a program left "
 		    "running" },
+	[OPT_SOCKTYPE] = { { "socktype", "so-type", "type" }, OT_INT,
+	    G_SOCKTYPE, OFF(socktype), .value = "N",
+	    .help = "socket type: 1 stream, 2 datagram, 5 seqpacket" },
+	[OPT_PROTOCOL] = { { "protocol", "so-protocol", "prototype", "so-prototype" }, OT_INT, G_SOCKTYPE, OFF(protocol), .value = "N", .help = "protocol number for socket(2): 6 TCP, 17 UDP" },
 };
 
 static const char *const group_names[] = {
@@ -382,6 +386,7 @@ static const char *const group_names[] = {
 	"RETRY",
 	"HTTP",
 	"SOCKS",
+	"SOCKTYPE",
 };
 
 void
@@ -752,9 +757,8 @@ opts_parse_tlsver(const char *text, int *out)
 	return -1;
 }
 
-/* One hex digit's value, or -1. */
-static int
-opts_hexval(char c)
+int
+opts_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';

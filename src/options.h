@@ -31,6 +31,8 @@
 #define G_RETRY 0x1000u
 #define G_HTTP 0x2000u  /* HTTP CONNECT proxy clients */
 #define G_SOCKS 0x4000u /* SOCKS clients */
+/* Kinds whose socket(2) type and protocol socktype= and protocol= set. */
+#define G_SOCKTYPE 0x8000u
 
 enum opt_type {
 	OT_FLAG,    /* bool, optional =0/1/yes/no/on/off/true/false */
@@ -172,6 +174,8 @@ enum opt_id {
 	OPT_SHUT_NULL,
 	OPT_COOL_WRITE,
 	OPT_END_CLOSE,
+	OPT_SOCKTYPE,
+	OPT_PROTOCOL,
 	OPT_COUNT
 };
 
@@ -251,6 +255,7 @@ struct optvals {
 	bool null_eof;
 	int shut; /* enum ep_shut */
 	bool cool_write, end_close;
+	int socktype, protocol; /* socket(2)'s type and protocol */
 };
 
 /* TLS protocol versions as on the wire, for min-version=. */
@@ -346,5 +351,8 @@ int opts_parse_size(const char *text, size_t *out);
 
 /* Parses non-negative fractional seconds.  Returns 0 or -1. */
 int opts_parse_seconds(const char *text, double *out);
+
+/* One hex digit's value, or -1. */
+int opts_hexval(int c);
 
 #endif

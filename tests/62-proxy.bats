@@ -324,7 +324,7 @@ through() {
 	    "SOCKS5:127.0.0.1:h:1,sockspass=p" \
 	    "PROXY:127.0.0.1:h" \
 	    $'PROXY:127.0.0.1:\'h\r\nX: y\':1' \
-	    "TCP-LISTEN:0,retry=2" \
+	    "STDIO,retry=2" \
 	    "TCP:127.0.0.1:1,retry=-1"; do
 		run --separate-stderr timeout -k 5 10 "$DUCT" -d - "$a" </dev/null
 		[ "$status" -eq 2 ] || fail "$a: exit $status: $stderr"

@@ -197,7 +197,8 @@ wait_for_exit() {
 #   LOG   its stderr,  OUT  its stdout
 # When an argument is a listening address (TCP*-LISTEN, TCP*-L, UNIX-LISTEN,
 # UNIX-L, UDP*-LISTEN, UDP*-L, UDP*-RECVFROM, UDP*-RECV, UNIX-RECVFROM,
-# UNIX-RECV, OPENSSL-LISTEN, SSL-L), waits for the "listening on" notice
+# UNIX-RECV, SOCKET-LISTEN, SOCKET-RECVFROM, SOCKET-RECV, IP*-RECVFROM,
+# IP*-RECV, OPENSSL-LISTEN, SSL-L), waits for the "listening on" notice
 # and sets LISTEN_ON (the text after "listening on ") and PORT (for IP
 # listeners).
 start_duct_bg() {
@@ -216,7 +217,7 @@ start_duct_bg() {
 	OUT=${out:-$T/duct.$_BG_N.out}
 	for a in "$@"; do
 		if printf '%s\n' "$a" |
-		    grep -Eiq '^(tcp[46]?-l(isten)?|unix-l(isten)?|udp[46]?-(l(isten)?|recv(from)?)|unix-recv(from)?|openssl-listen|ssl-l)(:|,|$)'; then
+		    grep -Eiq '^(tcp[46]?-l(isten)?|unix-l(isten)?|udp[46]?-(l(isten)?|recv(from)?)|unix-recv(from)?|socket-(listen|recv(from)?)|ip[46]?-recv(from)?|openssl-listen|ssl-l)(:|,|$)'; then
 			listener=1
 		fi
 	done
