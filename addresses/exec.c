@@ -259,9 +259,13 @@ exec_close(struct endpoint *ep)
 		}
 	}
 	exec_report(st, status);
-	/* Ended by itself with a failure: socat's exit status says so too. */
+	/*
+	 * Ended by itself with a failure status: socat's exit status says
+	 * so too.  A signal is left out: closing a pty or a pipe at the end
+	 * sends the program SIGHUP or SIGPIPE, which is no failure of its.
+	 */
 	ep->failed =
-	    st->exited && !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	    st->exited && WIFEXITED(status) && WEXITSTATUS(status) != 0;
 	free(st);
 	ep->priv = NULL;
 }
