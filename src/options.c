@@ -315,8 +315,8 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    OFF(oflags), .name = O_LARGEFILE,
 	    .help = "files beyond 2 GiB (always on 64-bit systems)" },
 	[OPT_SEEK_END] = { { "seek-end", "lseek-end" }, OT_SIZE, G_FILE,
-	    OFF(seek_end), .value = "N",
-	    .help = "start N bytes before the end of the file" },
+	    OFF(seek_end), .value = "N", .dflt = "0",
+	    .help = "start N bytes before the end of the file (0: at it)" },
 	[OPT_FTRUNCATE] = { { "ftruncate", "truncate" }, OT_SIZE, G_FILE,
 	    OFF(ftruncate), .value = "N",
 	    .help = "cut or extend the file to N bytes after opening" },
@@ -886,6 +886,8 @@ opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
 
 	bool on;
 
+	if (value == NULL)
+		value = def->dflt;
 	if (def->type != OT_FLAG && def->type != OT_CONST &&
 	    def->type != OT_OFLAG && value == NULL) {
 		snprintf(err, DUCT_ERR_LEN, "option \"%s\" needs =%s",

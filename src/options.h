@@ -277,6 +277,7 @@ struct opt_def {
 	const char *help;  /* one line for --help */
 	const char *needs; /* name of an option this one needs, or NULL */
 	bool empty;        /* OT_STRING: "" is a value of its own */
+	const char *dflt;  /* the value when none is given, or NULL: needed */
 };
 
 /* The table, OPT_COUNT rows in enum opt_id order. */

@@ -91,6 +91,10 @@ sockopt() {
 	assert_output 3456
 	run timeout -k 5 10 "$DUCT" -u OPEN:$T/f,seek-end=2 STDOUT
 	assert_output 89
+	# without a value: at the end, as socat's seek-end
+	run timeout -k 5 10 "$DUCT" -u OPEN:$T/f,seek-end STDOUT
+	assert_success
+	assert_output ""
 	printf 'ab' | timeout -k 5 10 "$DUCT" -u - OPEN:$T/f,o-append
 	assert_equal "$(cat "$T/f")" 0123456789ab
 	printf 'X' | timeout -k 5 10 "$DUCT" -u - OPEN:$T/f,ftruncate=4
