@@ -86,7 +86,10 @@ opener_finish(const struct address *a, struct endpoint *ep, char *err)
 	if (a->opts.end_close && ep->shut == EP_SHUT_DEFAULT)
 		ep->shut = EP_SHUT_NONE;
 	if (opener_fd_ok(ep->rfd, err) == -1 ||
-	    opener_fd_ok(ep->wfd, err) == -1) {
+	    opener_fd_ok(ep->wfd, err) == -1 ||
+	    (ep->rfd >= 0 && opts_apply_ioctl(ep->rfd, &a->opts, err) == -1) ||
+	    (ep->wfd >= 0 && ep->wfd != ep->rfd &&
+		opts_apply_ioctl(ep->wfd, &a->opts, err) == -1)) {
 		ep->ops->close(ep);
 		return -1;
 	}

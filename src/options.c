@@ -4,6 +4,7 @@
  * value lives; plain socket options also carry their setsockopt level and
  * name so that no kind needs code for them.  No I/O except setsockopt.
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -279,6 +280,22 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    OT_SOCKOPT, G_SOCKET, OFF(sockopts), .value = "LEVEL:NAME:VALUE",
 	    .help = "any socket option: an integer, xHEX bytes, or text "
 		    "(repeatable)" },
+	[OPT_IOCTL_VOID] = { { "ioctl-void", "ioctl" }, OT_IOCTL, G_FD,
+	    OFF(ioctls), .value = "REQUEST",
+	    .help = "ioctl(2) with no argument after opening (repeatable)" },
+	[OPT_IOCTL_INT] = { { "ioctl-int" }, OT_IOCTL, G_FD, OFF(ioctls),
+	    .value = "REQUEST:INT",
+	    .help = "ioctl(2) with an integer argument (repeatable)" },
+	[OPT_IOCTL_INTP] = { { "ioctl-intp" }, OT_IOCTL, G_FD, OFF(ioctls),
+	    .value = "REQUEST:INT",
+	    .help = "ioctl(2) with a pointer to an integer (repeatable)" },
+	[OPT_IOCTL_BIN] = { { "ioctl-bin" }, OT_IOCTL, G_FD, OFF(ioctls),
+	    .value = "REQUEST:xHEX",
+	    .help = "ioctl(2) with a pointer to bytes given in hex "
+		    "(repeatable)" },
+	[OPT_IOCTL_STRING] = { { "ioctl-string" }, OT_IOCTL, G_FD,
+	    OFF(ioctls), .value = "REQUEST:TEXT",
+	    .help = "ioctl(2) with a pointer to text (repeatable)" },
 	[OPT_SOURCEPORT] = { { "sourceport", "sp" }, OT_INT, G_IP,
 	    OFF(sourceport), .value = "PORT",
 	    .help = "connect from this port; listeners: only from it" },
@@ -422,6 +439,9 @@ opts_free(struct optvals *vals)
 	free(vals->sockopts);
 	vals->sockopts = NULL;
 	vals->nsockopts = 0;
+	free(vals->ioctls);
+	vals->ioctls = NULL;
+	vals->nioctls = 0;
 }
 
 const struct opt_def *
@@ -793,16 +813,63 @@ opts_parse_hex(const char *text, unsigned char *out, size_t max)
 	return (ssize_t)n;
 }
 
-/* "LEVEL:NAME:VALUE" of setsockopt-int, -bin or -string onto the list. */
-static int
-opts_add_sockopt(struct optvals *vals, enum opt_id id, const char *text)
+/* Adds so to a list of raw options (sockopts or ioctls). */
+static void
+opts_push_raw(
+    struct opt_sockopt **list, size_t *n, const struct opt_sockopt *so)
 {
-	struct opt_sockopt so, *ns;
-	const char *v;
-	char num[16];
+	struct opt_sockopt *nl = xcalloc(*n + 1, sizeof(*nl));
+
+	if (*n > 0)
+		memcpy(nl, *list, *n * sizeof(*nl));
+	nl[(*n)++] = *so;
+	free(*list);
+	*list = nl;
+}
+
+/*
+ * The VALUE of a raw option into so->val: an int (int), hex bytes (bin,
+ * "xHH..."), text with its NUL (string), or by its look (autotype).
+ */
+enum opts_raw { RAW_INT, RAW_BIN, RAW_STRING, RAW_AUTO };
+
+static int
+opts_raw_value(enum opts_raw how, const char *text, struct opt_sockopt *so)
+{
 	ssize_t n;
 	size_t l;
 	int iv;
+
+	if (how == RAW_AUTO)
+		how = opts_parse_int(text, 10, 0x7fffffff, &iv) == 0 ? RAW_INT
+		    : (*text == 'x' || *text == 'X')                 ? RAW_BIN
+						     : RAW_STRING;
+	if (how == RAW_INT) {
+		if (opts_parse_int(text, 10, 0x7fffffff, &iv) == -1)
+			return -1;
+		memcpy(so->val, &iv, sizeof(iv));
+		so->len = sizeof(iv);
+	} else if (how == RAW_BIN) {
+		if ((n = opts_parse_hex(text, so->val, sizeof(so->val))) == -1)
+			return -1;
+		so->len = (size_t)n;
+	} else {
+		if ((l = strlen(text)) >= sizeof(so->val))
+			return -1;
+		memcpy(so->val, text, l + 1);
+		so->len = l + 1;
+	}
+	return 0;
+}
+
+/* "LEVEL:NAME:VALUE" of setsockopt-int, -bin, -string or setsockopt=. */
+static int
+opts_add_sockopt(struct optvals *vals, enum opt_id id, const char *text)
+{
+	struct opt_sockopt so;
+	const char *v;
+	char num[16];
+	size_t l;
 
 	memset(&so, 0, sizeof(so));
 	for (l = 0; l < 2; l++) {
@@ -816,33 +883,72 @@ opts_add_sockopt(struct optvals *vals, enum opt_id id, const char *text)
 			return -1;
 		text = v + 1;
 	}
-	/* setsockopt= tells the value's type by its look. */
-	if (id == OPT_SETSOCKOPT)
-		id = opts_parse_int(text, 10, 0x7fffffff, &iv) == 0
-		    ? OPT_SETSOCKOPT_INT
-		    : (*text == 'x' || *text == 'X') ? OPT_SETSOCKOPT_BIN
-						     : OPT_SETSOCKOPT_STRING;
-	if (id == OPT_SETSOCKOPT_INT) {
-		if (opts_parse_int(text, 10, 0x7fffffff, &iv) == -1)
+	if (opts_raw_value(id == OPT_SETSOCKOPT_INT ? RAW_INT
+		    : id == OPT_SETSOCKOPT_BIN      ? RAW_BIN
+		    : id == OPT_SETSOCKOPT_STRING   ? RAW_STRING
+						    : RAW_AUTO,
+		text, &so) == -1)
+		return -1;
+	opts_push_raw(&vals->sockopts, &vals->nsockopts, &so);
+	return 0;
+}
+
+/* "REQUEST" of ioctl-void, "REQUEST:VALUE" of the other ioctl-* rows. */
+static int
+opts_add_ioctl(struct optvals *vals, enum opt_id id, const char *text)
+{
+	struct opt_sockopt so;
+	char *end;
+
+	memset(&so, 0, sizeof(so));
+	so.level = (int)id;
+	errno = 0;
+	so.req = strtoul(text, &end, 0);
+	if (errno != 0 || end == text || *text == '-')
+		return -1;
+	if (id == OPT_IOCTL_VOID) {
+		if (*end != '\0')
 			return -1;
-		memcpy(so.val, &iv, sizeof(iv));
-		so.len = sizeof(iv);
-	} else if (id == OPT_SETSOCKOPT_BIN) {
-		if ((n = opts_parse_hex(text, so.val, sizeof(so.val))) == -1)
-			return -1;
-		so.len = (size_t)n;
-	} else {
-		if ((l = strlen(text)) >= sizeof(so.val))
-			return -1;
-		memcpy(so.val, text, l + 1);
-		so.len = l + 1;
+	} else if (*end != ':' ||
+	    opts_raw_value(id == OPT_IOCTL_BIN ? RAW_BIN
+		    : id == OPT_IOCTL_STRING   ? RAW_STRING
+					       : RAW_INT,
+		end + 1, &so) == -1) {
+		return -1;
 	}
-	ns = xcalloc(vals->nsockopts + 1, sizeof(*ns));
-	if (vals->nsockopts > 0)
-		memcpy(ns, vals->sockopts, vals->nsockopts * sizeof(*ns));
-	ns[vals->nsockopts++] = so;
-	free(vals->sockopts);
-	vals->sockopts = ns;
+	opts_push_raw(&vals->ioctls, &vals->nioctls, &so);
+	return 0;
+}
+
+int
+opts_apply_ioctl(int fd, const struct optvals *vals, char *err)
+{
+	const struct opt_sockopt *io;
+	size_t i;
+	int iv, rc;
+
+	for (i = 0; i < vals->nioctls; i++) {
+		io = &vals->ioctls[i];
+		memcpy(&iv, io->val, sizeof(iv));
+		switch (io->level) {
+		case OPT_IOCTL_VOID:
+			rc = ioctl(fd, io->req, 0);
+			break;
+		case OPT_IOCTL_INT:
+			/* The value itself is the argument, as a long. */
+			rc = ioctl(fd, io->req, (long)iv);
+			break;
+		default:
+			/* intp, bin and string pass a pointer to the bytes. */
+			rc = ioctl(fd, io->req, (void *)io->val);
+			break;
+		}
+		if (rc == -1) {
+			snprintf(err, DUCT_ERR_LEN, "ioctl 0x%lx: %s", io->req,
+			    strerror(errno));
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -873,6 +979,8 @@ opts_type_want(enum opt_type type)
 		return "no value or 0/1/yes/no/on/off";
 	case OT_SOCKOPT:
 		return "LEVEL:NAME:VALUE with numbers for LEVEL and NAME";
+	case OT_IOCTL:
+		return "REQUEST[:VALUE] with a number for REQUEST";
 	}
 	return "a value";
 }
@@ -944,6 +1052,10 @@ opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
 	case OT_SOCKOPT:
 		rc = opts_add_sockopt(
 		    vals, (enum opt_id)(def - opt_table), value);
+		break;
+	case OT_IOCTL:
+		rc =
+		    opts_add_ioctl(vals, (enum opt_id)(def - opt_table), value);
 		break;
 	}
 	if (rc == -1) {

@@ -51,7 +51,8 @@ enum opt_type {
 	 */
 	OT_CONST,
 	OT_OFLAG,
-	OT_SOCKOPT /* LEVEL:NAME:VALUE, repeatable; struct opt_sockopt list */
+	OT_SOCKOPT, /* LEVEL:NAME:VALUE, repeatable; struct opt_sockopt list */
+	OT_IOCTL    /* REQUEST[:VALUE], repeatable; struct opt_sockopt list */
 };
 
 /* Row indices; also the bit positions in optvals.given. */
@@ -146,6 +147,11 @@ enum opt_id {
 	OPT_SETSOCKOPT_BIN,
 	OPT_SETSOCKOPT_STRING,
 	OPT_SETSOCKOPT,
+	OPT_IOCTL_VOID,
+	OPT_IOCTL_INT,
+	OPT_IOCTL_INTP,
+	OPT_IOCTL_BIN,
+	OPT_IOCTL_STRING,
 	OPT_SOURCEPORT,
 	OPT_LOWPORT,
 	OPT_RDONLY,
@@ -186,9 +192,13 @@ struct opt_range {
 	int prefix;
 };
 
-/* One setsockopt-int/-bin/-string: level, name and the value's bytes. */
+/*
+ * One setsockopt-int/-bin/-string (level, name) or ioctl-* (req, with the
+ * row's id in level), and the value's bytes.
+ */
 struct opt_sockopt {
 	int level, name;
+	unsigned long req;
 	size_t len;
 	unsigned char val[64];
 };
@@ -241,6 +251,8 @@ struct optvals {
 	bool dontroute, oobinline, broadcast;
 	double rcvtimeo, sndtimeo;
 	struct opt_sockopt *sockopts; /* setsockopt-* list; owned */
+	struct opt_sockopt *ioctls;   /* ioctl-* list; owned */
+	size_t nioctls;
 	size_t nsockopts;
 	int sourceport;
 	bool lowport;
@@ -330,6 +342,12 @@ bool opts_range_allows(const struct optvals *vals, const struct sockaddr *sa);
  */
 const char *opts_peer_refusal(const struct optvals *vals,
     const struct sockaddr *sa, char *buf, size_t len);
+
+/*
+ * Applies the ioctl-* options of vals to fd, in the order given.
+ * Returns 0, or -1 with err filled ("ioctl 0x5309: ...").
+ */
+int opts_apply_ioctl(int fd, const struct optvals *vals, char *err);
 
 /* True when vals holds any check opts_peer_refusal() makes. */
 bool opts_peer_checks(const struct optvals *vals);

@@ -246,3 +246,23 @@ for i in range(2):
 	read -r sid pid <<<"$output"
 	assert_equal "$sid" "$pid"
 }
+
+@test "ioctl-void and ioctl-intp reach the descriptor; a refused ioctl is a run-time error" {
+	printf 'data' >"$T/f"
+	mkfifo "$T/hold"
+	exec 8<>"$T/hold"
+	# FIONCLEX (0x5450) clears the close-on-exec flag duct set at open
+	start_duct_bg --stdin "$T/hold" "OPEN:$T/f,ioctl-void=0x5450,ioctl-intp=0x541B:0" STDIO
+	wait_until 10 grep -q data "$OUT"
+	local fd flags
+	for fd in /proc/$DPID/fd/*; do
+		[ "$(readlink "$fd")" = "$T/f" ] && break
+	done
+	flags=$(sed -n 's/^flags:[[:space:]]*//p' "/proc/$DPID/fdinfo/${fd##*/}")
+	[ $((8#$flags & 8#2000000)) -eq 0 ] || fail "still close-on-exec: $flags"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u /dev/null "OPEN:$T/f,ioctl-void=0x5309"
+	assert_failure 1
+	[[ "$stderr" == *"ioctl 0x5309: Inappropriate ioctl for device"* ]] || fail "$stderr"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u /dev/null "OPEN:$T/f,ioctl-int=x"
+	assert_failure 2
+}
