@@ -182,9 +182,9 @@ for i in range(2):
 	run --separate-stderr timeout -k 5 10 "$DUCT" SCTP-CONNECT:h:1 -
 	assert_failure 2
 	[[ "$stderr" == *"SCTP-CONNECT is a socat address kind that duct does not support"* ]] || fail "$stderr"
-	run --separate-stderr timeout -k 5 10 "$DUCT" - TCP:127.0.0.1:1,ioctl-int=1:2
+	run --separate-stderr timeout -k 5 10 "$DUCT" - TCP:127.0.0.1:1,tcpwrap=x
 	assert_failure 2
-	[[ "$stderr" == *'"ioctl-int" is a socat option that duct does not support'* ]] || fail "$stderr"
+	[[ "$stderr" == *'"tcpwrap" is a socat option that duct does not support'* ]] || fail "$stderr"
 	run --separate-stderr timeout -k 5 10 "$DUCT" - TCP:127.0.0.1:1,so-keepaliv
 	assert_failure 2
 	[[ "$stderr" == *'unknown option "so-keepaliv"'*'did you mean "so-keepalive"'* ]] || fail "$stderr"
