@@ -25,18 +25,6 @@ const struct ep_ops fdep_ops = {
 	.close = fdep_close,
 };
 
-int
-fdep_set_nonblock_cloexec(int fd)
-{
-	int fl;
-
-	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1 ||
-	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
-		return -1;
-	return 0;
-}
-
 static int
 fdep_prepare(int fd, bool inherited, int *saved, char *err)
 {

@@ -62,7 +62,5 @@ void fdep_close(struct endpoint *);
 int fdep_open_path(const char *path, unsigned dirs, int extra,
     const struct optvals *o, char *err);
 
-/* Makes fd non-blocking and close-on-exec.  Returns 0 or -1 (errno). */
-int fdep_set_nonblock_cloexec(int fd);
 
 #endif

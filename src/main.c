@@ -11,9 +11,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#ifdef HAVE_MALLOC_H
-#include <malloc.h>
-#endif
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -706,15 +703,6 @@ main(int argc, char **argv)
 		status = EXIT_RUNTIME;
 		goto out_lock;
 	}
-#if defined(HAVE_MALLOPT) && defined(M_MMAP_THRESHOLD)
-	/*
-	 * Channel buffers above this size come straight from mmap(), and a
-	 * buffer that grows or shrinks gives its old area back to the system
-	 * at once.  glibc would otherwise raise the threshold after the first
-	 * free and keep freed multi-MiB areas resident in the heap.
-	 */
-	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-#endif
 	status = run(&c, &a1, &a2, &ctx1, &ctx2);
 out_lock:
 	dump_close();

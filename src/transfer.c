@@ -330,7 +330,7 @@ chan_flush_cr(struct channel *ch)
 }
 
 static void
-chan_eof(struct pair *pr, struct channel *ch, double now)
+chan_eof(struct channel *ch, double now)
 {
 	if (ch->src->flags & EP_IGNOREEOF) {
 		ch->retry_at = now + IGNOREEOF_POLL;
@@ -340,7 +340,6 @@ chan_eof(struct pair *pr, struct channel *ch, double now)
 	if (ch->held_cr)
 		chan_flush_cr(ch);
 	chan_set_state(ch, CH_DRAIN);
-	(void)pr;
 }
 
 static void
@@ -353,7 +352,7 @@ chan_read_spliced(struct pair *pr, struct channel *ch, double now)
 		return;
 	}
 	if (n == 0) {
-		chan_eof(pr, ch, now);
+		chan_eof(ch, now);
 		return;
 	}
 	if (n < 0) {
@@ -388,7 +387,7 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 		return;
 	if (ch->src->flags & EP_READLIMIT) {
 		if (ch->src->readleft == 0) {
-			chan_eof(pr, ch, now);
+			chan_eof(ch, now);
 			return;
 		}
 		if (want > ch->src->readleft)
@@ -401,7 +400,7 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 	}
 	ch->src_want = IO_WANT_READ;
 	if (n == 0) {
-		chan_eof(pr, ch, now);
+		chan_eof(ch, now);
 		return;
 	}
 	if (n < 0) {
