@@ -561,3 +561,20 @@ start_s_client() {
 	[[ "$stderr" == *"< "*"length=12"*"secret words"* ]] ||
 	    fail "dump: $stderr"
 }
+
+@test "the peer's certificate reaches EXEC programs as DUCT_/SOCAT_OPENSSL_X509_*" {
+	need_tls
+	tls_server "cert=$CERTS/server.pem,cafile=$CERTS/ca.pem" \
+	    SYSTEM:'echo $SOCAT_OPENSSL_X509_COMMONNAME/$DUCT_OPENSSL_X509_SUBJECT/$SOCAT_OPENSSL_X509_ISSUER'
+	tls_client '' -t 2 - \
+	    "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem,cert=$CERTS/client.pem"
+	assert_success
+	assert_equal "$output" "duct test client/CN = duct test client/CN = duct test CA"
+	# and the client's program sees the server's certificate
+	tls_server "cert=$CERTS/server.pem" /dev/null
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u \
+	    "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem" \
+	    SYSTEM:'echo $DUCT_OPENSSL_X509_COMMONNAME'
+	assert_success
+	assert_output localhost
+}
