@@ -62,5 +62,4 @@ void fdep_close(struct endpoint *);
 int fdep_open_path(const char *path, unsigned dirs, int extra,
     const struct optvals *o, char *err);
 
-
 #endif
