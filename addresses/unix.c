@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "activation.h"
 #include "address.h"
 #include "dgram.h"
 #include "fdep.h"
@@ -311,9 +312,23 @@ unix_listen(const struct address *a, const struct open_ctx *ctx,
     struct listener *l, char *err)
 {
 	const char *path = a->params[0];
+	struct sockaddr_un sun;
+	socklen_t len;
 	int fd;
 
 	(void)ctx;
+	if (net_unix_addr(path, &sun, &len, err) == -1)
+		return -1;
+	/* The service manager's socket file is its own to remove. */
+	fd = activation_take((struct sockaddr *)&sun, len, unix_type(a));
+	if (fd != -1) {
+		log_notice("%s: listening on %s (socket passed by the service "
+			   "manager)",
+		    a->label, path);
+		l->fd = fd;
+		l->priv = NULL;
+		return 0;
+	}
 	fd = net_socket_proto(AF_UNIX, unix_type(a), a->opts.protocol, err);
 	if (fd == -1)
 		return -1;
