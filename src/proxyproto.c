@@ -483,6 +483,15 @@ proxy_check(const struct address *a, bool listening, char *err)
 		    "address; a listening one reads it with accept-proxy");
 		return -1;
 	}
+	/* A listener's only connect-timeout= is the header's deadline. */
+	if (listening && o->given[OPT_CONNECT_TIMEOUT] && !o->accept_proxy &&
+	    !(a->kind->groups & G_TLS)) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "option \"connect-timeout\" does not apply to %s without "
+		    "accept-proxy",
+		    a->kind->names[0]);
+		return -1;
+	}
 	if (!listening &&
 	    (o->given[OPT_ACCEPT_PROXY] || o->given[OPT_PROXY_FROM])) {
 		snprintf(err, DUCT_ERR_LEN,
