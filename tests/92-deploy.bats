@@ -350,3 +350,26 @@ EOF
 	assert_success
 	assert_output ""
 }
+
+# --- TLS --------------------------------------------------------------------
+
+@test "OPENSSL proxy-protocol=v1 -> OPENSSL-LISTEN accept-proxy: the header comes before the handshake" {
+	local certs=${DUCT_CERTS:-$BATS_TEST_DIRNAME/certs}
+	"$DUCT" -V | grep -q 'openssl=yes' || skip "duct was built without OpenSSL"
+	[ -f "$certs/ca.pem" ] || skip "no test certificates in $certs (tests/certs.prereq)"
+	start_duct_bg "OPENSSL-LISTEN:0,bind=127.0.0.1,fork,cert=$certs/server.pem,verify=0,accept-proxy" \
+	    SYSTEM:'echo "$DUCT_PEERADDR"; cat'
+	local tls=$PORT
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.11,fork \
+	    "OPENSSL:localhost:$tls,cafile=$certs/ca.pem,proxy-protocol=v1"
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.11:$PORT,bind=127.0.0.12" <<<"sealed"
+	assert_output "127.0.0.12
+sealed"
+}
+
+@test "-D names the client a PROXY header gave" {
+	start_duct_bg -D TCP-LISTEN:0,bind=127.0.0.1,accept-proxy PIPE
+	run raw_client "$PORT" "b'PROXY TCP4 10.1.2.3 192.0.2.1 5555 443\\r\\n'"
+	assert_output "payload"
+	wait_for_line "$LOG" 'client \(PROXY header\): 10\.1\.2\.3:5555 -> 192\.0\.2\.1:443'
+}
