@@ -102,13 +102,9 @@ acceptfd_accept(
 		return fd == -2 ? 1 : -1;
 	ip = peer.ss_family == AF_INET || peer.ss_family == AF_INET6;
 	/* With accept-proxy, range= judges the client the header names. */
-	if (a->opts.accept_proxy) {
-		if (!proxy_from_allows(a, (struct sockaddr *)&peer))
-			why = "not in proxy-from=";
-	} else if (ip || opts_peer_checks(&a->opts)) {
-		why = opts_peer_refusal(
-		    &a->opts, (struct sockaddr *)&peer, whybuf, sizeof(whybuf));
-	}
+	if (ip || a->opts.accept_proxy || opts_peer_checks(&a->opts))
+		why = proxy_peer_refusal(
+		    a, (struct sockaddr *)&peer, whybuf, sizeof(whybuf));
 	net_format((struct sockaddr *)&peer, len, who, sizeof(who));
 	if (why != NULL) {
 		log_warn(

@@ -1081,13 +1081,8 @@ tls_accept(
 		return fd == -2 ? 1 : -1;
 	net_format((struct sockaddr *)&peer, len, who, sizeof(who));
 	/* With accept-proxy, range= judges the client the header names. */
-	if (a->opts.accept_proxy)
-		why = proxy_from_allows(a, (struct sockaddr *)&peer)
-		    ? NULL
-		    : "not in proxy-from=";
-	else
-		why = opts_peer_refusal(
-		    &a->opts, (struct sockaddr *)&peer, whybuf, sizeof(whybuf));
+	why = proxy_peer_refusal(
+	    a, (struct sockaddr *)&peer, whybuf, sizeof(whybuf));
 	if (why != NULL) {
 		log_warn(
 		    "%s: refused connection from %s: %s", a->label, who, why);

@@ -120,13 +120,8 @@ tcp_accept(
 	if ((fd = net_accept(l->fd, &peer, &len, err)) < 0)
 		return fd == -2 ? 1 : -1;
 	/* With accept-proxy, range= judges the client the header names. */
-	if (a->opts.accept_proxy)
-		why = proxy_from_allows(a, (struct sockaddr *)&peer)
-		    ? NULL
-		    : "not in proxy-from=";
-	else
-		why = opts_peer_refusal(
-		    &a->opts, (struct sockaddr *)&peer, whybuf, sizeof(whybuf));
+	why = proxy_peer_refusal(
+	    a, (struct sockaddr *)&peer, whybuf, sizeof(whybuf));
 	if (why != NULL) {
 		net_format((struct sockaddr *)&peer, len, who, sizeof(who));
 		log_warn(

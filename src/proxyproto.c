@@ -423,6 +423,15 @@ proxy_from_allows(const struct address *a, const struct sockaddr *sa)
 	    opts_networks_match(a->opts.proxy_from, a->opts.nproxy_from, sa);
 }
 
+const char *
+proxy_peer_refusal(
+    const struct address *a, const struct sockaddr *sa, char *buf, size_t len)
+{
+	if (!a->opts.accept_proxy)
+		return opts_peer_refusal(&a->opts, sa, buf, len);
+	return proxy_from_allows(a, sa) ? NULL : "not in proxy-from=";
+}
+
 int
 proxy_accept(const struct address *a, struct endpoint *ep, char *who,
     size_t wholen, char *via, size_t vialen, char *err)

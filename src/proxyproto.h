@@ -74,6 +74,15 @@ int proxy_accept(const struct address *a, struct endpoint *ep, char *who,
 bool proxy_from_allows(const struct address *a, const struct sockaddr *sa);
 
 /*
+ * What a listener checks on the peer sa it accepted: proxy-from= with
+ * accept-proxy (range= then waits for the header's client), else range=,
+ * sourceport= and lowport.  NULL when sa may come in, else why not (a
+ * static string or one in buf of len bytes).
+ */
+const char *proxy_peer_refusal(
+    const struct address *a, const struct sockaddr *sa, char *buf, size_t len);
+
+/*
  * The check of a kind's options: accept-proxy and proxy-from= only on a
  * listening kind, proxy-protocol= only on a connecting one, with a
  * version it knows.  Returns 0, or -1 with err.
