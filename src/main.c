@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "activation.h"
 #include "address.h"
 #include "dump.h"
 #include "help.h"
@@ -643,6 +644,8 @@ main(int argc, char **argv)
 	char err[DUCT_ERR_LEN];
 	int status;
 
+	/* Before anything can start a program that would see LISTEN_*. */
+	activation_init();
 	memset(&c, 0, sizeof(c));
 	memset(&ctx1, 0, sizeof(ctx1));
 	memset(&ctx2, 0, sizeof(ctx2));

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "endpoint.h"
+#include "activation.h"
 #include "net.h"
 #include "sig.h"
 #include "xmalloc.h"
@@ -1022,6 +1023,7 @@ net_tcp_listen(const char *port, int family, const struct optvals *o,
 	socklen_t len = sizeof(ss);
 	char *host = NULL, *bport = NULL;
 	int fd, one = 1, rc;
+	size_t n;
 
 	if (o->bind != NULL &&
 	    net_split_hostport(o->bind, &host, &bport, err) == -1)
@@ -1036,6 +1038,19 @@ net_tcp_listen(const char *port, int family, const struct optvals *o,
 	free(bport);
 	if (rc == -1)
 		return -1;
+	/* A socket the service manager bound for us: serve on it. */
+	fd = activation_take(res->ai_addr, res->ai_addrlen, SOCK_STREAM);
+	if (fd != -1) {
+		freeaddrinfo(res);
+		if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+			net_format((struct sockaddr *)&ss, len, where, wlen);
+		else
+			snprintf(where, wlen, "?");
+		n = strlen(where);
+		snprintf(where + n, n < wlen ? wlen - n : 0,
+		    " (socket passed by the service manager)");
+		return fd;
+	}
 	if ((fd = net_socket(res->ai_family, SOCK_STREAM, err)) == -1)
 		goto fail;
 	if (!o->given[OPT_REUSEADDR])
