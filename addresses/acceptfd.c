@@ -109,7 +109,7 @@ acceptfd_accept(
 	if (why != NULL) {
 		log_warn(
 		    "%s: refused connection from %s: %s", a->label, who, why);
-		close(fd);
+		net_refuse(fd);
 		return 1;
 	}
 	if (opts_apply_sock(fd, &a->opts, err) == -1) {

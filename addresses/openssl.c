@@ -1088,7 +1088,7 @@ tls_accept(
 	if (why != NULL) {
 		log_warn(
 		    "%s: refused connection from %s: %s", a->label, who, why);
-		close(fd);
+		net_refuse(fd);
 		return 1;
 	}
 	if (!a->opts.accept_proxy)

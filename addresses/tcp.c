@@ -126,7 +126,7 @@ tcp_accept(
 		net_format((struct sockaddr *)&peer, len, who, sizeof(who));
 		log_warn(
 		    "%s: refused connection from %s: %s", a->label, who, why);
-		close(fd);
+		net_refuse(fd);
 		return 1;
 	}
 	if (a->opts.accept_proxy) {

@@ -304,6 +304,7 @@ unix_recvfrom_accept(
 	}
 	net_export_var("DUCT_SOCKADDR", a->params[0]);
 	net_export_var("SOCAT_SOCKADDR", a->params[0]);
+	net_export_unix("PEER", (struct sockaddr *)&from, fromlen);
 	return 0;
 }
 
@@ -376,6 +377,7 @@ unix_accept(
 	fdep_init_socket_type(ep, fd, AF_UNIX, unix_type(a));
 	net_export_var("DUCT_SOCKADDR", a->params[0]);
 	net_export_var("SOCAT_SOCKADDR", a->params[0]);
+	net_export_unix("PEER", (struct sockaddr *)&peer, len);
 	return 0;
 }
 

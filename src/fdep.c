@@ -194,7 +194,7 @@ fdep_close(struct endpoint *ep)
 }
 
 /* The lock that setlk, setlkw, flock-ex or flock-ex-nb asks for. */
-static int
+int
 fdep_lock(int fd, const char *path, int how, char *err)
 {
 	struct flock fl;
@@ -237,8 +237,6 @@ fdep_file_setup(int fd, const char *path, const struct optvals *o, char *err)
 	uid_t uid;
 	gid_t gid;
 
-	if (o->lock != 0 && fdep_lock(fd, path, o->lock, err) == -1)
-		return -1;
 	if (opts_owner(o, &uid, &gid, err) == -1)
 		return -1;
 	if ((o->user != NULL || o->group != NULL) &&

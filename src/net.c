@@ -449,6 +449,17 @@ net_accept(int lfd, struct sockaddr_storage *peer, socklen_t *len, char *err)
 	return -1;
 }
 
+void
+net_refuse(int fd)
+{
+	/*
+	 * The FIN first: the peer reads end of file before the reset that
+	 * closing with its request still unread sends, and ends cleanly.
+	 */
+	shutdown(fd, SHUT_RDWR);
+	close(fd);
+}
+
 int
 net_accept_peer(int lfd, const struct optvals *o, struct sockaddr_storage *peer,
     socklen_t *len, char *err)
@@ -462,7 +473,7 @@ net_accept_peer(int lfd, const struct optvals *o, struct sockaddr_storage *peer,
 	if ((why = opts_peer_refusal(
 		 o, (struct sockaddr *)peer, whybuf, sizeof(whybuf))) == NULL)
 		return fd;
-	close(fd);
+	net_refuse(fd);
 	net_format((struct sockaddr *)peer, *len, who, sizeof(who));
 	snprintf(err, DUCT_ERR_LEN, "refused connection from %s: %s", who, why);
 	return -3;
@@ -965,6 +976,24 @@ net_export_addr(const char *what, const struct sockaddr *sa)
 		net_export_var(name, host);
 		snprintf(name, sizeof(name), "%s_%sPORT", prefixes[i], what);
 		net_export_var(name, port);
+	}
+}
+
+void
+net_export_unix(const char *what, const struct sockaddr *sa, socklen_t len)
+{
+	static const char *const prefixes[] = { "DUCT", "SOCAT" };
+	char name[32], path[NET_ADDRSTRLEN];
+	size_t i;
+
+	/* A peer that bound no path has none to tell. */
+	if (!net_exporting || sa->sa_family != AF_UNIX ||
+	    len <= offsetof(struct sockaddr_un, sun_path))
+		return;
+	net_format(sa, len, path, sizeof(path));
+	for (i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "%s_%sADDR", prefixes[i], what);
+		net_export_var(name, path);
 	}
 }
 

@@ -444,8 +444,12 @@ chan_shutdown(struct endpoint *ep)
 			return shutdown(ep->wfd, SHUT_RDWR);
 		break;
 	case EP_SHUT_NULL:
-		/* An empty datagram; on a stream, no bytes at all. */
-		return write(ep->wfd, "", 0) == -1 ? -1 : 0;
+		/*
+		 * An empty datagram, through the endpoint's write so that an
+		 * unconnected socket sends it to its peer; on a stream, no
+		 * bytes at all.
+		 */
+		return ep->ops->write(ep, "", 0) < 0 ? -1 : 0;
 	}
 	return ep->ops->shutdown_write(ep);
 }

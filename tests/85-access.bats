@@ -83,3 +83,14 @@ load helpers/common
 	assert_failure 1
 	[ ! -e "$SOCKDIR/a" ]
 }
+
+@test "a refused peer reads end of file, not a reset (shutdown before close, as socat)" {
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork,range=127.1.0.1/32 PIPE
+	local i bad=0
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		echo hi | timeout -k 5 10 "$DUCT" -t 0.1 - TCP:127.0.0.1:$PORT \
+		    2>>"$T/client.err" || bad=$((bad + 1))
+	done
+	[ "$bad" = 0 ] || fail "$bad of 10 refused clients failed: $(sort -u "$T/client.err")"
+	[ "$(grep -c 'refused connection from' "$LOG")" -eq 10 ]
+}
