@@ -15,7 +15,7 @@
 	.syntax = "HOST:PORT", \
 	.help = "connect to a TLS server (verified by default)", \
 	.groups = G_FD | G_SOCKET | G_IP | G_TCP | G_TLS | G_CONNECT | \
-	    G_RETRY | G_PROXY, \
+	    G_RETRY | G_PROXY | G_CHILD, \
 	.dirs = EP_READABLE | EP_WRITABLE, .min_params = 2, .max_params = 2, \
 	.feature = "openssl"
 

@@ -179,8 +179,8 @@ const struct addr_kind kind_tcp_connect = {
 	.names = { "TCP-CONNECT", "TCP" },
 	.syntax = "HOST:PORT",
 	.help = "connect to a TCP server",
-	.groups =
-	    G_FD | G_SOCKET | G_IP | G_TCP | G_CONNECT | G_RETRY | G_PROXY,
+	.groups = G_FD | G_SOCKET | G_IP | G_TCP | G_CONNECT | G_RETRY |
+	    G_PROXY | G_CHILD,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 2,
 	.max_params = 2,

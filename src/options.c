@@ -87,7 +87,7 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	[OPT_BACKLOG] = { { "backlog" }, OT_INT, G_LISTEN, OFF(backlog),
 	    .value = "N", .help = "length of the pending connection queue" },
 	[OPT_FORK] = { { "fork" }, OT_FLAG, G_CHILD, OFF(fork),
-	    .help = "keep listening; a child process serves each peer" },
+	    .help = "a child serves each peer; connecting kinds connect again" },
 	[OPT_UNLINK_EARLY] = { { "unlink-early", "unlink" }, OT_FLAG, G_UNIX,
 	    OFF(unlink_early),
 	    .help = "remove an existing socket file before binding" },

@@ -340,3 +340,16 @@ fork_one_client() {
 	grep -q 'E address 1 (TCP-LISTEN:0,bind=127.0.0.1,fork,accept-timeout=3): no peer within accept-timeout=3' "$LOG" ||
 	    fail "no accept-timeout error: $(cat "$LOG")"
 }
+
+@test "fork on a connecting address connects again after interval=, a child per connection" {
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork SYSTEM:'echo served'
+	local port=$PORT
+	start_duct_bg TCP:127.0.0.1:$port,fork,interval=0.2 "OPEN:$T/got,creat,append"
+	wait_until 20 eval '[ "$(grep -c served "$T/got" 2>/dev/null)" -ge 3 ]'
+	kill -TERM "$DPID"
+	wait_for_exit "$TPID" 15 || true
+	assert_equal "$EXIT_STATUS" 143
+	# a connect that fails for good ends the loop with 1
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u "TCP:127.0.0.1:1,fork" /dev/null
+	assert_failure 1
+}
