@@ -226,7 +226,7 @@ backlog fork unlink-early unlink-close"
 @test "option that does not apply to the kind is an error, not ignored" {
 	run -2 timeout -k 5 10 "$DUCT" TCP:localhost:80,backlog=3 -
 	assert_line --index 0 'duct: address 1: option "backlog" does not apply to TCP-CONNECT in "TCP:localhost:80,backlog=3"'
-	assert_caret 'TCP:localhost:80,backlog=3' 17 9
+	assert_caret 'TCP:localhost:80,backlog=3' 17 7
 
 	run -2 timeout -k 5 10 "$DUCT" - "OPEN:$T/f,nodelay"
 	assert_line --index 0 "duct: address 2: option \"nodelay\" does not apply to OPEN in \"OPEN:$T/f,nodelay\""
