@@ -42,29 +42,34 @@ file_attach(int fd, const struct open_ctx *ctx, struct endpoint *ep, char *err)
 	return 0;
 }
 
+/* A file kind's path opened: unlink-early first, unlink-close after. */
+static int
+file_open(const struct address *a, const struct open_ctx *ctx, unsigned dirs,
+    int extra, struct endpoint *ep, char *err)
+{
+	int fd;
+
+	if (fdep_unlink_early(a->params[0], &a->opts, err) == -1)
+		return -1;
+	fd = fdep_open_path(a->params[0], dirs, extra, &a->opts, err);
+	if (fd == -1 || file_attach(fd, ctx, ep, err) == -1)
+		return -1;
+	fdep_unlink_late(ep, a->params[0], &a->opts);
+	return 0;
+}
+
 static int
 open_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
 {
-	int fd;
-
-	fd = fdep_open_path(a->params[0], ctx->dirs, 0, &a->opts, err);
-	if (fd == -1)
-		return -1;
-	return file_attach(fd, ctx, ep, err);
+	return file_open(a, ctx, ctx->dirs, 0, ep, err);
 }
 
 static int
 create_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
 {
-	int fd;
-
-	fd = fdep_open_path(
-	    a->params[0], EP_WRITABLE, O_CREAT | O_TRUNC, &a->opts, err);
-	if (fd == -1)
-		return -1;
-	return file_attach(fd, ctx, ep, err);
+	return file_open(a, ctx, EP_WRITABLE, O_CREAT | O_TRUNC, ep, err);
 }
 
 static int
@@ -118,7 +123,7 @@ gopen_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
 {
 	struct stat st;
-	int extra = 0, fd;
+	int extra = 0;
 
 	if (stat(a->params[0], &st) == 0 && S_ISSOCK(st.st_mode))
 		return gopen_socket(a->params[0], ctx, ep, err);
@@ -130,10 +135,7 @@ gopen_open(const struct address *a, const struct open_ctx *ctx,
 	 */
 	else if (a->opts.ignoreeof)
 		extra = O_CREAT;
-	fd = fdep_open_path(a->params[0], ctx->dirs, extra, &a->opts, err);
-	if (fd == -1)
-		return -1;
-	return file_attach(fd, ctx, ep, err);
+	return file_open(a, ctx, ctx->dirs, extra, ep, err);
 }
 
 const struct addr_kind kind_open = {
