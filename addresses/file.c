@@ -16,6 +16,7 @@
 #include "fdep.h"
 #include "net.h"
 #include "options.h"
+#include "term.h"
 
 static int
 file_check(const struct address *a, int *param, char *err)
@@ -28,14 +29,20 @@ file_check(const struct address *a, int *param, char *err)
 	return 0;
 }
 
+/* Makes fd the endpoint, then applies the address's terminal settings. */
 static int
-file_attach(int fd, const struct open_ctx *ctx, struct endpoint *ep, char *err)
+file_attach(int fd, const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
 {
 	int rfd = ctx->dirs & EP_READABLE ? fd : -1;
 	int wfd = ctx->dirs & EP_WRITABLE ? fd : -1;
 
 	if (fdep_init(ep, rfd, wfd, false, err) == -1) {
 		close(fd);
+		return -1;
+	}
+	if (term_apply_ep(ep, &a->opts, err) == -1) {
+		fdep_close(ep);
 		return -1;
 	}
 	return 0;
@@ -50,7 +57,7 @@ open_open(const struct address *a, const struct open_ctx *ctx,
 	fd = fdep_open_path(a->params[0], ctx->dirs, 0, &a->opts, err);
 	if (fd == -1)
 		return -1;
-	return file_attach(fd, ctx, ep, err);
+	return file_attach(fd, a, ctx, ep, err);
 }
 
 static int
@@ -63,13 +70,14 @@ create_open(const struct address *a, const struct open_ctx *ctx,
 	    a->params[0], EP_WRITABLE, O_CREAT | O_TRUNC, &a->opts, err);
 	if (fd == -1)
 		return -1;
-	return file_attach(fd, ctx, ep, err);
+	return file_attach(fd, a, ctx, ep, err);
 }
 
 static int
-gopen_socket(const char *path, const struct open_ctx *ctx, struct endpoint *ep,
-    char *err)
+gopen_socket(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
 {
+	const char *path = a->params[0];
 	struct sockaddr_un sun;
 	socklen_t len;
 	int fd;
@@ -82,7 +90,7 @@ gopen_socket(const char *path, const struct open_ctx *ctx, struct endpoint *ep,
 		close(fd);
 		return -1;
 	}
-	return file_attach(fd, ctx, ep, err);
+	return file_attach(fd, a, ctx, ep, err);
 }
 
 /*
@@ -99,20 +107,20 @@ gopen_open(const struct address *a, const struct open_ctx *ctx,
 	int extra = 0, fd;
 
 	if (stat(a->params[0], &st) == 0 && S_ISSOCK(st.st_mode))
-		return gopen_socket(a->params[0], ctx, ep, err);
+		return gopen_socket(a, ctx, ep, err);
 	if (ctx->dirs & EP_WRITABLE)
 		extra = O_CREAT | (a->opts.given[OPT_SEEK] ? 0 : O_APPEND);
 	fd = fdep_open_path(a->params[0], ctx->dirs, extra, &a->opts, err);
 	if (fd == -1)
 		return -1;
-	return file_attach(fd, ctx, ep, err);
+	return file_attach(fd, a, ctx, ep, err);
 }
 
 const struct addr_kind kind_open = {
 	.names = { "OPEN", "FILE" },
 	.syntax = "PATH",
 	.help = "an existing file, device or FIFO",
-	.groups = G_FD | G_FILE,
+	.groups = G_FD | G_FILE | G_TERMIOS,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,
@@ -139,7 +147,7 @@ const struct addr_kind kind_gopen = {
 	.syntax = "PATH",
 	.help = "a file (created for writing), or a unix socket to connect to "
 		"(also a bare path)",
-	.groups = G_FD | G_FILE,
+	.groups = G_FD | G_FILE | G_TERMIOS,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,

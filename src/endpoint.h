@@ -40,6 +40,7 @@ struct address;
 #define EP_WSOCKET 0x200u   /* wfd is a socket: shutdown(2) ends writing */
 #define EP_READLIMIT 0x400u /* readbytes=: readleft bytes, then EOF */
 #define EP_COOLWRITE 0x800u /* a reader gone (EPIPE) ends quietly */
+#define EP_ESCAPE 0x1000u   /* the byte escape read acts as end of file */
 
 /* How end of file is passed on to an endpoint (socat's shut-* options). */
 enum ep_shut {
@@ -95,6 +96,13 @@ struct endpoint {
 	size_t readleft; /* EP_READLIMIT: bytes still to read */
 	int shut;        /* enum ep_shut: how end of file is passed on */
 	void *priv;      /* the kind's state, owned by the endpoint */
+	unsigned char escape; /* EP_ESCAPE: the byte */
+	/*
+	 * Terminal settings to put back and a lock file to remove when the
+	 * endpoint closes (term.h), or NULL; owned.  fdep_close() releases
+	 * it, so a kind that may hold one closes through fdep_close().
+	 */
+	struct term_hold *term;
 };
 
 /* The EP_* bits that hold when writing to ep (wflags, else flags). */

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "net.h"
 #include "opener.h"
+#include "term.h"
 #include "xmalloc.h"
 
 static int
@@ -69,6 +70,10 @@ opener_finish(const struct address *a, struct endpoint *ep, char *err)
 	}
 	if (a->opts.cool_write)
 		ep->flags |= EP_COOLWRITE;
+	if (a->opts.given[OPT_ESCAPE]) {
+		ep->flags |= EP_ESCAPE;
+		ep->escape = (unsigned char)a->opts.escape;
+	}
 	ep->shut = a->opts.shut;
 	if (opener_fd_ok(ep->rfd, err) == -1 ||
 	    opener_fd_ok(ep->wfd, err) == -1) {
@@ -137,8 +142,16 @@ opener_open_one(const struct address *a, const struct open_ctx *ctx,
 
 	memset(ep, 0, sizeof(*ep));
 	if (a->kind->listen == NULL) {
-		if (a->kind->open(a, ctx, ep, err) == -1)
+		struct term_hold *lock = NULL;
+
+		/* A serial line is locked before it is opened. */
+		if (term_lock(&a->opts, &lock, err) == -1)
 			return -1;
+		if (a->kind->open(a, ctx, ep, err) == -1) {
+			term_release(lock);
+			return -1;
+		}
+		term_merge(&ep->term, lock);
 		return opener_finish(a, ep, err);
 	}
 	memset(&l, 0, sizeof(l));
