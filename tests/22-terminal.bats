@@ -75,6 +75,10 @@ no_link() {
 	assert_output before
 	run timeout -k 5 10 "$DUCT" -u OPEN:"$T/in",escape=^] STDOUT
 	assert_output before
+	# in the read half of a dual address (socat's ESCAPE_IGNOREEOF)
+	run timeout -k 5 10 "$DUCT" -T 5 OPEN:"$T/in",ignoreeof,escape=0x1d!!- PIPE
+	assert_success
+	assert_output before
 	run --separate-stderr timeout -k 5 10 "$DUCT" -u OPEN:"$T/in",escape=256 STDOUT
 	assert_failure 2
 }
