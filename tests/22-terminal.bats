@@ -196,3 +196,52 @@ no_link() {
 	wait_for_exit "$TPID"
 	[ ! -e "$T/LCK" ]
 }
+
+need_libedit() {
+	"$DUCT" -V | grep -q 'libedit=yes' || skip "built without libedit"
+}
+
+@test "READLINE,history=FILE under a terminal: a typed line is sent, the reply shown, the line kept in FILE; settings restored" {
+	need_libedit
+	run timeout -k 5 60 python3 "$TTY" readline "$DUCT" ",history=$T/hist" \
+	    'while read l; do echo "got $l"; done' 'hello=>got hello' 'again=>got again'
+	assert_success
+	assert_line 'exit: 0'
+	assert_line --partial "hello\\r\\ngot hello\\r\\n"
+	assert_line 'restored: True'
+	run cat "$T/hist"
+	assert_line hello
+	assert_line again
+	# the history is loaded again: a second run appends to it
+	run timeout -k 5 60 python3 "$TTY" readline "$DUCT" ",history-file=$T/hist" \
+	    'read l; echo "got $l"' 'third=>got third'
+	assert_line 'exit: 0'
+	run cat "$T/hist"
+	assert_line hello
+	assert_line third
+}
+
+@test "READLINE: the unfinished line received is the prompt; prompt= and noecho= (a password is not echoed nor kept)" {
+	need_libedit
+	run timeout -k 5 60 python3 "$TTY" readline "$DUCT" ",history=$T/hist,noecho=[Pp]assword:" \
+	    'printf name?; read n; echo "hi $n"; printf Password:; read p; echo "pw $p"' \
+	    'bob=>Password:' 'secret=>pw secret'
+	assert_success
+	assert_line 'exit: 0'
+	assert_line --partial "name?bob\\r\\nhi bob\\r\\nPassword:\\r\\npw secret"
+	run grep -c secret "$T/hist"
+	assert_output 0
+	run timeout -k 5 60 python3 "$TTY" readline "$DUCT" ',prompt=>>> ' \
+	    'read n; echo "hi $n"' 'bob=>hi bob'
+	assert_line --partial '>>> bob\r\nhi bob'
+	assert_line 'restored: True'
+}
+
+@test "READLINE without a terminal reads plainly; a bad noecho regex is a usage error" {
+	need_libedit
+	run timeout -k 5 10 "$DUCT" READLINE SYSTEM:'read l; echo "got $l"' <<<"piped"
+	assert_success
+	assert_output "got piped"
+	run --separate-stderr timeout -k 5 10 "$DUCT" READLINE,noecho='(' -
+	assert_failure 2
+}

@@ -9,6 +9,8 @@ wait has a deadline; nothing sleeps to synchronise.
                                   end sends a line; duct is ended by SIG
   tty.py escape DUCT OUT OPTS     duct -,OPTS SYSTEM:'cat >OUT' on the pty
   tty.py roundtrip LINK           all 256 byte values through LINK and back
+  tty.py readline DUCT OPTS CMD   duct READLINE,OPTS SYSTEM:CMD on the pty;
+                                  types lines (argv[5:]), then Ctrl-D
 """
 import os
 import select
@@ -119,12 +121,40 @@ def roundtrip(link):
     os.close(fd)
 
 
+def readline(duct, opts, cmd, lines):
+    m, s = os.openpty()
+    name = os.ttyname(s)
+    before = stty(name)
+    attrs = termios.tcgetattr(s)
+    env = dict(os.environ, TERM="dumb")
+    p = subprocess.Popen([duct, "-d", "READLINE" + opts, "SYSTEM:" + cmd],
+                         stdin=s, stdout=s, stderr=subprocess.PIPE, env=env)
+    wait_until(lambda: termios.tcgetattr(s) != attrs, "duct set stdin up")
+    screen = b""
+    for line in lines:
+        want = line.split("=>", 1)
+        os.write(m, want[0].encode() + b"\r")
+        screen += read_until(m, want[1].encode())
+    os.write(m, b"\x04")
+    try:
+        rc = p.wait(timeout=DEADLINE)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = "hung"
+    print("exit: %s" % rc)
+    print("screen: " + repr(screen))
+    after = stty(name)
+    print("restored: %s" % (after == before))
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "settings":
         settings(sys.argv[2], sys.argv[3], sys.argv[4])
     elif cmd == "escape":
         escape(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif cmd == "readline":
+        readline(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
     elif cmd == "roundtrip":
         roundtrip(sys.argv[2])
     else:
