@@ -270,6 +270,8 @@ enum opt_id {
 	OPT_LINK,
 	OPT_WAITSLAVE,
 	OPT_PTY_INTERVAL,
+	OPT_PTMX,
+	OPT_OPENPTY,
 	OPT_HISTORY,
 	OPT_PROMPT,
 	OPT_NOPROMPT,
@@ -384,7 +386,7 @@ struct optvals {
 	int escape;                /* escape=: a byte, given[] says if any */
 	char *lockfile, *waitlock; /* UUCP lock file to take before opening */
 	char *link;                /* PTY: symbolic link to the slave */
-	bool waitslave;
+	bool waitslave, ptmx, openpty; /* ptmx, openpty: socat's, no effect */
 	double pty_interval;
 	char *history, *prompt, *noecho; /* READLINE */
 	bool noprompt;

@@ -359,8 +359,10 @@ term_release(struct term_hold *hold)
 	if (hold == NULL)
 		return;
 	if (hold->pid == getpid()) {
+		/* EIO: the terminal hung up; nobody is left to care. */
 		if (hold->fd != -1 &&
-		    tcsetattr(hold->fd, TCSANOW, &hold->saved) == -1)
+		    tcsetattr(hold->fd, TCSANOW, &hold->saved) == -1 &&
+		    errno != EIO)
 			log_warn("restoring the terminal settings: %s",
 			    strerror(errno));
 		if (hold->lock != NULL && unlink(hold->lock) == -1)

@@ -137,7 +137,7 @@ no_link() {
 }
 
 @test "PTY,waitslave: the other address is opened only once the slave is" {
-	start_duct_bg PTY,link="$T/tty",rawer,waitslave,pty-interval=0.02 SYSTEM:"touch $T/opened; cat"
+	start_duct_bg PTY,ptmx,link="$T/tty",rawer,wait-slave,pty-intervall=0.02 SYSTEM:"touch $T/opened; cat"
 	wait_for_file "$T/tty"
 	[ ! -e "$T/opened" ]
 	exec 5<>"$T/tty"
