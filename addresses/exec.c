@@ -38,7 +38,9 @@
 struct exec_state {
 	pid_t pid;
 	bool pty;
-	int index; /* the address's, for the signals passed on */
+	bool exited;    /* ended by itself, not by duct at close */
+	bool end_close; /* end-close: closing leaves the program running */
+	int index;      /* the address's, for the signals passed on */
 	char label[128];
 };
 
@@ -247,7 +249,15 @@ exec_close(struct endpoint *ep)
 		return;
 	/* No signal for a pid that may be reused once reaped. */
 	exec_fwd_pid[st->index == 2] = 0;
-	if (!exec_reap(st, EXEC_WAIT_EXIT, &status)) {
+	if (st->end_close) {
+		log_info("%s: program %ld left running (end-close)", st->label,
+		    (long)st->pid);
+		free(st);
+		ep->priv = NULL;
+		return;
+	}
+	st->exited = exec_reap(st, EXEC_WAIT_EXIT, &status);
+	if (!st->exited) {
 		log_info("%s: ending program %ld", st->label, (long)st->pid);
 		kill(st->pid, SIGTERM);
 		if (!exec_reap(st, EXEC_WAIT_TERM, &status)) {
@@ -256,6 +266,13 @@ exec_close(struct endpoint *ep)
 		}
 	}
 	exec_report(st, status);
+	/*
+	 * Ended by itself with a failure status: socat's exit status says
+	 * so too.  A signal is left out: closing a pty or a pipe at the end
+	 * sends the program SIGHUP or SIGPIPE, which is no failure of its.
+	 */
+	ep->failed =
+	    st->exited && WIFEXITED(status) && WEXITSTATUS(status) != 0;
 	free(st);
 	ep->priv = NULL;
 }
@@ -825,6 +842,7 @@ exec_start(const struct address *a, struct exec_plan *pl, unsigned dirs,
 	st = xcalloc(1, sizeof(*st));
 	st->pid = pid;
 	st->pty = a->opts.pty;
+	st->end_close = a->opts.end_close;
 	st->index = a->index;
 	snprintf(st->label, sizeof(st->label), "%s", a->label);
 	ep->priv = st;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "address.h"
+#include "dgram.h"
 #include "fdep.h"
 #include "net.h"
 #include "options.h"
@@ -78,19 +79,45 @@ gopen_socket(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
 {
 	const char *path = a->params[0];
+	/* A stream socket, else (as socat) a seqpacket or datagram one. */
+	static const int types[] = { SOCK_STREAM, SOCK_SEQPACKET, SOCK_DGRAM };
 	struct sockaddr_un sun;
 	socklen_t len;
-	int fd;
+	size_t i;
+	int fd = -1, saved;
 
 	if (net_unix_addr(path, &sun, &len, err) == -1)
 		return -1;
-	if ((fd = net_socket(AF_UNIX, SOCK_STREAM, err)) == -1)
-		return -1;
-	if (net_connect(fd, (struct sockaddr *)&sun, len, 0, err) == -1) {
+	for (i = 0; i < sizeof(types) / sizeof(types[0]) && fd == -1; i++) {
+		if ((fd = net_socket(AF_UNIX, types[i], err)) == -1)
+			return -1;
+		/* A datagram server answers to an address: give it one. */
+		if ((types[i] != SOCK_DGRAM ||
+			net_unix_autobind(fd, err) == 0) &&
+		    net_connect(fd, (struct sockaddr *)&sun, len, 0, err) == 0)
+			break;
+		saved = errno;
 		close(fd);
-		return -1;
+		fd = -1;
+		if (saved != EPROTOTYPE)
+			return -1;
 	}
-	return file_attach(fd, a, ctx, ep, err);
+	if (fd == -1)
+		return -1;
+	if (types[i] == SOCK_DGRAM) {
+		dgram_init(ep, fd, ctx->dirs, 0, NULL, 0);
+		/* Terminal options find no terminal here: say so. */
+		if (term_apply_ep(ep, &a->opts, err) == -1) {
+			ep->ops->close(ep);
+			return -1;
+		}
+		return 0;
+	}
+	if (file_attach(fd, a, ctx, ep, err) == -1)
+		return -1;
+	if (types[i] == SOCK_SEQPACKET)
+		fdep_keep_messages(ep);
+	return 0;
 }
 
 /*
@@ -110,6 +137,12 @@ gopen_open(const struct address *a, const struct open_ctx *ctx,
 		return gopen_socket(a, ctx, ep, err);
 	if (ctx->dirs & EP_WRITABLE)
 		extra = O_CREAT | (a->opts.given[OPT_SEEK] ? 0 : O_APPEND);
+	/*
+	 * Followed with ignoreeof, a file that is not there yet is created
+	 * empty, as socat does, and read as it grows ("f,ignoreeof!!f").
+	 */
+	else if (a->opts.ignoreeof)
+		extra = O_CREAT;
 	fd = fdep_open_path(a->params[0], ctx->dirs, extra, &a->opts, err);
 	if (fd == -1)
 		return -1;

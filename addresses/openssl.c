@@ -29,6 +29,7 @@
 #include "address.h"
 #include "log.h"
 #include "net.h"
+#include "openssl-env.h"
 #include "openssl-kinds.h"
 #include "options.h"
 #include "xmalloc.h"
@@ -657,6 +658,7 @@ tls_log_established(const struct address *a, struct tls *t)
 		    X509_get_subject_name(x), subject, sizeof(subject));
 		snprintf(peer, sizeof(peer), "peer certificate %s %s", subject,
 		    t->verifying ? "verified" : "not verified");
+		tls_env_export(x);
 		X509_free(x);
 	} else {
 		snprintf(peer, sizeof(peer), "no %s certificate",

@@ -31,6 +31,23 @@ pipe_open_anon(struct endpoint *ep, char *err)
 	return 0;
 }
 
+/* mkfifo(3) with mode= and umask= (errno as mkfifo leaves it). */
+static int
+pipe_mkfifo(const char *path, const struct optvals *o)
+{
+	mode_t old = 0;
+	int rc, e;
+
+	if (o->given[OPT_UMASK])
+		old = umask((mode_t)o->umask);
+	rc = mkfifo(path, o->mode >= 0 ? (mode_t)o->mode : 0666);
+	e = errno;
+	if (o->given[OPT_UMASK])
+		umask(old);
+	errno = e;
+	return rc;
+}
+
 static int
 pipe_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
@@ -41,8 +58,7 @@ pipe_open(const struct address *a, const struct open_ctx *ctx,
 	if (a->nparams == 0 || a->params[0][0] == '\0')
 		return pipe_open_anon(ep, err);
 	path = a->params[0];
-	if (mkfifo(path, a->opts.mode >= 0 ? a->opts.mode : 0666) == -1 &&
-	    errno != EEXIST) {
+	if (pipe_mkfifo(path, &a->opts) == -1 && errno != EEXIST) {
 		snprintf(
 		    err, DUCT_ERR_LEN, "mkfifo %s: %s", path, strerror(errno));
 		return -1;

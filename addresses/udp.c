@@ -251,6 +251,36 @@ udp_sendto_open(const struct address *a, const struct open_ctx *ctx,
 	return 0;
 }
 
+/*
+ * UDP-DATAGRAM: sends to HOST:PORT and takes datagrams from any sender
+ * range= lets in, so that answers from another port (or a broadcast's many
+ * answers) get through.  The bound address is logged: with bind=:0 the
+ * peer learns where to answer.
+ */
+static int
+udp_datagram_open(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
+{
+	struct sockaddr_storage peer, local;
+	socklen_t peerlen, locallen = sizeof(local);
+	char where[NET_ADDRSTRLEN], from[NET_ADDRSTRLEN];
+	int fd;
+
+	if ((fd = udp_open_peer(a, ctx, false, &peer, &peerlen, err)) == -1)
+		return -1;
+	net_format((struct sockaddr *)&peer, peerlen, where, sizeof(where));
+	if (getsockname(fd, (struct sockaddr *)&local, &locallen) == 0)
+		net_format(
+		    (struct sockaddr *)&local, locallen, from, sizeof(from));
+	else
+		snprintf(from, sizeof(from), "(unbound)");
+	log_notice("%s: sending to %s from %s", a->label, where, from);
+	dgram_init(ep, fd, EP_READABLE | EP_WRITABLE, DGRAM_SENDTO,
+	    (struct sockaddr *)&peer, peerlen);
+	dgram_set_range(ep, &a->opts);
+	return 0;
+}
+
 static int
 udp_recv_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
@@ -418,7 +448,7 @@ udp_recvfrom_close(struct listener *l, bool in_child)
 	l->fd = -1;
 }
 
-#define UDP_GROUPS (G_FD | G_SOCKET | G_IP)
+#define UDP_GROUPS (G_FD | G_SOCKET | G_IP | G_RETRY)
 
 const struct addr_kind kind_udp_connect = {
 	.names = { "UDP-CONNECT", "UDP" },
@@ -491,4 +521,19 @@ const struct addr_kind kind_udp_recv = {
 	.families = true,
 	.check = udp_port_check,
 	.open = udp_recv_open,
+};
+
+const struct addr_kind kind_udp_datagram = {
+	.names = { "UDP-DATAGRAM", "UDP-DGRAM" },
+	.syntax = "HOST:PORT",
+	.help = "send datagrams to one peer, take datagrams from anyone "
+		"range= lets in",
+	.groups = UDP_GROUPS | G_RANGE,
+	.dirs = EP_READABLE | EP_WRITABLE,
+	.min_params = 2,
+	.max_params = 2,
+	.families = true,
+	.check = udp_peer_check,
+	.prepare = udp_peer_prepare,
+	.open = udp_datagram_open,
 };

@@ -24,6 +24,13 @@
 #include "options.h"
 #include "xmalloc.h"
 
+/* The type of a stream kind's socket: socktype= or SOCK_STREAM. */
+static int
+unix_type(const struct address *a)
+{
+	return a->opts.given[OPT_SOCKTYPE] ? a->opts.socktype : SOCK_STREAM;
+}
+
 static int
 unix_check(const struct address *a, int *param, char *err)
 {
@@ -81,7 +88,11 @@ unix_bind(int fd, const char *path, const struct optvals *o, char *err)
 	}
 	if (o->mode >= 0)
 		old = umask(~o->mode & 0777);
+	else if (o->given[OPT_UMASK])
+		old = umask((mode_t)o->umask);
 	rc = net_bind(fd, (struct sockaddr *)&sun, len, err);
+	if (o->mode < 0 && o->given[OPT_UMASK])
+		umask(old);
 	if (o->mode >= 0) {
 		umask(old);
 		if (rc == 0 && chmod(path, o->mode) == -1) {
@@ -126,7 +137,8 @@ unix_connect_open(const struct address *a, const struct open_ctx *ctx,
 	(void)ctx;
 	if (net_unix_addr(a->params[0], &sun, &len, err) == -1)
 		return -1;
-	if ((fd = net_socket(AF_UNIX, SOCK_STREAM, err)) == -1)
+	fd = net_socket_proto(AF_UNIX, unix_type(a), a->opts.protocol, err);
+	if (fd == -1)
 		return -1;
 	if (opts_apply_sock(fd, &a->opts, err) == -1)
 		goto fail;
@@ -139,7 +151,7 @@ unix_connect_open(const struct address *a, const struct open_ctx *ctx,
 		a->opts.connect_timeout, err) == -1)
 		goto fail;
 	log_notice("%s: connected to %s", a->label, a->params[0]);
-	fdep_init_socket(ep, fd, AF_UNIX);
+	fdep_init_socket_type(ep, fd, AF_UNIX, unix_type(a));
 	ep->ops = &unix_client_ops;
 	if (bound && a->opts.unlink_close)
 		ep->priv = xstrdup(a->opts.bind);
@@ -207,7 +219,7 @@ unix_client_open(const struct address *a, const struct open_ctx *ctx,
 {
 	if (unix_connect_open(a, ctx, ep, err) == 0)
 		return 0;
-	if (errno != EPROTOTYPE)
+	if (errno != EPROTOTYPE || a->opts.given[OPT_SOCKTYPE])
 		return -1;
 	log_info("%s: %s is a datagram socket", a->label, a->params[0]);
 	return unix_dgram_open(a, true, ep, err);
@@ -300,7 +312,8 @@ unix_listen(const struct address *a, const struct open_ctx *ctx,
 	int fd;
 
 	(void)ctx;
-	if ((fd = net_socket(AF_UNIX, SOCK_STREAM, err)) == -1)
+	fd = net_socket_proto(AF_UNIX, unix_type(a), a->opts.protocol, err);
+	if (fd == -1)
 		return -1;
 	if (opts_apply_sock(fd, &a->opts, err) == -1 ||
 	    unix_bind(fd, path, &a->opts, err) == -1) {
@@ -334,7 +347,7 @@ unix_accept(
 		close(fd);
 		return -1;
 	}
-	fdep_init_socket(ep, fd, AF_UNIX);
+	fdep_init_socket_type(ep, fd, AF_UNIX, unix_type(a));
 	net_export_var("DUCT_SOCKADDR", a->params[0]);
 	net_export_var("SOCAT_SOCKADDR", a->params[0]);
 	return 0;
@@ -352,13 +365,13 @@ unix_listen_close(struct listener *l, bool in_child)
 	l->priv = NULL;
 }
 
-#define UNIX_GROUPS (G_FD | G_SOCKET | G_UNIX)
+#define UNIX_GROUPS (G_FD | G_SOCKET | G_UNIX | G_RETRY)
 
 const struct addr_kind kind_unix_connect = {
 	.names = { "UNIX-CONNECT", "LOCAL" },
 	.syntax = "PATH",
 	.help = "connect to a unix stream socket",
-	.groups = UNIX_GROUPS | G_CONNECT,
+	.groups = UNIX_GROUPS | G_SOCKTYPE | G_CONNECT,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,
@@ -371,7 +384,7 @@ const struct addr_kind kind_unix_listen = {
 	.names = { "UNIX-LISTEN", "UNIX-L" },
 	.syntax = "PATH",
 	.help = "accept a unix stream connection (many with fork)",
-	.groups = UNIX_GROUPS | G_LISTEN | G_CHILD,
+	.groups = UNIX_GROUPS | G_SOCKTYPE | G_LISTEN | G_CHILD,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,
@@ -387,7 +400,7 @@ const struct addr_kind kind_unix_client = {
 	.names = { "UNIX-CLIENT", "UNIX" },
 	.syntax = "PATH",
 	.help = "connect to a unix socket, stream or datagram",
-	.groups = UNIX_GROUPS | G_CONNECT,
+	.groups = UNIX_GROUPS | G_SOCKTYPE | G_CONNECT,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,

@@ -33,11 +33,12 @@ struct lexer {
 static int
 lex_field(struct lexer *lx, const char *stops, bool brackets, size_t *bad)
 {
-	const char *s = lx->text;
-	size_t n = 0;
+	static const char opens[] = "([{", closes[] = ")]}";
+	const char *s = lx->text, *k;
+	char stack[32]; /* the closing characters awaited, innermost last */
+	size_t n = 0, open = 0;
 	char q = 0;
 	int depth = 0;
-	size_t open = 0;
 
 	for (;; lx->pos++) {
 		char c = s[lx->pos];
@@ -65,10 +66,16 @@ lex_field(struct lexer *lx, const char *stops, bool brackets, size_t *bad)
 			open = lx->pos;
 			continue;
 		}
-		if (brackets && c == '[') {
-			if (depth++ == 0)
+		/*
+		 * As in socat, a separator inside (), [] or {} does not end
+		 * the field: "[::1]:80", "EXEC:sh -c 'f(a,b)'" without quotes.
+		 */
+		if (brackets && (k = strchr(opens, c)) != NULL &&
+		    depth < (int)sizeof(stack)) {
+			if (depth == 0)
 				open = lx->pos;
-		} else if (brackets && c == ']' && depth > 0) {
+			stack[depth++] = closes[k - opens];
+		} else if (depth > 0 && c == stack[depth - 1]) {
 			depth--;
 		} else if (depth == 0 && strchr(stops, c) != NULL) {
 			break;
@@ -257,7 +264,8 @@ parse_head(struct address *a, struct lexer *lx, struct parse_error *pe)
 	if (is_bare_path(a->text)) {
 		a->kind = registry_find("GOPEN", &family);
 		if ((c = lex_field(lx, ",", false, &bad)) == -1)
-			return fail(pe, bad, 1, "unterminated quote");
+			return fail(
+			    pe, bad, 1, "syntax error: unterminated quote");
 		if (lx->out[0] == '\0')
 			return fail(pe, 0, 1, "empty path");
 		add_param(a, lx->out, 0, lx->pos);
@@ -265,7 +273,7 @@ parse_head(struct address *a, struct lexer *lx, struct parse_error *pe)
 	}
 
 	if ((c = lex_field(lx, ":,", false, &bad)) == -1)
-		return fail(pe, bad, 1, "unterminated quote");
+		return fail(pe, bad, 1, "syntax error: unterminated quote");
 	if (lx->out[0] == '\0')
 		return fail(
 		    pe, 0, 1, "address kind missing in \"%s\"", a->text);
@@ -301,7 +309,7 @@ parse_head(struct address *a, struct lexer *lx, struct parse_error *pe)
 		last = k->rest && a->nparams == k->max_params - 1;
 		if ((c = lex_field(lx, last ? "," : ":,", true, &bad)) == -1)
 			return fail(pe, bad, 1,
-			    "unterminated quote or "
+			    "syntax error: unterminated quote or "
 			    "bracket in \"%s\"",
 			    a->text);
 		add_param(a, lx->out, start, lx->pos - start);
@@ -310,6 +318,35 @@ parse_head(struct address *a, struct lexer *lx, struct parse_error *pe)
 		return fail(pe, 0, lx->pos, "%s takes %s in \"%s\"",
 		    kind_name(a), k->syntax, a->text);
 	return c;
+}
+
+/* -g: options that do not apply to their kind are skipped, not refused. */
+static bool address_lax_groups;
+
+void
+address_set_lax_groups(bool on)
+{
+	address_lax_groups = on;
+}
+
+/* Adds "name" to a->skipped, once. */
+static void
+skip_option(struct address *a, const char *name)
+{
+	size_t have = a->skipped != NULL ? strlen(a->skipped) : 0;
+	size_t need = have + strlen(name) + 5;
+	char *p;
+
+	p = xmalloc(need);
+	snprintf(p, need, "\"%s\"", name);
+	if (a->skipped != NULL && strstr(a->skipped, p) != NULL) {
+		free(p);
+		return;
+	}
+	snprintf(p, need, "%s%s\"%s\"", have ? a->skipped : "",
+	    have ? ", " : "", name);
+	free(a->skipped);
+	a->skipped = p;
 }
 
 static int
@@ -322,8 +359,11 @@ parse_option(struct address *a, struct lexer *lx, struct parse_error *pe)
 	int c, rc = -1;
 
 	if ((c = lex_field(lx, "=,", false, &bad)) == -1)
-		return fail(
-		    pe, bad, 1, "unterminated quote in \"%s\"", a->text);
+		return fail(pe, bad, 1,
+		    "syntax error: unterminated quote in \"%s\"", a->text);
+	/* socat passes over empty options: "A,,opt" and a trailing ",". */
+	if (lx->out[0] == '\0' && c != '=')
+		return c;
 	if (lx->out[0] == '\0')
 		return fail(pe, start, 1, "empty option in \"%s\"", a->text);
 	name = xstrdup(lx->out);
@@ -344,7 +384,7 @@ parse_option(struct address *a, struct lexer *lx, struct parse_error *pe)
 		    s ? " (did you mean \"" : "", s ? s : "", s ? "\"?)" : "");
 		goto out;
 	}
-	if (!(def->groups & a->kind->groups)) {
+	if (!(def->groups & a->kind->groups) && !address_lax_groups) {
 		fail(pe, start, lx->pos - start,
 		    "option \"%s\" does not apply to %s in \"%s\"", name,
 		    kind_name(a), a->text);
@@ -353,11 +393,18 @@ parse_option(struct address *a, struct lexer *lx, struct parse_error *pe)
 	if (c == '=') {
 		has_value = true;
 		lx->pos++;
-		if ((c = lex_field(lx, ",", false, &bad)) == -1) {
-			fail(pe, bad, 1, "unterminated quote in \"%s\"",
+		if ((c = lex_field(lx, ",", true, &bad)) == -1) {
+			fail(pe, bad, 1,
+			    "syntax error: unterminated quote or bracket in "
+			    "\"%s\"",
 			    a->text);
 			goto out;
 		}
+	}
+	if (!(def->groups & a->kind->groups)) {
+		skip_option(a, def->names[0]);
+		rc = c;
+		goto out;
 	}
 	if (opts_set(&a->opts, def, has_value ? lx->out : NULL, err) == -1) {
 		fail(pe, start, lx->pos - start, "%s in \"%s\"", err, a->text);
@@ -380,8 +427,10 @@ check_needs(const struct address *a, struct parse_error *pe)
 		if (!a->opts.given[i] || opt_table[i].needs == NULL)
 			continue;
 		need = opts_find(opt_table[i].needs);
+		/* A flag must be on; any other option only given. */
 		if (need != NULL && a->opts.given[need - opt_table] &&
-		    *(const bool *)((const char *)&a->opts + need->offset))
+		    (need->type != OT_FLAG ||
+			*(const bool *)((const char *)&a->opts + need->offset)))
 			continue;
 		return fail(pe, 0, strlen(a->text),
 		    "option \"%s\" needs \"%s\" in \"%s\"",
@@ -627,4 +676,6 @@ address_free(struct address *addr)
 	opts_free(&addr->opts);
 	free(addr->text);
 	addr->text = NULL;
+	free(addr->skipped);
+	addr->skipped = NULL;
 }

@@ -8,6 +8,7 @@
 #ifndef DUCT_ADDRESS_H
 #define DUCT_ADDRESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "duct.h"
@@ -34,6 +35,11 @@ struct address {
 	 * this struct, and label in B too.  NULL for a plain address.
 	 */
 	struct address *dual;
+	/*
+	 * -g: the options skipped because they do not apply to the kind,
+	 * as "\"name\", \"name\""; NULL for none.  Owned.
+	 */
+	char *skipped;
 };
 
 /* A usage error: message, and the part of the text it is about. */
@@ -66,6 +72,13 @@ unsigned address_dirs(const struct address *a);
 
 /* The option groups (G_*) of a's kind, or of both kinds of a dual. */
 unsigned address_groups(const struct address *a);
+
+/*
+ * -g: with on, an option that does not apply to the address kind is left
+ * out and named in struct address's skipped (for a warning), instead of
+ * being a parse error.  Off by default.
+ */
+void address_set_lax_groups(bool on);
 
 /* Edit distance (swaps count once), case-insensitive; "did you mean". */
 size_t address_distance(const char *a, const char *b);

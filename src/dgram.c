@@ -175,6 +175,26 @@ dgram_fit(struct endpoint *ep, struct dgram_state *st, size_t real, size_t len)
 	return len;
 }
 
+/*
+ * A raw IPv4 socket reads whole packets: keeps the payload of the n bytes
+ * at buf, as socat does, and returns its length.
+ */
+static size_t
+dgram_skip_ip(struct endpoint *ep, unsigned char *buf, size_t n)
+{
+	size_t hl;
+
+	if (n == 0)
+		return 0;
+	hl = (size_t)(buf[0] & 0x0f) * 4;
+	if (hl > n) {
+		log_warn("%s: a packet shorter than its IP header", ep->label);
+		return 0;
+	}
+	memmove(buf, buf + hl, n - hl);
+	return n - hl;
+}
+
 static ssize_t
 dgram_read(struct endpoint *ep, void *buf, size_t len)
 {
@@ -194,6 +214,8 @@ dgram_read(struct endpoint *ep, void *buf, size_t len)
 		memcpy(buf, m->data, (size_t)n);
 		free(m);
 		st->got_one = true;
+		if (st->mode & DGRAM_SKIPIP)
+			n = (ssize_t)dgram_skip_ip(ep, buf, (size_t)n);
 		return n;
 	}
 	for (;;) {
@@ -230,7 +252,10 @@ dgram_read(struct endpoint *ep, void *buf, size_t len)
 			continue;
 		}
 		st->got_one = true;
-		return (ssize_t)dgram_fit(ep, st, (size_t)n, len);
+		n = (ssize_t)dgram_fit(ep, st, (size_t)n, len);
+		if (st->mode & DGRAM_SKIPIP)
+			n = (ssize_t)dgram_skip_ip(ep, buf, (size_t)n);
+		return n;
 	}
 }
 
@@ -337,6 +362,14 @@ dgram_set_range(struct endpoint *ep, const struct optvals *opts)
 	struct dgram_state *st = ep->priv;
 
 	st->range = opts_peer_checks(opts) ? opts : NULL;
+}
+
+void
+dgram_add_mode(struct endpoint *ep, unsigned mode)
+{
+	struct dgram_state *st = ep->priv;
+
+	st->mode |= mode;
 }
 
 void

@@ -37,6 +37,8 @@ struct dgram_queue {
 #define DGRAM_SENDTO 0x01u  /* unconnected: writes go to the peer with sendto */
 #define DGRAM_FILTER 0x02u  /* reads drop datagrams from anyone but the peer */
 #define DGRAM_ONESHOT 0x04u /* end of file once one datagram was read */
+/* raw IPv4: reads drop the IP header the kernel puts before the payload */
+#define DGRAM_SKIPIP 0x08u
 
 /* Most datagrams one dgram_drain() call reads. */
 #define DGRAM_DRAIN_MAX 512
@@ -74,6 +76,9 @@ void dgram_give(struct endpoint *ep, struct dgram_queue *early);
  * range= networks of opts (which must outlive ep); nothing without range=.
  */
 void dgram_set_range(struct endpoint *ep, const struct optvals *opts);
+
+/* Adds DGRAM_* bits in mode to those ep was made with. */
+void dgram_add_mode(struct endpoint *ep, unsigned mode);
 
 /* Makes ep remove the socket file path (taken over) when it closes. */
 void dgram_unlink_at_close(struct endpoint *ep, char *path);

@@ -83,6 +83,7 @@ dual_close(struct endpoint *ep)
 		return;
 	d->rd.ops->close(&d->rd);
 	d->wr.ops->close(&d->wr);
+	ep->failed = d->rd.failed || d->wr.failed;
 	free(d);
 	ep->priv = NULL;
 	ep->rfd = ep->wfd = -1;

@@ -2,7 +2,8 @@
  * Data dumps for -v/-x.  Output goes to --dump-file, else --log-file,
  * else stderr, in pieces of at most a few KiB so that no allocation is
  * needed however large the chunk.  Bytes from the network are only ever
- * data here, never a format.
+ * data here, never a format.  The raw copies of -r/-R live here too: they
+ * need the same hook in the engine, and the same end of zero-copy.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,8 @@
 
 static unsigned dump_modes;
 static int dump_fd = -1;
+static int dump_raw_fwd = -1;  /* -r: address 1 -> 2 */
+static int dump_raw_back = -1; /* -R: address 2 -> 1 */
 
 void
 dump_set_modes(unsigned modes)
@@ -24,9 +27,29 @@ dump_set_modes(unsigned modes)
 }
 
 bool
-dump_enabled(void)
+dump_enabled(char dir)
 {
-	return dump_modes != 0;
+	return dump_modes != 0 ||
+	    (dir == '>' ? dump_raw_fwd : dump_raw_back) != -1;
+}
+
+int
+dump_open_raw(char dir, const char *path, char *err, size_t errlen)
+{
+	int *fdp = dir == '>' ? &dump_raw_fwd : &dump_raw_back;
+	int fd;
+
+	fd = open(
+	    path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0666);
+	if (fd == -1) {
+		snprintf(err, errlen, "cannot open %s file %s: %s",
+		    dir == '>' ? "-r" : "-R", path, strerror(errno));
+		return -1;
+	}
+	if (*fdp != -1)
+		close(*fdp);
+	*fdp = fd;
+	return 0;
 }
 
 int
@@ -51,6 +74,12 @@ dump_close(void)
 	if (dump_fd != -1)
 		close(dump_fd);
 	dump_fd = -1;
+	if (dump_raw_fwd != -1)
+		close(dump_raw_fwd);
+	dump_raw_fwd = -1;
+	if (dump_raw_back != -1)
+		close(dump_raw_back);
+	dump_raw_back = -1;
 }
 
 size_t
@@ -151,9 +180,8 @@ dump_format_hex(char *out, size_t outlen, const unsigned char *data, size_t len,
 }
 
 static void
-dump_write(const char *p, size_t n)
+dump_write_fd(int fd, const char *p, size_t n)
 {
-	int fd = dump_fd != -1 ? dump_fd : log_get_fd();
 	ssize_t w;
 
 	while (n > 0) {
@@ -167,6 +195,12 @@ dump_write(const char *p, size_t n)
 	}
 }
 
+static void
+dump_write(const char *p, size_t n)
+{
+	dump_write_fd(dump_fd != -1 ? dump_fd : log_get_fd(), p, n);
+}
+
 void
 dump_chunk(char dir, const void *data, size_t len, uint64_t from)
 {
@@ -174,7 +208,10 @@ dump_chunk(char dir, const void *data, size_t len, uint64_t from)
 	char out[4096];
 	struct timeval tv;
 	size_t o, used, i;
+	int raw = dir == '>' ? dump_raw_fwd : dump_raw_back;
 
+	if (raw != -1)
+		dump_write_fd(raw, data, len);
 	if (dump_modes == 0)
 		return;
 	gettimeofday(&tv, NULL);

@@ -17,18 +17,34 @@
 
 /* Chooses the formats (DUMP_* bits); 0 turns dumping off. */
 void dump_set_modes(unsigned modes);
-bool dump_enabled(void);
+
+/*
+ * True when dump_chunk() has something to do for direction dir ('>' or
+ * '<'): -v or -x, or that direction's -r/-R file.  The engine copies
+ * through its buffer (no zero-copy) where it is.
+ */
+bool dump_enabled(char dir);
+
+/*
+ * -r (dir '>') and -R ('<'): a copy of the bytes of that direction, as
+ * they are written to the other address, to path (created or truncated,
+ * 0666 & ~umask; appended to afterwards, so that the children of a
+ * forking listener add to it).  Returns 0, or -1 with err.
+ */
+int dump_open_raw(char dir, const char *path, char *err, size_t errlen);
 
 /*
  * Sends dumps to path (appended) instead of the diagnostics stream.
  * Returns 0, or -1 with err.
  */
 int dump_open_file(const char *path, char *err, size_t errlen);
+/* Closes the dump file and the -r/-R files. */
 void dump_close(void);
 
 /*
  * Dumps one chunk that went from address 1 to 2 (dir '>') or 2 to 1
- * ('<'); from is the direction's byte offset of data[0].
+ * ('<'); from is the direction's byte offset of data[0].  Also copies it
+ * to that direction's -r/-R file.
  */
 void dump_chunk(char dir, const void *data, size_t len, uint64_t from);
 

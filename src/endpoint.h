@@ -95,7 +95,12 @@ struct endpoint {
 	size_t maxmsg;   /* EP_DGRAM: largest datagram a write sends; 0 any */
 	size_t readleft; /* EP_READLIMIT: bytes still to read */
 	int shut;        /* enum ep_shut: how end of file is passed on */
-	void *priv;      /* the kind's state, owned by the endpoint */
+	/*
+	 * Set by close: the address failed at its end although the transfer
+	 * went well (a program that exited with a failure status).
+	 */
+	bool failed;
+	void *priv;           /* the kind's state, owned by the endpoint */
 	unsigned char escape; /* EP_ESCAPE: the byte */
 	/*
 	 * Terminal settings to put back and a lock file to remove when the

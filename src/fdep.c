@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "fdep.h"
+#include "log.h"
+#include "net.h"
 #include "sig.h"
 #include "term.h"
 
@@ -23,18 +25,6 @@ const struct ep_ops fdep_ops = {
 	.shutdown_write = fdep_shutdown_write,
 	.close = fdep_close,
 };
-
-int
-fdep_set_nonblock_cloexec(int fd)
-{
-	int fl;
-
-	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1 ||
-	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
-		return -1;
-	return 0;
-}
 
 static int
 fdep_prepare(int fd, bool inherited, int *saved, char *err)
@@ -123,6 +113,22 @@ fdep_init_socket(struct endpoint *ep, int fd, int domain)
 	ep->flags |= EP_WSOCKET;
 	if (domain == AF_UNIX)
 		ep->flags |= EP_RSPLICE | EP_WSPLICE;
+}
+
+void
+fdep_init_socket_type(struct endpoint *ep, int fd, int domain, int type)
+{
+	fdep_init_socket(ep, fd, domain);
+	if (type != SOCK_STREAM)
+		fdep_keep_messages(ep);
+}
+
+void
+fdep_keep_messages(struct endpoint *ep)
+{
+	ep->flags &= ~(EP_RSPLICE | EP_WSPLICE);
+	ep->flags |= EP_DGRAM;
+	ep->maxmsg = net_dgram_max(ep->wfd != -1 ? ep->wfd : ep->rfd);
 }
 
 ssize_t
@@ -248,7 +254,9 @@ fdep_file_setup(int fd, const char *path, const struct optvals *o, char *err)
 	if (o->mode >= 0 && fchmod(fd, o->mode) == -1) {
 		snprintf(
 		    err, DUCT_ERR_LEN, "chmod %s: %s", path, strerror(errno));
-		return -1;
+		if (!opts_get_sloppy())
+			return -1;
+		log_warn("%s; going on without it (-s)", err);
 	}
 	if (o->given[OPT_FTRUNCATE] &&
 	    ftruncate(fd, (off_t)o->ftruncate) == -1) {
@@ -259,7 +267,9 @@ fdep_file_setup(int fd, const char *path, const struct optvals *o, char *err)
 	if (o->given[OPT_SEEK] && lseek(fd, (off_t)o->seek, SEEK_SET) == -1) {
 		snprintf(err, DUCT_ERR_LEN, "seek %s to %zu: %s", path, o->seek,
 		    strerror(errno));
-		return -1;
+		if (!opts_get_sloppy())
+			return -1;
+		log_warn("%s; going on without it (-s)", err);
 	}
 	if (o->given[OPT_SEEK_END] &&
 	    lseek(fd, -(off_t)o->seek_end, SEEK_END) == -1) {
@@ -274,6 +284,7 @@ int
 fdep_open_path(const char *path, unsigned dirs, int extra,
     const struct optvals *o, char *err)
 {
+	mode_t old = 0;
 	int fl, fd;
 
 	if (o->accmode >= 0)
@@ -295,9 +306,13 @@ fdep_open_path(const char *path, unsigned dirs, int extra,
 		fl |= O_APPEND;
 	if (o->nonblock)
 		fl |= O_NONBLOCK;
+	if (o->given[OPT_UMASK])
+		old = umask((mode_t)o->umask);
 	sig_unblock();
 	fd = open(path, fl, o->mode >= 0 ? o->mode : 0666);
 	sig_block();
+	if (o->given[OPT_UMASK])
+		umask(old);
 	if (fd == -1) {
 		snprintf(
 		    err, DUCT_ERR_LEN, "open %s: %s", path, strerror(errno));

@@ -30,6 +30,19 @@ int fdep_init(struct endpoint *ep, int rfd, int wfd, bool inherited, char *err);
  */
 void fdep_init_socket(struct endpoint *ep, int fd, int domain);
 
+/*
+ * The same for a connected socket of any type: one that keeps message
+ * boundaries (SOCK_SEQPACKET, SOCK_DGRAM) makes a datagram endpoint, one
+ * read one message, and is never spliced.
+ */
+void fdep_init_socket_type(struct endpoint *ep, int fd, int domain, int type);
+
+/*
+ * Makes an fdep endpoint over a socket that keeps message boundaries
+ * (SOCK_SEQPACKET) a datagram endpoint: one read, one message; no splice.
+ */
+void fdep_keep_messages(struct endpoint *ep);
+
 ssize_t fdep_read(struct endpoint *, void *, size_t);
 ssize_t fdep_write(struct endpoint *, const void *, size_t);
 /* Sockets: shutdown(SHUT_WR).  Others: close wfd unless it is also rfd. */
@@ -48,8 +61,5 @@ void fdep_close(struct endpoint *);
  */
 int fdep_open_path(const char *path, unsigned dirs, int extra,
     const struct optvals *o, char *err);
-
-/* Makes fd non-blocking and close-on-exec.  Returns 0 or -1 (errno). */
-int fdep_set_nonblock_cloexec(int fd);
 
 #endif

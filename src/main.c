@@ -8,11 +8,9 @@
 
 #include <sys/socket.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#ifdef HAVE_MALLOC_H
-#include <malloc.h>
-#endif
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,6 +22,7 @@
 #include "address.h"
 #include "dump.h"
 #include "help.h"
+#include "lock.h"
 #include "log.h"
 #include "net.h"
 #include "opener.h"
@@ -32,18 +31,32 @@
 #include "serve.h"
 #include "sig.h"
 #include "transfer.h"
+#include "xmalloc.h"
 
 #define MAX_BUFSIZE ((size_t)1 << 30)
+
+/* Where diagnostics go: the last of -ls, -lf, -ly and -lm wins. */
+enum log_to { LOGTO_STDERR, LOGTO_FILE, LOGTO_SYSLOG, LOGTO_MIXED };
 
 struct cli {
 	struct xfer_config xfer;
 	int family;
-	int verbosity; /* -d count */
+	int level; /* LOG_LVL_*: -d adds one, -dN sets N */
 	bool quiet;
 	bool only_fwd, only_back;
 	unsigned dump_modes;
+	enum log_to log_to;
 	const char *log_file;
+	int facility;         /* -ly/-lm */
+	const char *log_name; /* -lp */
+	bool log_usec;        /* -lu */
+	bool log_host;        /* -lh */
 	const char *dump_file;
+	const char *raw_fwd, *raw_back; /* -r, -R */
+	const char *lock_file;          /* -L or -W */
+	bool lock_wait;                 /* -W */
+	bool lax_groups;                /* -g */
+	bool sloppy;                    /* -s */
 };
 
 static void
@@ -87,12 +100,22 @@ report_parse_error(int index, const char *text, const struct parse_error *pe)
 	fputc('\n', stderr);
 }
 
-enum { OPT_LOG_FILE = 256, OPT_DUMP_FILE, OPT_STATISTICS };
+enum {
+	OPT_LOG_FILE = 256,
+	OPT_DUMP_FILE,
+	OPT_STATISTICS,
+	OPT_LOG_STDERR,
+	OPT_LOG_SYSLOG,
+	OPT_LOG_MIXED,
+	OPT_LOG_NAME,
+	OPT_LOG_USEC,
+	OPT_LOG_HOST
+};
 
 static const struct option long_opts[] = {
 	{ "help", optional_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
-	{ "debug", no_argument, NULL, 'd' },
+	{ "debug", optional_argument, NULL, 'd' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "buffer-size", required_argument, NULL, 'b' },
 	{ "close-timeout", required_argument, NULL, 't' },
@@ -102,12 +125,25 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "hex", no_argument, NULL, 'x' },
 	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
+	{ "log-stderr", no_argument, NULL, OPT_LOG_STDERR },
+	{ "log-syslog", optional_argument, NULL, OPT_LOG_SYSLOG },
+	{ "log-mixed", optional_argument, NULL, OPT_LOG_MIXED },
+	{ "log-name", required_argument, NULL, OPT_LOG_NAME },
+	{ "log-microseconds", no_argument, NULL, OPT_LOG_USEC },
+	{ "log-hostname", no_argument, NULL, OPT_LOG_HOST },
 	{ "dump-file", required_argument, NULL, OPT_DUMP_FILE },
+	{ "raw-left-to-right", required_argument, NULL, 'r' },
+	{ "raw-right-to-left", required_argument, NULL, 'R' },
+	{ "lock", required_argument, NULL, 'L' },
+	{ "wait-lock", required_argument, NULL, 'W' },
+	{ "no-group-check", no_argument, NULL, 'g' },
+	{ "sloppy", no_argument, NULL, 's' },
+	{ "fd-info", no_argument, NULL, 'D' },
 	{ "statistics", no_argument, NULL, OPT_STATISTICS },
 	{ NULL, 0, NULL, 0 },
 };
 
-#define SHORT_OPTS "+:hVdqvxb:t:T:uU46"
+#define SHORT_OPTS "+:hVdqvxb:t:T:uU46r:R:L:W:gsD"
 
 /* True when the long option arg ("--name", no "=") takes the next word. */
 static bool
@@ -123,6 +159,31 @@ long_takes_next(const char *arg)
 	return false;
 }
 
+/* True when the option word p ("--name" or a short cluster) takes the
+ * next word as its value. */
+static bool
+word_takes_next(const char *p)
+{
+	if (p[1] == '-')
+		return long_takes_next(p);
+	/* A cluster like -dd or -b8192: the value may be the next word. */
+	for (p++; *p != '\0'; p++) {
+		const char *o = strchr(SHORT_OPTS, *p);
+
+		if (o != NULL && o[1] == ':')
+			return p[1] == '\0';
+	}
+	return false;
+}
+
+/* True when p is no option: an address such as "-", "-,raw" or "-!!-". */
+static bool
+word_ends_options(const char *p)
+{
+	return p[0] != '-' || p[1] == '\0' || p[1] == ',' ||
+	    strncmp(p + 1, "!!", 2) == 0;
+}
+
 /*
  * Where the options end: getopt would take socat's "-,raw" style address
  * (STDIO with options) or "-!!-" (a dual address) for a cluster of short
@@ -132,31 +193,108 @@ long_takes_next(const char *arg)
 static int
 options_end(int argc, char **argv)
 {
-	const char *p;
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		p = argv[i];
-		if (p[0] != '-' || p[1] == '\0' || p[1] == ',' ||
-		    strncmp(p + 1, "!!", 2) == 0)
+		if (word_ends_options(argv[i]))
 			return i;
-		if (strcmp(p, "--") == 0)
+		if (strcmp(argv[i], "--") == 0)
 			return i + 1;
-		if (p[1] == '-') {
-			i += long_takes_next(p);
-			continue;
-		}
-		/* A cluster like -dd or -b8192: the value may be the next word. */
-		for (p++; *p != '\0'; p++) {
-			const char *o = strchr(SHORT_OPTS, *p);
-
-			if (o != NULL && o[1] == ':') {
-				i += p[1] == '\0';
-				break;
-			}
-		}
+		i += word_takes_next(argv[i]);
 	}
 	return argc;
+}
+
+/*
+ * socat's two-letter options (-lf FILE, -lfFILE, -ly[FACILITY], -lu...)
+ * and its -dN are no getopt clusters: "-lf" would read as -l -f.  The
+ * argument vector getopt sees has them as the long options they stand
+ * for.  Strings made here are listed in owned, for main to free.
+ */
+struct argv_copy {
+	int argc;
+	char **argv;
+	char **owned;
+	int nowned;
+};
+
+static char *
+argv_own(struct argv_copy *ac, const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 1;
+	char *p = xmalloc(n);
+
+	snprintf(p, n, "%s%s", a, b);
+	ac->owned[ac->nowned++] = p;
+	return p;
+}
+
+/* Returns -1 when done, or the exit status of a usage error. */
+static int
+argv_socat(int argc, char **argv, struct argv_copy *ac)
+{
+	const char *p, *v;
+	bool opts = true;
+	int i;
+
+	ac->argc = 0;
+	ac->nowned = 0;
+	ac->argv = xcalloc((size_t)argc + 1, sizeof(char *));
+	ac->owned = xcalloc((size_t)argc + 1, sizeof(char *));
+	ac->argv[ac->argc++] = argv[0];
+	for (i = 1; i < argc; i++) {
+		p = argv[i];
+		if (!opts || word_ends_options(p) || strcmp(p, "--") == 0) {
+			opts = false;
+			ac->argv[ac->argc++] = argv[i];
+			continue;
+		}
+		if (p[1] == 'd' && isdigit((unsigned char)p[2])) {
+			ac->argv[ac->argc++] = argv_own(ac, "--debug=", p + 2);
+			continue;
+		}
+		if (p[1] != 'l') {
+			ac->argv[ac->argc++] = argv[i];
+			if (word_takes_next(p) && i + 1 < argc)
+				ac->argv[ac->argc++] = argv[++i];
+			continue;
+		}
+		/* -lX: X takes a value (f, p), an optional one (y, m) or none. */
+		v = p[2] != '\0' ? p + 3 : "";
+		if (p[2] == 'f' || p[2] == 'p') {
+			if (*v == '\0' && (v = argv[++i]) == NULL)
+				return usage_error(
+				    "option %s needs a value", p);
+			ac->argv[ac->argc++] = argv_own(
+			    ac, p[2] == 'f' ? "--log-file=" : "--log-name=", v);
+		} else if (p[2] == 'y' || p[2] == 'm') {
+			ac->argv[ac->argc++] = argv_own(ac,
+			    p[2] == 'y'
+				? (*v ? "--log-syslog=" : "--log-syslog")
+				: (*v ? "--log-mixed=" : "--log-mixed"),
+			    v);
+		} else if (*v == '\0' &&
+		    (p[2] == 's' || p[2] == 'u' || p[2] == 'h')) {
+			ac->argv[ac->argc++] = p[2] == 's' ? "--log-stderr"
+			    : p[2] == 'u' ? "--log-microseconds"
+					  : "--log-hostname";
+		} else {
+			return usage_error("unknown option \"%s\"", p);
+		}
+	}
+	ac->argv[ac->argc] = NULL;
+	return -1;
+}
+
+static void
+argv_free(struct argv_copy *ac)
+{
+	int i;
+
+	for (i = 0; i < ac->nowned; i++)
+		free(ac->owned[i]);
+	free(ac->owned);
+	free(ac->argv);
 }
 
 /* Returns -1 to go on, or the exit status to end with. */
@@ -183,7 +321,17 @@ parse_cli(int argc, char **argv, struct cli *c)
 			help_version(stdout);
 			return 0;
 		case 'd':
-			c->verbosity++;
+			if (optarg == NULL) {
+				c->level++;
+				break;
+			}
+			if (optarg[0] < '0' || optarg[0] > '4' ||
+			    optarg[1] != '\0')
+				return usage_error("-d wants a level from 0 "
+						   "(errors) to 4 (debug), "
+						   "got \"%s\"",
+				    optarg);
+			c->level = optarg[0] - '0';
 			break;
 		case 'q':
 			c->quiet = true;
@@ -230,7 +378,54 @@ parse_cli(int argc, char **argv, struct cli *c)
 			c->dump_modes |= DUMP_HEX;
 			break;
 		case OPT_LOG_FILE:
+			c->log_to = LOGTO_FILE;
 			c->log_file = optarg;
+			break;
+		case OPT_LOG_STDERR:
+			c->log_to = LOGTO_STDERR;
+			break;
+		case OPT_LOG_SYSLOG:
+		case OPT_LOG_MIXED:
+			c->log_to =
+			    ch == OPT_LOG_SYSLOG ? LOGTO_SYSLOG : LOGTO_MIXED;
+			if (log_facility(optarg != NULL ? optarg : "daemon",
+				&c->facility) == -1)
+				return usage_error("unknown syslog facility "
+						   "\"%s\" (daemon, user, "
+						   "local0 to local7...)",
+				    optarg);
+			break;
+		case OPT_LOG_NAME:
+			if (*optarg == '\0')
+				return usage_error(
+				    "%s", "-lp wants a name, got \"\"");
+			c->log_name = optarg;
+			break;
+		case OPT_LOG_USEC:
+			c->log_usec = true;
+			break;
+		case OPT_LOG_HOST:
+			c->log_host = true;
+			break;
+		case 'r':
+			c->raw_fwd = optarg;
+			break;
+		case 'R':
+			c->raw_back = optarg;
+			break;
+		case 'L':
+		case 'W':
+			c->lock_file = optarg;
+			c->lock_wait = ch == 'W';
+			break;
+		case 'g':
+			c->lax_groups = true;
+			break;
+		case 's':
+			c->sloppy = true;
+			break;
+		case 'D':
+			c->xfer.fd_info = true;
 			break;
 		case OPT_DUMP_FILE:
 			c->dump_file = optarg;
@@ -369,10 +564,9 @@ run(struct cli *c, const struct address *a1, const struct address *a2,
 		e1.ops->close(&e1);
 		return status;
 	}
+	log_started();
 	status = xfer_run(&e1, &e2, &c->xfer);
-	e1.ops->close(&e1);
-	e2.ops->close(&e2);
-	return status;
+	return opener_close_pair(&e1, &e2, status);
 }
 
 /* DUCT_SPLICE (duct(1) ENVIRONMENT) as struct xfer_config wants it. */
@@ -386,6 +580,58 @@ splice_env(const char *v)
 	return 0;
 }
 
+/* Diagnostics as the command line asked: level, form, destination. */
+static int
+setup_log(const struct cli *c)
+{
+	char err[DUCT_ERR_LEN];
+
+	log_set_level(c->quiet
+		? LOG_LVL_ERR
+		: (enum log_level)(
+		      c->level > LOG_LVL_DEBUG ? LOG_LVL_DEBUG : c->level));
+	if (c->log_name != NULL)
+		log_set_name(c->log_name);
+	log_set_usec(c->log_usec);
+	log_set_hostname(c->log_host);
+	if (c->log_to == LOGTO_SYSLOG || c->log_to == LOGTO_MIXED)
+		log_use_syslog(c->facility, c->log_to == LOGTO_MIXED);
+	if (c->log_to == LOGTO_FILE &&
+	    log_open_file(c->log_file, err, sizeof(err)) == -1) {
+		fprintf(stderr, "duct: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* --dump-file, -r and -R; then -v/-x. */
+static int
+setup_dumps(const struct cli *c)
+{
+	char err[DUCT_ERR_LEN];
+
+	if ((c->dump_file != NULL &&
+		dump_open_file(c->dump_file, err, sizeof(err)) == -1) ||
+	    (c->raw_fwd != NULL &&
+		dump_open_raw('>', c->raw_fwd, err, sizeof(err)) == -1) ||
+	    (c->raw_back != NULL &&
+		dump_open_raw('<', c->raw_back, err, sizeof(err)) == -1)) {
+		log_err("%s", err);
+		return -1;
+	}
+	dump_set_modes(c->dump_modes);
+	return 0;
+}
+
+/* -g: what was left out of an address, said once it can be logged. */
+static void
+warn_skipped(const struct address *a)
+{
+	if (a->skipped != NULL)
+		log_warn("%s: ignoring %s: not an option of %s (-g)", a->label,
+		    a->skipped, a->kind->names[0]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -393,6 +639,7 @@ main(int argc, char **argv)
 	struct address a1, a2;
 	struct parse_error pe;
 	struct open_ctx ctx1, ctx2;
+	struct argv_copy ac;
 	char err[DUCT_ERR_LEN];
 	int status;
 
@@ -402,16 +649,25 @@ main(int argc, char **argv)
 	c.xfer.close_timeout = 0.5;
 	c.xfer.splice = splice_env(getenv("DUCT_SPLICE"));
 	c.family = AF_UNSPEC;
-	if ((status = parse_cli(argc, argv, &c)) != -1)
+	c.level = LOG_LVL_WARN;
+	if ((status = argv_socat(argc, argv, &ac)) != -1 ||
+	    (status = parse_cli(ac.argc, ac.argv, &c)) != -1) {
+		argv_free(&ac);
 		return status;
+	}
+	argv = ac.argv;
 
+	address_set_lax_groups(c.lax_groups);
+	opts_set_sloppy(c.sloppy);
 	if (address_parse(argv[optind], 1, &a1, &pe) == -1) {
 		report_parse_error(1, argv[optind], &pe);
+		argv_free(&ac);
 		return EXIT_USAGE;
 	}
 	if (address_parse(argv[optind + 1], 2, &a2, &pe) == -1) {
 		report_parse_error(2, argv[optind + 1], &pe);
 		address_free(&a1);
+		argv_free(&ac);
 		return EXIT_USAGE;
 	}
 	if ((address_groups(&a1) | address_groups(&a2)) & G_EXEC)
@@ -426,40 +682,36 @@ main(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
-	if (c.quiet)
-		log_set_level(LOG_LVL_ERR);
-	else if (c.verbosity > 0)
-		log_set_level(c.verbosity >= 3
-			? LOG_LVL_DEBUG
-			: (enum log_level)(LOG_LVL_WARN + c.verbosity));
-	if (c.log_file != NULL &&
-	    log_open_file(c.log_file, err, sizeof(err)) == -1) {
-		fprintf(stderr, "duct: %s\n", err);
+	if (setup_log(&c) == -1) {
 		status = EXIT_RUNTIME;
 		goto out;
 	}
-	if (c.dump_file != NULL &&
-	    dump_open_file(c.dump_file, err, sizeof(err)) == -1) {
-		fprintf(stderr, "duct: %s\n", err);
-		status = EXIT_RUNTIME;
-		goto out;
-	}
-	dump_set_modes(c.dump_modes);
-#if defined(HAVE_MALLOPT) && defined(M_MMAP_THRESHOLD)
-	/*
-	 * Channel buffers above this size come straight from mmap(), and a
-	 * buffer that grows or shrinks gives its old area back to the system
-	 * at once.  glibc would otherwise raise the threshold after the first
-	 * free and keep freed multi-MiB areas resident in the heap.
-	 */
-	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-#endif
+	warn_skipped(&a1);
+	warn_skipped(&a2);
+	/* Before the lock: -W waits with the caught signals let in. */
 	sig_init();
+	if (c.lock_file != NULL &&
+	    (status = lock_take(c.lock_file, c.lock_wait, err, sizeof(err))) !=
+		0) {
+		if (status == -1) {
+			log_err("%s", err);
+			status = EXIT_RUNTIME;
+		}
+		goto out_log;
+	}
+	if (setup_dumps(&c) == -1) {
+		status = EXIT_RUNTIME;
+		goto out_lock;
+	}
 	status = run(&c, &a1, &a2, &ctx1, &ctx2);
+out_lock:
 	dump_close();
+	lock_release();
+out_log:
 	log_close();
 out:
 	address_free(&a1);
 	address_free(&a2);
+	argv_free(&ac);
 	return status;
 }

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "endpoint.h"
 #include "net.h"
 #include "sig.h"
 #include "xmalloc.h"
@@ -47,6 +48,23 @@ net_check_port(const char *port, char *err)
 		return -1;
 	}
 	return 0;
+}
+
+int
+net_port_number(const char *port)
+{
+	struct servent *se;
+	char *end;
+	long v;
+
+	if (port == NULL || *port == '\0')
+		return -1;
+	v = strtol(port, &end, 10);
+	if (*end == '\0')
+		return v >= 0 && v <= 65535 ? (int)v : -1;
+	if ((se = getservbyname(port, "tcp")) == NULL)
+		return -1;
+	return ntohs((unsigned short)se->s_port);
 }
 
 int
@@ -154,10 +172,20 @@ net_addresses(const char *host, const char *port, int family, int socktype,
 int
 net_socket(int family, int type, char *err)
 {
+	return net_socket_proto(family, type, 0, err);
+}
+
+int
+net_socket_proto(int family, int type, int protocol, char *err)
+{
 	int fd;
 
-	fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
+	fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+	if (fd == -1 && type == SOCK_RAW && (errno == EPERM || errno == EACCES))
+		snprintf(err, DUCT_ERR_LEN,
+		    "socket: %s (raw sockets need root or CAP_NET_RAW)",
+		    strerror(errno));
+	else if (fd == -1)
 		snprintf(err, DUCT_ERR_LEN, "socket: %s", strerror(errno));
 	return fd;
 }
@@ -253,6 +281,118 @@ net_wait_listener(int fd, int stop, bool quiet, double timeout)
 		     : net_wait_fds(fd, false, stop, timeout);
 }
 
+double
+net_deadline(double timeout)
+{
+	return timeout > 0 ? net_now() + timeout : 0;
+}
+
+double
+net_left(double deadline)
+{
+	double left;
+
+	if (deadline <= 0)
+		return -1;
+	left = deadline - net_now();
+	return left > 0 ? left : 0;
+}
+
+int
+net_sleep(double seconds)
+{
+	double end = net_now() + seconds, left = seconds;
+	struct timespec ts;
+
+	while (left > 0) {
+		if (sig_term_pending()) {
+			errno = EINTR;
+			return -1;
+		}
+		ts.tv_sec = (time_t)left;
+		ts.tv_nsec = (long)((left - floor(left)) * 1e9);
+		/* Nothing to watch: pselect() only waits, signals let in. */
+		pselect(0, NULL, NULL, NULL, &ts, sig_waitmask());
+		left = end - net_now();
+	}
+	if (sig_term_pending()) {
+		errno = EINTR;
+		return -1;
+	}
+	return 0;
+}
+
+/* Waits for fd until deadline; fills err and returns -1 when it cannot. */
+static int
+net_wait_until(int fd, bool writable, double deadline, char *err)
+{
+	int n = net_wait_quiet(fd, writable, net_left(deadline));
+
+	if (n == 1)
+		return 0;
+	if (n == 0) {
+		snprintf(err, DUCT_ERR_LEN, "timed out");
+		errno = ETIMEDOUT;
+	} else {
+		snprintf(err, DUCT_ERR_LEN, "%s", strerror(errno));
+	}
+	return -1;
+}
+
+int
+net_send_all(int fd, const void *buf, size_t len, double deadline, char *err)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n == -1 && errno != EAGAIN && errno != EINTR) {
+			snprintf(
+			    err, DUCT_ERR_LEN, "send: %s", strerror(errno));
+			return -1;
+		}
+		if (net_wait_until(fd, true, deadline, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+net_recv_exact(int fd, void *buf, size_t len, double deadline, char *err)
+{
+	char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = recv(fd, p, len, 0);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n == 0) {
+			snprintf(err, DUCT_ERR_LEN,
+			    "the server closed the connection");
+			errno = ECONNRESET;
+			return -1;
+		}
+		if (errno != EAGAIN && errno != EINTR) {
+			snprintf(
+			    err, DUCT_ERR_LEN, "recv: %s", strerror(errno));
+			return -1;
+		}
+		if (net_wait_until(fd, false, deadline, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 int
 net_connect(
     int fd, const struct sockaddr *sa, socklen_t len, double timeout, char *err)
@@ -309,6 +449,34 @@ net_accept(int lfd, struct sockaddr_storage *peer, socklen_t *len, char *err)
 }
 
 int
+net_accept_peer(int lfd, const struct optvals *o, struct sockaddr_storage *peer,
+    socklen_t *len, char *err)
+{
+	char who[NET_ADDRSTRLEN], whybuf[64];
+	const char *why;
+	int fd;
+
+	if ((fd = net_accept(lfd, peer, len, err)) < 0)
+		return fd;
+	if ((why = opts_peer_refusal(
+		 o, (struct sockaddr *)peer, whybuf, sizeof(whybuf))) == NULL)
+		return fd;
+	close(fd);
+	net_format((struct sockaddr *)peer, *len, who, sizeof(who));
+	snprintf(err, DUCT_ERR_LEN, "refused connection from %s: %s", who, why);
+	return -3;
+}
+
+void
+net_listener_close(struct listener *l, bool in_child)
+{
+	(void)in_child;
+	if (l->fd != -1)
+		close(l->fd);
+	l->fd = -1;
+}
+
+int
 net_unix_addr(
     const char *path, struct sockaddr_un *sun, socklen_t *len, char *err)
 {
@@ -325,6 +493,169 @@ net_unix_addr(
 	}
 	memcpy(sun->sun_path, path, n);
 	*len = offsetof(struct sockaddr_un, sun_path) + n + 1;
+	return 0;
+}
+
+/* The byte a backslash escape in a quoted item stands for. */
+static int
+net_data_escape(int c)
+{
+	switch (c) {
+	case 'n':
+		return '\n';
+	case 'r':
+		return '\r';
+	case 't':
+		return '\t';
+	case 'f':
+		return '\f';
+	case 'b':
+		return '\b';
+	case 'a':
+		return '\a';
+	case 'e':
+		return '\033';
+	case '0':
+		return '\0';
+	}
+	return c;
+}
+
+/* A decimal number of the size type names, in host byte order. */
+static int
+net_data_number(
+    int type, const char **pp, unsigned char *out, size_t room, size_t *n)
+{
+	union {
+		int i;
+		long l;
+		short s;
+		signed char b;
+	} v;
+	size_t size;
+	char *end;
+	long long x;
+
+	errno = 0;
+	x = strtoll(*pp, &end, 10);
+	if (end == *pp || errno != 0)
+		return -1;
+	switch (type) {
+	case 'l':
+	case 'L':
+		v.l = (long)x;
+		size = sizeof(long);
+		break;
+	case 's':
+	case 'S':
+		v.s = (short)x;
+		size = sizeof(short);
+		break;
+	case 'b':
+	case 'B':
+		v.b = (signed char)x;
+		size = 1;
+		break;
+	default:
+		v.i = (int)x;
+		size = sizeof(int);
+	}
+	if (room - *n < size)
+		return -2;
+	memcpy(out + *n, &v, size);
+	*n += size;
+	*pp = end;
+	return 0;
+}
+
+/*
+ * One item of type at *pp into out (room bytes, *n used).  Returns 0, -1
+ * for bad syntax with *why set, or -2 when out is full.
+ */
+static int
+net_data_item(int type, const char **pp, unsigned char *out, size_t room,
+    size_t *n, const char **why)
+{
+	const char *p = *pp;
+	int c, hi, lo;
+
+	switch (type) {
+	case 'x':
+		while ((hi = opts_hexval(p[0])) >= 0) {
+			if ((lo = opts_hexval(p[1])) < 0) {
+				*why = "odd number of hex digits";
+				return -1;
+			}
+			if (*n == room)
+				return -2;
+			out[(*n)++] = (unsigned char)(hi << 4 | lo);
+			p += 2;
+		}
+		break;
+	case '"':
+	case '\'':
+		while ((c = *p++) != type) {
+			if (c == '\\' && *p != '\0')
+				c = net_data_escape(*p++);
+			else if (c == '\0' || c == '\\') {
+				*why = "unterminated quote";
+				return -1;
+			}
+			if (*n == room)
+				return -2;
+			out[(*n)++] = (unsigned char)c;
+		}
+		break;
+	default:
+		if ((c = net_data_number(type, &p, out, room, n)) != 0) {
+			*why = "a number expected";
+			return c;
+		}
+	}
+	if (p == *pp) {
+		*why = "neither a type letter nor data";
+		return -1;
+	}
+	*pp = p;
+	return 0;
+}
+
+int
+net_parse_sockaddr(const char *text, int family, struct sockaddr_storage *ss,
+    socklen_t *len, char *err)
+{
+	const size_t off = offsetof(struct sockaddr, sa_data);
+	unsigned char *out = (unsigned char *)ss + off;
+	const char *p = text, *at, *why = NULL;
+	size_t n = 0;
+	int type = 'i', rc;
+
+	memset(ss, 0, sizeof(*ss));
+	ss->ss_family = (sa_family_t)family;
+	while (*p != '\0') {
+		if (*p == ' ' || *p == '\t') {
+			p++;
+			continue;
+		}
+		at = p;
+		/* A type letter starts an item; without one the last type goes on. */
+		if (strchr("x\"'iIlLsSbB", *p) != NULL)
+			type = *p++;
+		rc = net_data_item(type, &p, out, sizeof(*ss) - off, &n, &why);
+		if (rc == -2) {
+			snprintf(err, DUCT_ERR_LEN,
+			    "socket address data longer than %zu bytes",
+			    sizeof(*ss) - off);
+			return -1;
+		}
+		if (rc == -1) {
+			snprintf(err, DUCT_ERR_LEN,
+			    "bad socket address data at \"%.20s\": %s", at,
+			    why);
+			return -1;
+		}
+	}
+	*len = (socklen_t)(off + n);
 	return 0;
 }
 

@@ -26,6 +26,12 @@
 int net_check_port(const char *port, char *err);
 
 /*
+ * The number of a port that net_check_port() accepted (a number or a TCP
+ * service name), or -1.
+ */
+int net_port_number(const char *port);
+
+/*
  * Splits "HOST:PORT", "[V6]:PORT", "HOST" or "[V6]" into newly allocated
  * host and port (port NULL when absent; host "" for ":PORT").  The caller
  * frees both.  Returns 0, or -1 with err.
@@ -67,6 +73,12 @@ const struct addrinfo *net_addresses(const char *host, const char *port,
 int net_socket(int family, int type, char *err);
 
 /*
+ * The same with a protocol number for socket(2); a raw socket refused for
+ * want of privilege says that it needs root or CAP_NET_RAW.
+ */
+int net_socket_proto(int family, int type, int protocol, char *err);
+
+/*
  * Connects fd (non-blocking) to sa, waiting at most timeout seconds
  * (0: no limit) and waking for SIGINT/SIGTERM.  Returns 0, or -1 with err
  * ("connect: Connection refused", "connect: timed out after 2s") and errno.
@@ -100,12 +112,68 @@ int net_wait_quiet(int fd, bool writable, double timeout);
 int net_wait_listener(int fd, int stop, bool quiet, double timeout);
 
 /*
+ * Deadlines for a protocol step (a proxy handshake): net_deadline() turns
+ * a timeout in seconds (0: none) into a point on the monotonic clock (0:
+ * none), and net_left() gives the seconds left until it for net_wait()
+ * (-1: no limit, 0: past).
+ */
+double net_deadline(double timeout);
+double net_left(double deadline);
+
+/*
+ * Sleeps for seconds, waking only for a terminating signal (SIGINT,
+ * SIGTERM, SIGHUP).  Returns 0, or -1 with errno EINTR.
+ */
+int net_sleep(double seconds);
+
+/*
+ * Writes all len bytes to the non-blocking socket fd, waiting for room
+ * until deadline (0: none).  Returns 0, or -1 with err ("send: ...",
+ * "timed out") and errno (EINTR: a terminating signal arrived).
+ */
+int net_send_all(
+    int fd, const void *buf, size_t len, double deadline, char *err);
+
+/*
+ * Reads exactly len bytes from the non-blocking socket fd, never more,
+ * waiting until deadline (0: none).  Returns 0; -1 with err and errno
+ * (ECONNRESET with "closed" in err when the peer closed first, ETIMEDOUT,
+ * EINTR).
+ */
+int net_recv_exact(int fd, void *buf, size_t len, double deadline, char *err);
+
+/*
  * Accepts a peer on the listening socket lfd as a non-blocking,
  * close-on-exec socket.  Returns the fd, -2 when nothing was pending, or
  * -1 with err.
  */
 int net_accept(
     int lfd, struct sockaddr_storage *peer, socklen_t *len, char *err);
+
+/*
+ * A socket address of family whose bytes after the family are given in
+ * socat's data notation: xHEX bytes (x7f000001), "text" or 'c' with C
+ * escapes (\0 for a NUL), and decimal numbers in host byte order after
+ * i I l L s S b B (the first item without a letter is an int; later ones
+ * take the last item's type).  Fills ss and *len (family included).  No
+ * I/O.  Returns 0, or -1 with err naming the bad part.
+ */
+int net_parse_sockaddr(const char *text, int family,
+    struct sockaddr_storage *ss, socklen_t *len, char *err);
+
+/*
+ * net_accept(), then the peer checks of o (range=, sourceport=, lowport):
+ * a peer they refuse is closed, and -3 returned with err saying "refused
+ * connection from PEER: why" for the caller to warn with.  Otherwise as
+ * net_accept().
+ */
+int net_accept_peer(int lfd, const struct optvals *o,
+    struct sockaddr_storage *peer, socklen_t *len, char *err);
+
+struct listener;
+
+/* listen_close of a kind whose listener holds its socket and nothing else. */
+void net_listener_close(struct listener *l, bool in_child);
 
 /* Builds a sockaddr_un for path.  Returns 0, or -1 with err (too long). */
 int net_unix_addr(

@@ -9,11 +9,13 @@
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dual.h"
 #include "log.h"
 #include "net.h"
 #include "opener.h"
+#include "sig.h"
 #include "term.h"
 #include "xmalloc.h"
 
@@ -46,6 +48,16 @@ opener_prepare(const struct address *a, struct open_ctx *ctx)
 	    "%s: %s resolved once, not again for each peer", a->label, where);
 }
 
+int
+opener_close_pair(struct endpoint *a, struct endpoint *b, int status)
+{
+	a->ops->close(a);
+	b->ops->close(b);
+	if (status == 0 && (a->failed || b->failed))
+		return 1;
+	return status;
+}
+
 void
 opener_unprepare(struct open_ctx *ctx)
 {
@@ -75,8 +87,14 @@ opener_finish(const struct address *a, struct endpoint *ep, char *err)
 		ep->escape = (unsigned char)a->opts.escape;
 	}
 	ep->shut = a->opts.shut;
+	/* end-close: others may share the descriptor, so nothing but close. */
+	if (a->opts.end_close && ep->shut == EP_SHUT_DEFAULT)
+		ep->shut = EP_SHUT_NONE;
 	if (opener_fd_ok(ep->rfd, err) == -1 ||
-	    opener_fd_ok(ep->wfd, err) == -1) {
+	    opener_fd_ok(ep->wfd, err) == -1 ||
+	    (ep->rfd >= 0 && opts_apply_ioctl(ep->rfd, &a->opts, err) == -1) ||
+	    (ep->wfd >= 0 && ep->wfd != ep->rfd &&
+		opts_apply_ioctl(ep->wfd, &a->opts, err) == -1)) {
 		ep->ops->close(ep);
 		return -1;
 	}
@@ -132,6 +150,80 @@ opener_ready(const struct address *a, struct endpoint *ep, char *err)
 	return -1;
 }
 
+/* One try of opening or listening: the kind's open or listen. */
+struct opener_try {
+	const struct address *a;
+	const struct open_ctx *ctx;
+	struct endpoint *ep; /* open */
+	struct listener *l;  /* listen */
+};
+
+static int
+opener_try_once(const struct opener_try *t, char *err)
+{
+	if (t->l != NULL) {
+		memset(t->l, 0, sizeof(*t->l));
+		t->l->stop_fd = -1;
+		return t->a->kind->listen(t->a, t->ctx, t->l, err);
+	}
+	memset(t->ep, 0, sizeof(*t->ep));
+	return t->a->kind->open(t->a, t->ctx, t->ep, err);
+}
+
+/*
+ * The kind's open or listen, tried again as retry=, interval= and forever
+ * ask: the one place that retries, so every kind behaves alike.  A
+ * failed try has released what it acquired; a terminating signal ends
+ * the tries at once, during a try or a pause.
+ */
+static int
+opener_retrying(const struct opener_try *t, char *err)
+{
+	const struct optvals *o = &t->a->opts;
+	char why[DUCT_ERR_LEN];
+	unsigned long tries;
+	size_t n;
+
+	for (tries = 1;; tries++) {
+		if (opener_try_once(t, err) == 0)
+			return 0;
+		if (errno == EINTR && sig_term_pending())
+			return -1;
+		if (!o->forever && tries > (unsigned long)o->retry)
+			break;
+		log_notice("%s: attempt %lu failed: %s; trying again in %gs",
+		    t->a->label, tries, err, o->interval);
+		if (net_sleep(o->interval) == -1) {
+			snprintf(err, DUCT_ERR_LEN, "interrupted");
+			return -1;
+		}
+	}
+	if (tries > 1) {
+		/* The reason is cut short rather than the count. */
+		snprintf(
+		    why, sizeof(why), "gave up after %lu attempts: ", tries);
+		n = strlen(why);
+		xstrlcpy(why + n, err, sizeof(why) - n);
+		xstrlcpy(err, why, DUCT_ERR_LEN);
+	}
+	return -1;
+}
+
+int
+opener_listen(const struct address *a, const struct open_ctx *ctx,
+    struct listener *l, char *err)
+{
+	struct opener_try t = { .a = a, .ctx = ctx, .l = l };
+
+	if (opener_retrying(&t, err) == -1)
+		return -1;
+	if (opener_fd_ok(l->fd, err) == -1) {
+		a->kind->listen_close(l, false);
+		return -1;
+	}
+	return 0;
+}
+
 /* opener_open() of a plain address, or of one half of a dual. */
 static int
 opener_open_one(const struct address *a, const struct open_ctx *ctx,
@@ -141,27 +233,26 @@ opener_open_one(const struct address *a, const struct open_ctx *ctx,
 	int rc;
 
 	memset(ep, 0, sizeof(*ep));
+	/* socat's setsid: a program's own session, else duct's. */
+	if (a->opts.setsid && !(a->kind->groups & G_EXEC) && setsid() == -1)
+		log_warn("%s: setsid: %s (duct leads its process group)",
+		    a->label, strerror(errno));
 	if (a->kind->listen == NULL) {
+		struct opener_try t = { .a = a, .ctx = ctx, .ep = ep };
 		struct term_hold *lock = NULL;
 
 		/* A serial line is locked before it is opened. */
 		if (term_lock(&a->opts, &lock, err) == -1)
 			return -1;
-		if (a->kind->open(a, ctx, ep, err) == -1) {
+		if (opener_retrying(&t, err) == -1) {
 			term_release(lock);
 			return -1;
 		}
 		term_merge(&ep->term, lock);
 		return opener_finish(a, ep, err);
 	}
-	memset(&l, 0, sizeof(l));
-	l.stop_fd = -1;
-	if (a->kind->listen(a, ctx, &l, err) == -1)
+	if (opener_listen(a, ctx, &l, err) == -1)
 		return -1;
-	if (opener_fd_ok(l.fd, err) == -1) {
-		a->kind->listen_close(&l, false);
-		return -1;
-	}
 	rc = opener_accept(a, &l, ep, err);
 	a->kind->listen_close(&l, false);
 	if (rc == 0)

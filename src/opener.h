@@ -22,6 +22,14 @@ int opener_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err);
 
 /*
+ * Listens on a for a listening kind, tried again as retry=, interval=
+ * and forever ask (a port still in use, say), and refuses a listener
+ * select() cannot watch.  Returns 0, or -1 with err.
+ */
+int opener_listen(const struct address *a, const struct open_ctx *ctx,
+    struct listener *l, char *err);
+
+/*
  * Waits for a peer on l and accepts it into ep; opener_ready() is still
  * to be called.  Returns 0, or -1 with err
  * (errno EINTR: a signal arrived; the caller checks its flags).
@@ -44,6 +52,13 @@ int opener_ready(const struct address *a, struct endpoint *ep, char *err);
  */
 void opener_prepare(const struct address *a, struct open_ctx *ctx);
 void opener_unprepare(struct open_ctx *ctx);
+
+/*
+ * Closes both endpoints of a finished transfer and returns its exit
+ * status: status, or 1 when it was 0 and an endpoint failed at its end
+ * (a program that exited with a failure status).
+ */
+int opener_close_pair(struct endpoint *a, struct endpoint *b, int status);
 
 /*
  * Gives a freshly opened ep its label and the FD-group flags of a, and

@@ -4,6 +4,7 @@
  * value lives; plain socket options also carry their setsockopt level and
  * name so that no kind needs code for them.  No I/O except setsockopt.
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -22,6 +23,7 @@
 #include <termios.h>
 
 #include "endpoint.h"
+#include "log.h"
 #include "options.h"
 #include "xmalloc.h"
 
@@ -108,8 +110,8 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    .help = "raw and no echo: every byte passes as it is" },
 	[OPT_ECHO] = { { "echo" }, TERMIOS(TERM_FLAG, TW_LFLAG, ECHO, 0),
 	    .help = "echo input (echo=0: off)" },
-	[OPT_SETSID] = { { "setsid", "sid" }, OT_FLAG, G_EXEC, OFF(setsid),
-	    .help = "start the program in a new session" },
+	[OPT_SETSID] = { { "setsid", "sid" }, OT_FLAG, G_FD, OFF(setsid),
+	    .help = "a new session: EXEC's program, else duct itself" },
 	[OPT_FDIN] = { { "fdin" }, OT_INT, G_EXEC, OFF(fdin), .value = "N",
 	    .help = "the program reads from its descriptor N, not 0" },
 	[OPT_FDOUT] = { { "fdout" }, OT_INT, G_EXEC, OFF(fdout), .value = "N",
@@ -136,13 +138,42 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    .help = "the same as su= (duct looks USER up before chroot=)" },
 	[OPT_CHROOT] = { { "chroot" }, OT_STRING, G_EXEC, OFF(chroot),
 	    .value = "DIR", .help = "run the program with DIR as its root" },
-	[OPT_UMASK] = { { "umask" }, OT_MODE, G_EXEC, OFF(umask),
-	    .value = "OCTAL", .help = "the program's file creation mask" },
+	[OPT_UMASK] = { { "umask" }, OT_MODE, G_EXEC | G_FILE | G_UNIX,
+	    OFF(umask), .value = "OCTAL",
+	    .help = "file creation mask for what this address creates (EXEC: "
+		    "the program's)" },
 	[OPT_PATH] = { { "path" }, OT_STRING, G_EXEC, OFF(path),
 	    .value = "DIRS",
 	    .help = "PATH to find the program in, and its PATH too" },
 	[OPT_LOGIN] = { { "login", "dash" }, OT_FLAG, G_EXEC, OFF(login),
 	    .help = "prefix the program's argv[0] with '-' (login shell)" },
+	[OPT_PROXYPORT] = { { "proxyport" }, OT_STRING, G_HTTP, OFF(proxyport),
+	    .value = "PORT", .help = "the HTTP proxy's port (default 8080)" },
+	[OPT_PROXYAUTH] = { { "proxyauth", "proxy-authorization",
+				"proxy-auth" },
+	    OT_STRING, G_HTTP, OFF(proxyauth), .value = "USER:PASS",
+	    .help = "log in to the proxy (Basic authentication)" },
+	[OPT_RESOLVE] = { { "resolve", "proxy-resolve" }, OT_FLAG, G_HTTP,
+	    OFF(resolve),
+	    .help = "resolve HOST here and ask the proxy for its address" },
+	[OPT_IGNORECR] = { { "ignorecr" }, OT_FLAG, G_HTTP, OFF(ignorecr),
+	    .help = "accept a proxy answer whose lines end in LF, not CRLF" },
+	[OPT_SOCKSPORT] = { { "socksport" }, OT_STRING, G_SOCKS, OFF(socksport),
+	    .value = "PORT", .help = "the SOCKS server's port (default 1080)" },
+	[OPT_SOCKSUSER] = { { "socksuser" }, OT_STRING, G_SOCKS, OFF(socksuser),
+	    .value = "USER",
+	    .help = "user name for the SOCKS server (SOCKS4: default "
+		    "$LOGNAME)" },
+	[OPT_SOCKSPASS] = { { "sockspass" }, OT_STRING, G_SOCKS, OFF(sockspass),
+	    .value = "PASS", .help = "SOCKS5: password for socksuser=",
+	    .needs = "socksuser", .empty = true },
+	[OPT_RETRY] = { { "retry" }, OT_INT, G_RETRY, OFF(retry), .value = "N",
+	    .help = "when connecting or listening fails, try N more times" },
+	[OPT_INTERVAL] = { { "interval", "intervall" }, OT_SECONDS, G_RETRY,
+	    OFF(interval), .value = "S",
+	    .help = "seconds between tries (default 1)" },
+	[OPT_FOREVER] = { { "forever" }, OT_FLAG, G_RETRY, OFF(forever),
+	    .help = "try to connect until it works" },
 	[OPT_MAX_CHILDREN] = { { "max-children", "maxchildren" }, OT_INT,
 	    G_CHILD, OFF(max_children), .value = "N",
 	    .help =
@@ -558,6 +589,27 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    G_SOCKET, OFF(sockopts), .value = "LEVEL:NAME:TEXT",
 	    .help = "any socket option, value as text with a NUL "
 		    "(repeatable)" },
+	[OPT_SETSOCKOPT] = { { "setsockopt", "sockopt", "setsockopt-listen",
+				 "sockopt-listen" },
+	    OT_SOCKOPT, G_SOCKET, OFF(sockopts), .value = "LEVEL:NAME:VALUE",
+	    .help = "any socket option: an integer, xHEX bytes, or text "
+		    "(repeatable)" },
+	[OPT_IOCTL_VOID] = { { "ioctl-void", "ioctl" }, OT_IOCTL, G_FD,
+	    OFF(ioctls), .value = "REQUEST",
+	    .help = "ioctl(2) with no argument after opening (repeatable)" },
+	[OPT_IOCTL_INT] = { { "ioctl-int" }, OT_IOCTL, G_FD, OFF(ioctls),
+	    .value = "REQUEST:INT",
+	    .help = "ioctl(2) with an integer argument (repeatable)" },
+	[OPT_IOCTL_INTP] = { { "ioctl-intp" }, OT_IOCTL, G_FD, OFF(ioctls),
+	    .value = "REQUEST:INT",
+	    .help = "ioctl(2) with a pointer to an integer (repeatable)" },
+	[OPT_IOCTL_BIN] = { { "ioctl-bin" }, OT_IOCTL, G_FD, OFF(ioctls),
+	    .value = "REQUEST:xHEX",
+	    .help = "ioctl(2) with a pointer to bytes given in hex "
+		    "(repeatable)" },
+	[OPT_IOCTL_STRING] = { { "ioctl-string" }, OT_IOCTL, G_FD,
+	    OFF(ioctls), .value = "REQUEST:TEXT",
+	    .help = "ioctl(2) with a pointer to text (repeatable)" },
 	[OPT_SOURCEPORT] = { { "sourceport", "sp" }, OT_INT, G_IP,
 	    OFF(sourceport), .value = "PORT",
 	    .help = "connect from this port; listeners: only from it" },
@@ -594,8 +646,8 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    OFF(oflags), .name = O_LARGEFILE,
 	    .help = "files beyond 2 GiB (always on 64-bit systems)" },
 	[OPT_SEEK_END] = { { "seek-end", "lseek-end" }, OT_SIZE, G_FILE,
-	    OFF(seek_end), .value = "N",
-	    .help = "start N bytes before the end of the file" },
+	    OFF(seek_end), .value = "N", .dflt = "0",
+	    .help = "start N bytes before the end of the file (0: at it)" },
 	[OPT_FTRUNCATE] = { { "ftruncate", "truncate" }, OT_SIZE, G_FILE,
 	    OFF(ftruncate), .value = "N",
 	    .help = "cut or extend the file to N bytes after opening" },
@@ -639,6 +691,14 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	[OPT_COOL_WRITE] = { { "cool-write", "coolwrite" }, OT_FLAG, G_FD,
 	    OFF(cool_write),
 	    .help = "a reader that went away (EPIPE, ECONNRESET) is no error" },
+	[OPT_END_CLOSE] = { { "end-close", "close" }, OT_FLAG, G_FD,
+	    OFF(end_close),
+	    .help = "end by closing only: no shutdown, a program left "
+		    "running" },
+	[OPT_SOCKTYPE] = { { "socktype", "so-type", "type" }, OT_INT,
+	    G_SOCKTYPE, OFF(socktype), .value = "N",
+	    .help = "socket type: 1 stream, 2 datagram, 5 seqpacket" },
+	[OPT_PROTOCOL] = { { "protocol", "so-protocol", "prototype", "so-prototype" }, OT_INT, G_SOCKTYPE, OFF(protocol), .value = "N", .help = "protocol number for socket(2): 6 TCP, 17 UDP" },
 };
 
 static const char *const group_names[] = {
@@ -654,6 +714,10 @@ static const char *const group_names[] = {
 	"RANGE",
 	"TLS",
 	"CONNECT",
+	"RETRY",
+	"HTTP",
+	"SOCKS",
+	"SOCKTYPE",
 	"TERMIOS",
 	"PTY",
 	"READLINE",
@@ -670,6 +734,7 @@ opts_init(struct optvals *vals)
 	vals->verify = true;
 	vals->min_version = OPT_TLS_1_2;
 	vals->accmode = -1;
+	vals->interval = 1;
 }
 
 void
@@ -694,6 +759,9 @@ opts_free(struct optvals *vals)
 	free(vals->termios);
 	vals->termios = NULL;
 	vals->ntermios = 0;
+	free(vals->ioctls);
+	vals->ioctls = NULL;
+	vals->nioctls = 0;
 }
 
 const struct opt_def *
@@ -1029,9 +1097,8 @@ opts_parse_tlsver(const char *text, int *out)
 	return -1;
 }
 
-/* One hex digit's value, or -1. */
-static int
-opts_hexval(char c)
+int
+opts_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -1066,16 +1133,63 @@ opts_parse_hex(const char *text, unsigned char *out, size_t max)
 	return (ssize_t)n;
 }
 
-/* "LEVEL:NAME:VALUE" of setsockopt-int, -bin or -string onto the list. */
-static int
-opts_add_sockopt(struct optvals *vals, enum opt_id id, const char *text)
+/* Adds so to a list of raw options (sockopts or ioctls). */
+static void
+opts_push_raw(
+    struct opt_sockopt **list, size_t *n, const struct opt_sockopt *so)
 {
-	struct opt_sockopt so, *ns;
-	const char *v;
-	char num[16];
+	struct opt_sockopt *nl = xcalloc(*n + 1, sizeof(*nl));
+
+	if (*n > 0)
+		memcpy(nl, *list, *n * sizeof(*nl));
+	nl[(*n)++] = *so;
+	free(*list);
+	*list = nl;
+}
+
+/*
+ * The VALUE of a raw option into so->val: an int (int), hex bytes (bin,
+ * "xHH..."), text with its NUL (string), or by its look (autotype).
+ */
+enum opts_raw { RAW_INT, RAW_BIN, RAW_STRING, RAW_AUTO };
+
+static int
+opts_raw_value(enum opts_raw how, const char *text, struct opt_sockopt *so)
+{
 	ssize_t n;
 	size_t l;
 	int iv;
+
+	if (how == RAW_AUTO)
+		how = opts_parse_int(text, 10, 0x7fffffff, &iv) == 0 ? RAW_INT
+		    : (*text == 'x' || *text == 'X')                 ? RAW_BIN
+						     : RAW_STRING;
+	if (how == RAW_INT) {
+		if (opts_parse_int(text, 10, 0x7fffffff, &iv) == -1)
+			return -1;
+		memcpy(so->val, &iv, sizeof(iv));
+		so->len = sizeof(iv);
+	} else if (how == RAW_BIN) {
+		if ((n = opts_parse_hex(text, so->val, sizeof(so->val))) == -1)
+			return -1;
+		so->len = (size_t)n;
+	} else {
+		if ((l = strlen(text)) >= sizeof(so->val))
+			return -1;
+		memcpy(so->val, text, l + 1);
+		so->len = l + 1;
+	}
+	return 0;
+}
+
+/* "LEVEL:NAME:VALUE" of setsockopt-int, -bin, -string or setsockopt=. */
+static int
+opts_add_sockopt(struct optvals *vals, enum opt_id id, const char *text)
+{
+	struct opt_sockopt so;
+	const char *v;
+	char num[16];
+	size_t l;
 
 	memset(&so, 0, sizeof(so));
 	for (l = 0; l < 2; l++) {
@@ -1089,27 +1203,72 @@ opts_add_sockopt(struct optvals *vals, enum opt_id id, const char *text)
 			return -1;
 		text = v + 1;
 	}
-	if (id == OPT_SETSOCKOPT_INT) {
-		if (opts_parse_int(text, 10, 0x7fffffff, &iv) == -1)
+	if (opts_raw_value(id == OPT_SETSOCKOPT_INT ? RAW_INT
+		    : id == OPT_SETSOCKOPT_BIN      ? RAW_BIN
+		    : id == OPT_SETSOCKOPT_STRING   ? RAW_STRING
+						    : RAW_AUTO,
+		text, &so) == -1)
+		return -1;
+	opts_push_raw(&vals->sockopts, &vals->nsockopts, &so);
+	return 0;
+}
+
+/* "REQUEST" of ioctl-void, "REQUEST:VALUE" of the other ioctl-* rows. */
+static int
+opts_add_ioctl(struct optvals *vals, enum opt_id id, const char *text)
+{
+	struct opt_sockopt so;
+	char *end;
+
+	memset(&so, 0, sizeof(so));
+	so.level = (int)id;
+	errno = 0;
+	so.req = strtoul(text, &end, 0);
+	if (errno != 0 || end == text || *text == '-')
+		return -1;
+	if (id == OPT_IOCTL_VOID) {
+		if (*end != '\0')
 			return -1;
-		memcpy(so.val, &iv, sizeof(iv));
-		so.len = sizeof(iv);
-	} else if (id == OPT_SETSOCKOPT_BIN) {
-		if ((n = opts_parse_hex(text, so.val, sizeof(so.val))) == -1)
-			return -1;
-		so.len = (size_t)n;
-	} else {
-		if ((l = strlen(text)) >= sizeof(so.val))
-			return -1;
-		memcpy(so.val, text, l + 1);
-		so.len = l + 1;
+	} else if (*end != ':' ||
+	    opts_raw_value(id == OPT_IOCTL_BIN ? RAW_BIN
+		    : id == OPT_IOCTL_STRING   ? RAW_STRING
+					       : RAW_INT,
+		end + 1, &so) == -1) {
+		return -1;
 	}
-	ns = xcalloc(vals->nsockopts + 1, sizeof(*ns));
-	if (vals->nsockopts > 0)
-		memcpy(ns, vals->sockopts, vals->nsockopts * sizeof(*ns));
-	ns[vals->nsockopts++] = so;
-	free(vals->sockopts);
-	vals->sockopts = ns;
+	opts_push_raw(&vals->ioctls, &vals->nioctls, &so);
+	return 0;
+}
+
+int
+opts_apply_ioctl(int fd, const struct optvals *vals, char *err)
+{
+	const struct opt_sockopt *io;
+	size_t i;
+	int iv, rc;
+
+	for (i = 0; i < vals->nioctls; i++) {
+		io = &vals->ioctls[i];
+		memcpy(&iv, io->val, sizeof(iv));
+		switch (io->level) {
+		case OPT_IOCTL_VOID:
+			rc = ioctl(fd, io->req, 0);
+			break;
+		case OPT_IOCTL_INT:
+			/* The value itself is the argument, as a long. */
+			rc = ioctl(fd, io->req, (long)iv);
+			break;
+		default:
+			/* intp, bin and string pass a pointer to the bytes. */
+			rc = ioctl(fd, io->req, (void *)io->val);
+			break;
+		}
+		if (rc == -1) {
+			snprintf(err, DUCT_ERR_LEN, "ioctl 0x%lx: %s", io->req,
+			    strerror(errno));
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -1237,6 +1396,8 @@ opts_type_want(enum opt_type type)
 		return "a byte: 0-255, 0x1d or ^]";
 	case OT_TERMIOS:
 		break;
+	case OT_IOCTL:
+		return "REQUEST[:VALUE] with a number for REQUEST";
 	}
 	return "a value";
 }
@@ -1250,6 +1411,8 @@ opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
 
 	bool on;
 
+	if (value == NULL)
+		value = def->dflt;
 	if (def->type != OT_FLAG && def->type != OT_CONST &&
 	    def->type != OT_OFLAG &&
 	    !(def->type == OT_TERMIOS && def->value == NULL) && value == NULL) {
@@ -1315,6 +1478,10 @@ opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
 		if ((rc = opts_add_termios(vals, def, value)) == 1)
 			return 0;
 		break;
+	case OT_IOCTL:
+		rc =
+		    opts_add_ioctl(vals, (enum opt_id)(def - opt_table), value);
+		break;
 	}
 	if (rc == -1) {
 		snprintf(err, DUCT_ERR_LEN,
@@ -1326,6 +1493,21 @@ opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
 	}
 	vals->given[def - opt_table] = true;
 	return 0;
+}
+
+/* -s: a socket option the kernel refuses is a warning, not a failure. */
+static bool opts_sloppy;
+
+void
+opts_set_sloppy(bool on)
+{
+	opts_sloppy = on;
+}
+
+bool
+opts_get_sloppy(void)
+{
+	return opts_sloppy;
 }
 
 /*
@@ -1410,6 +1592,12 @@ opts_apply_sock(int fd, const struct optvals *vals, char *err)
 		if ((len = opts_sock_value(def, vals, buf)) == 0)
 			continue;
 		if (setsockopt(fd, level, name, buf, len) == -1) {
+			if (opts_sloppy) {
+				log_warn("setsockopt %s: %s; going on without "
+					 "it (-s)",
+				    def->names[0], strerror(errno));
+				continue;
+			}
 			snprintf(err, DUCT_ERR_LEN, "setsockopt %s: %s",
 			    def->names[0], strerror(errno));
 			return -1;

@@ -27,9 +27,15 @@
 #define G_TLS 0x0400u    /* TLS clients and servers */
 /* Kinds that connect or shake hands, which connect-timeout= bounds. */
 #define G_CONNECT 0x0800u
-#define G_TERMIOS 0x1000u  /* kinds whose descriptor may be a terminal */
-#define G_PTY 0x2000u      /* the PTY kind */
-#define G_READLINE 0x4000u /* the READLINE kind */
+/* Kinds that connect and may try again (retry=, interval=, forever). */
+#define G_RETRY 0x1000u
+#define G_HTTP 0x2000u  /* HTTP CONNECT proxy clients */
+#define G_SOCKS 0x4000u /* SOCKS clients */
+/* Kinds whose socket(2) type and protocol socktype= and protocol= set. */
+#define G_SOCKTYPE 0x8000u
+#define G_TERMIOS 0x10000u  /* kinds whose descriptor may be a terminal */
+#define G_PTY 0x20000u      /* the PTY kind */
+#define G_READLINE 0x40000u /* the READLINE kind */
 
 enum opt_type {
 	OT_FLAG,    /* bool, optional =0/1/yes/no/on/off/true/false */
@@ -49,6 +55,7 @@ enum opt_type {
 	OT_CONST,
 	OT_OFLAG,
 	OT_SOCKOPT, /* LEVEL:NAME:VALUE, repeatable; struct opt_sockopt list */
+	OT_IOCTL,   /* REQUEST[:VALUE], repeatable; struct opt_sockopt list */
 	OT_BYTE,    /* int 0-255: a number (0x1d too) or ^X */
 	/*
 	 * A terminal setting: appended to optvals.termios in the order
@@ -127,6 +134,16 @@ enum opt_id {
 	OPT_UMASK,
 	OPT_PATH,
 	OPT_LOGIN,
+	OPT_PROXYPORT,
+	OPT_PROXYAUTH,
+	OPT_RESOLVE,
+	OPT_IGNORECR,
+	OPT_SOCKSPORT,
+	OPT_SOCKSUSER,
+	OPT_SOCKSPASS,
+	OPT_RETRY,
+	OPT_INTERVAL,
+	OPT_FOREVER,
 	OPT_MAX_CHILDREN,
 	OPT_ACCEPT_TIMEOUT,
 	OPT_RANGE,
@@ -298,6 +315,12 @@ enum opt_id {
 	OPT_SETSOCKOPT_INT,
 	OPT_SETSOCKOPT_BIN,
 	OPT_SETSOCKOPT_STRING,
+	OPT_SETSOCKOPT,
+	OPT_IOCTL_VOID,
+	OPT_IOCTL_INT,
+	OPT_IOCTL_INTP,
+	OPT_IOCTL_BIN,
+	OPT_IOCTL_STRING,
 	OPT_SOURCEPORT,
 	OPT_LOWPORT,
 	OPT_RDONLY,
@@ -325,6 +348,9 @@ enum opt_id {
 	OPT_SHUT_CLOSE,
 	OPT_SHUT_NULL,
 	OPT_COOL_WRITE,
+	OPT_END_CLOSE,
+	OPT_SOCKTYPE,
+	OPT_PROTOCOL,
 	OPT_COUNT
 };
 
@@ -335,9 +361,13 @@ struct opt_range {
 	int prefix;
 };
 
-/* One setsockopt-int/-bin/-string: level, name and the value's bytes. */
+/*
+ * One setsockopt-int/-bin/-string (level, name) or ioctl-* (req, with the
+ * row's id in level), and the value's bytes.
+ */
 struct opt_sockopt {
 	int level, name;
+	unsigned long req;
 	size_t len;
 	unsigned char val[64];
 };
@@ -368,6 +398,12 @@ struct optvals {
 	bool pipes, child_stderr, pty, setsid;
 	int fdin, fdout; /* given[] says whether they replace 0 and 1 */
 	bool nofork, setpgid, ctty, sigint, sighup, sigquit, login;
+	char *proxyport, *proxyauth; /* NULL: 8080, no authentication */
+	bool resolve, ignorecr;
+	char *socksport, *socksuser, *sockspass; /* NULL: 1080, default */
+	int retry;                               /* tries after the first */
+	double interval;                         /* seconds between tries */
+	bool forever;
 	char *su; /* su= and su-d= alike */
 	char *chroot, *path;
 	int umask;
@@ -400,6 +436,8 @@ struct optvals {
 	bool dontroute, oobinline, broadcast;
 	double rcvtimeo, sndtimeo;
 	struct opt_sockopt *sockopts; /* setsockopt-* list; owned */
+	struct opt_sockopt *ioctls;   /* ioctl-* list; owned */
+	size_t nioctls;
 	size_t nsockopts;
 	int sourceport;
 	bool lowport;
@@ -413,7 +451,8 @@ struct optvals {
 	size_t readbytes;
 	bool null_eof;
 	int shut; /* enum ep_shut */
-	bool cool_write;
+	bool cool_write, end_close;
+	int socktype, protocol; /* socket(2)'s type and protocol */
 };
 
 /* TLS protocol versions as on the wire, for min-version=. */
@@ -435,6 +474,7 @@ struct opt_def {
 	const char *help;  /* one line for --help */
 	const char *needs; /* name of an option this one needs, or NULL */
 	bool empty;        /* OT_STRING: "" is a value of its own */
+	const char *dflt;  /* the value when none is given, or NULL: needed */
 };
 
 /* The table, OPT_COUNT rows in enum opt_id order. */
@@ -462,9 +502,17 @@ int opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
  * level/name (its IPv6 twin on an IPv6 socket; an IP-only option is left
  * out on an IPv6 socket that has no twin, and ipv6only on IPv4), then
  * setsockopt-int/-bin/-string.  Returns 0, or -1 with err filled
- * ("setsockopt sndbuf: ...").
+ * ("setsockopt sndbuf: ...").  With -s (opts_set_sloppy) a refused named
+ * option is a warning and the others are still applied.
  */
 int opts_apply_sock(int fd, const struct optvals *vals, char *err);
+
+/*
+ * -s: an option that cannot be applied at open time (a setsockopt, the
+ * chmod of mode=, the seek of seek=) is a warning and the open goes on.
+ */
+void opts_set_sloppy(bool on);
+bool opts_get_sloppy(void);
 
 /*
  * True when the peer address sa falls in one of vals' range= networks, or
@@ -479,6 +527,12 @@ bool opts_range_allows(const struct optvals *vals, const struct sockaddr *sa);
  */
 const char *opts_peer_refusal(const struct optvals *vals,
     const struct sockaddr *sa, char *buf, size_t len);
+
+/*
+ * Applies the ioctl-* options of vals to fd, in the order given.
+ * Returns 0, or -1 with err filled ("ioctl 0x5309: ...").
+ */
+int opts_apply_ioctl(int fd, const struct optvals *vals, char *err);
 
 /* True when vals holds any check opts_peer_refusal() makes. */
 bool opts_peer_checks(const struct optvals *vals);
@@ -507,5 +561,8 @@ int opts_parse_size(const char *text, size_t *out);
 
 /* Parses non-negative fractional seconds.  Returns 0 or -1. */
 int opts_parse_seconds(const char *text, double *out);
+
+/* One hex digit's value, or -1. */
+int opts_hexval(int c);
 
 #endif

@@ -261,9 +261,7 @@ serve_child(
 	a = p->listen->index == 1 ? peer : &other;
 	b = p->listen->index == 1 ? &other : peer;
 	status = xfer_run(a, b, &cfg);
-	a->ops->close(a);
-	b->ops->close(b);
-	serve_exit(status);
+	serve_exit(opener_close_pair(a, b, status));
 }
 
 /*
@@ -538,7 +536,7 @@ serve_run(const struct serve_plan *p)
 		close(tell[1]);
 		return 1;
 	}
-	if (p->listen->kind->listen(p->listen, &p->listen_ctx, &l, err) == -1) {
+	if (opener_listen(p->listen, &p->listen_ctx, &l, err) == -1) {
 		log_err("%s: %s", p->listen->label, err);
 		if (ahead) {
 			close(tell[0]);
@@ -548,6 +546,8 @@ serve_run(const struct serve_plan *p)
 		}
 		return 1;
 	}
+	/* Listening: from here on, -lm logs to syslog. */
+	log_started();
 	if (!ahead)
 		return serve_after(p, &l);
 	l.stop_fd = stop[0];

@@ -19,6 +19,7 @@
 
 #include "buffer.h"
 #include "dump.h"
+#include "fdinfo.h"
 #include "log.h"
 #include "sig.h"
 #include "transfer.h"
@@ -100,7 +101,7 @@ chan_may_splice(const struct channel *ch, int force)
 	unsigned both = ch->src->flags & ep_wflags(ch->dst);
 	unsigned any = ch->src->flags | ep_wflags(ch->dst);
 
-	if (dump_enabled() || !(both & EP_RAWFD) ||
+	if (dump_enabled(ch->dir) || !(both & EP_RAWFD) ||
 	    (any & (EP_DGRAM | EP_CRLF | EP_CR | EP_READLIMIT | EP_ESCAPE)))
 		return false;
 	/* For measuring the choice (bench/README): never, or always. */
@@ -300,7 +301,7 @@ chan_write(struct pair *pr, struct channel *ch, double now)
 	/* A datagram goes whole or not at all. */
 	if (chan_dgram(ch))
 		n = ch->buf.len;
-	if (dump_enabled())
+	if (dump_enabled(ch->dir))
 		dump_chunk(
 		    ch->dir, buffer_head(&ch->buf), (size_t)n, ch->bytes);
 	ch->bytes += (uint64_t)n;
@@ -329,7 +330,7 @@ chan_flush_cr(struct channel *ch)
 }
 
 static void
-chan_eof(struct pair *pr, struct channel *ch, double now)
+chan_eof(struct channel *ch, double now)
 {
 	if (ch->src->flags & EP_IGNOREEOF) {
 		ch->retry_at = now + IGNOREEOF_POLL;
@@ -339,7 +340,6 @@ chan_eof(struct pair *pr, struct channel *ch, double now)
 	if (ch->held_cr)
 		chan_flush_cr(ch);
 	chan_set_state(ch, CH_DRAIN);
-	(void)pr;
 }
 
 /*
@@ -366,7 +366,7 @@ chan_read_spliced(struct pair *pr, struct channel *ch, double now)
 		return;
 	}
 	if (n == 0) {
-		chan_eof(pr, ch, now);
+		chan_eof(ch, now);
 		return;
 	}
 	if (n < 0) {
@@ -401,7 +401,7 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 		return;
 	if (ch->src->flags & EP_READLIMIT) {
 		if (ch->src->readleft == 0) {
-			chan_eof(pr, ch, now);
+			chan_eof(ch, now);
 			return;
 		}
 		if (want > ch->src->readleft)
@@ -414,7 +414,7 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 	}
 	ch->src_want = IO_WANT_READ;
 	if (n == 0) {
-		chan_eof(pr, ch, now);
+		chan_eof(ch, now);
 		return;
 	}
 	if (n < 0) {
@@ -702,6 +702,10 @@ xfer_run(struct endpoint *a, struct endpoint *b, const struct xfer_config *cfg)
 
 	memset(&pr, 0, sizeof(pr));
 	pr.cfg = cfg;
+	if (cfg->fd_info) {
+		fdinfo_log(a);
+		fdinfo_log(b);
+	}
 	if (cfg->forward && (a->flags & EP_READABLE) &&
 	    (ep_wflags(b) & EP_WRITABLE))
 		chan_init(&pr.ch[pr.nch++], a, b, "1 -> 2", cfg);

@@ -18,6 +18,7 @@ struct xfer_config {
 	bool forward;         /* address 1 -> 2 may exist (not -U) */
 	bool backward;        /* address 2 -> 1 may exist (not -u) */
 	bool statistics;      /* --statistics: totals at exit and on SIGUSR1 */
+	bool fd_info;         /* -D: describe the descriptors first */
 	/*
 	 * DUCT_SPLICE, read once by main so that no fork child repeats it:
 	 * 0 the measured choice, -1 never splice, 1 splice wherever it works.

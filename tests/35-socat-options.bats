@@ -91,6 +91,10 @@ sockopt() {
 	assert_output 3456
 	run timeout -k 5 10 "$DUCT" -u OPEN:$T/f,seek-end=2 STDOUT
 	assert_output 89
+	# without a value: at the end, as socat's seek-end
+	run timeout -k 5 10 "$DUCT" -u OPEN:$T/f,seek-end STDOUT
+	assert_success
+	assert_output ""
 	printf 'ab' | timeout -k 5 10 "$DUCT" -u - OPEN:$T/f,o-append
 	assert_equal "$(cat "$T/f")" 0123456789ab
 	printf 'X' | timeout -k 5 10 "$DUCT" -u - OPEN:$T/f,ftruncate=4
@@ -178,9 +182,9 @@ for i in range(2):
 	run --separate-stderr timeout -k 5 10 "$DUCT" SCTP-CONNECT:h:1 -
 	assert_failure 2
 	[[ "$stderr" == *"SCTP-CONNECT is a socat address kind that duct does not support"* ]] || fail "$stderr"
-	run --separate-stderr timeout -k 5 10 "$DUCT" - TCP:127.0.0.1:1,ioctl-int=1:2
+	run --separate-stderr timeout -k 5 10 "$DUCT" - TCP:127.0.0.1:1,tcpwrap=x
 	assert_failure 2
-	[[ "$stderr" == *'"ioctl-int" is a socat option that duct does not support'* ]] || fail "$stderr"
+	[[ "$stderr" == *'"tcpwrap" is a socat option that duct does not support'* ]] || fail "$stderr"
 	run --separate-stderr timeout -k 5 10 "$DUCT" - TCP:127.0.0.1:1,so-keepaliv
 	assert_failure 2
 	[[ "$stderr" == *'unknown option "so-keepaliv"'*'did you mean "so-keepalive"'* ]] || fail "$stderr"
@@ -190,4 +194,75 @@ for i in range(2):
 	run --separate-stderr timeout -k 5 10 "$DUCT" OPENSSL-LISTEN:0,openssl-no-sni -
 	assert_failure 2
 	[[ "$stderr" == *"no-sni"* ]] || fail "$stderr"
+}
+
+@test "umask= on CREATE, UNIX-LISTEN and PIPE sets the mode of what they create" {
+	timeout -k 5 10 "$DUCT" -u /dev/null "CREATE:$T/c,umask=177"
+	assert_equal "$(stat -c %a "$T/c")" 600
+	start_duct_bg -U "UNIX-LISTEN:$SOCKDIR/s,umask=077" /dev/null
+	assert_equal "$(stat -c %a "$SOCKDIR/s")" 700
+	timeout -k 5 10 "$DUCT" -u /dev/null "PIPE:$T/p,umask=027,nonblock,rdwr"
+	assert_equal "$(stat -c %a "$T/p")" 640
+}
+
+@test "setsockopt= takes an integer, xHEX or text, as socat's does" {
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,setsockopt=6:2:512,setsockopt-listen=1:25:lo STDIO
+	assert_equal "$(sockopt "$DPID" "$PORT" 6 2)" 512
+	assert_equal "$(sockopt "$DPID" "$PORT" 1 25 str)" lo
+}
+
+@test "socat's syntax: empty options are passed over; (), [] and {} group" {
+	run timeout -k 5 10 "$DUCT" -u 'EXEC:echo (,)[,]{,}","([),])x,,' -
+	assert_success
+	assert_output '(,)[,]{,},([),])x'
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u "FILE:$T/ab\"cd" FILE:/dev/null
+	assert_failure 2
+	[[ "$stderr" == *"syntax error: unterminated quote"* ]] || fail "$stderr"
+}
+
+@test "end-close: fork children share address 1 and leave it open for the next" {
+	start_duct_bg -u TCP-LISTEN:0,bind=127.0.0.1 STDOUT
+	local p2=$PORT out=$OUT
+	start_duct_bg -U TCP:127.0.0.1:$p2,end-close TCP-LISTEN:0,bind=127.0.0.1,fork
+	local p1=$PORT
+	echo first | timeout -k 5 10 "$DUCT" -u - TCP:127.0.0.1:$p1
+	wait_for_line "$out" '^first$'
+	echo second | timeout -k 5 10 "$DUCT" -u - TCP:127.0.0.1:$p1
+	wait_for_line "$out" '^second$'
+}
+
+@test "end-close: an EXEC program opened once serves each forked peer and is left running" {
+	start_duct_bg EXEC:cat,end-close UNIX-LISTEN:$SOCKDIR/s,fork
+	run timeout -k 5 10 "$DUCT" - UNIX-CONNECT:$SOCKDIR/s <<<one
+	assert_output one
+	run timeout -k 5 10 "$DUCT" - UNIX-CONNECT:$SOCKDIR/s <<<two
+	assert_output two
+}
+
+@test "setsid on a plain address puts duct itself in a new session (socat's MAINSETSID)" {
+	run bash -c "timeout -k 5 10 '$DUCT' -U -,setsid SYSTEM:'echo \$(ps -o sid= -p \$PPID) \$PPID' </dev/null"
+	assert_success
+	local sid pid
+	read -r sid pid <<<"$output"
+	assert_equal "$sid" "$pid"
+}
+
+@test "ioctl-void and ioctl-intp reach the descriptor; a refused ioctl is a run-time error" {
+	printf 'data' >"$T/f"
+	mkfifo "$T/hold"
+	exec 8<>"$T/hold"
+	# FIONCLEX (0x5450) clears the close-on-exec flag duct set at open
+	start_duct_bg --stdin "$T/hold" "OPEN:$T/f,ioctl-void=0x5450,ioctl-intp=0x541B:0" STDIO
+	wait_until 10 grep -q data "$OUT"
+	local fd flags
+	for fd in /proc/$DPID/fd/*; do
+		[ "$(readlink "$fd")" = "$T/f" ] && break
+	done
+	flags=$(sed -n 's/^flags:[[:space:]]*//p' "/proc/$DPID/fdinfo/${fd##*/}")
+	[ $((8#$flags & 8#2000000)) -eq 0 ] || fail "still close-on-exec: $flags"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u /dev/null "OPEN:$T/f,ioctl-void=0x5309"
+	assert_failure 1
+	[[ "$stderr" == *"ioctl 0x5309: Inappropriate ioctl for device"* ]] || fail "$stderr"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u /dev/null "OPEN:$T/f,ioctl-int=x"
+	assert_failure 2
 }

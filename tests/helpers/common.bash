@@ -189,7 +189,7 @@ wait_for_exit() {
 
 # start_duct_bg [--stdin FILE] [--stdout FILE] [--no-wait] [--] ARGS...
 #
-# Runs `timeout 30 "$DUCT" -d ARGS` in the background, stdin from FILE
+# Runs `timeout -k 5 30 "$DUCT" -d ARGS` in the background, stdin from FILE
 # (default /dev/null), stdout to FILE (default a new file), stderr to a new
 # file.  Sets:
 #   TPID  the timeout process (a child of the test shell: wait_for_exit works)
@@ -197,7 +197,8 @@ wait_for_exit() {
 #   LOG   its stderr,  OUT  its stdout
 # When an argument is a listening address (TCP*-LISTEN, TCP*-L, UNIX-LISTEN,
 # UNIX-L, UDP*-LISTEN, UDP*-L, UDP*-RECVFROM, UDP*-RECV, UNIX-RECVFROM,
-# UNIX-RECV, OPENSSL-LISTEN, SSL-L), waits for the "listening on" notice
+# UNIX-RECV, SOCKET-LISTEN, SOCKET-RECVFROM, SOCKET-RECV, IP*-RECVFROM,
+# IP*-RECV, OPENSSL-LISTEN, SSL-L), waits for the "listening on" notice
 # and sets LISTEN_ON (the text after "listening on ") and PORT (for IP
 # listeners).
 start_duct_bg() {
@@ -216,12 +217,12 @@ start_duct_bg() {
 	OUT=${out:-$T/duct.$_BG_N.out}
 	for a in "$@"; do
 		if printf '%s\n' "$a" |
-		    grep -Eiq '^(tcp[46]?-l(isten)?|unix-l(isten)?|udp[46]?-(l(isten)?|recv(from)?)|unix-recv(from)?|openssl-listen|ssl-l)(:|,|$)'; then
+		    grep -Eiq '^(tcp[46]?-l(isten)?|unix-l(isten)?|udp[46]?-(l(isten)?|recv(from)?)|unix-recv(from)?|socket-(listen|recv(from)?)|ip[46]?-recv(from)?|openssl-listen|ssl-l)(:|,|$)'; then
 			listener=1
 		fi
 	done
 	: >"$LOG"
-	timeout 30 "$DUCT" -d "$@" <"$in" >"$OUT" 2>"$LOG" 3>&- 7>&- 8>&- 9>&- &
+	timeout -k 5 30 "$DUCT" -d "$@" <"$in" >"$OUT" 2>"$LOG" 3>&- 7>&- 8>&- 9>&- &
 	TPID=$!
 	track_pid "$TPID"
 	DPID=""
@@ -258,7 +259,7 @@ start_duct_bg() {
 
 # start_socat_bg [--stdin FILE] [--stdout FILE] [--] ARGS...
 #
-# Runs `timeout 30 socat -d -d ARGS` in the background as an independent
+# Runs `timeout -k 5 30 socat -d -d ARGS` in the background as an independent
 # peer.  Sets STPID (the timeout process), SLOG (stderr), SOUT (stdout); for
 # a listening address waits for socat's "listening on" notice and sets SPORT
 # (for unix sockets it only waits for the notice).
@@ -283,7 +284,7 @@ start_socat_bg() {
 		fi
 	done
 	: >"$SLOG"
-	timeout 30 socat -d -d "$@" <"$in" >"$SOUT" 2>"$SLOG" 3>&- 7>&- 8>&- 9>&- &
+	timeout -k 5 30 socat -d -d "$@" <"$in" >"$SOUT" 2>"$SLOG" 3>&- 7>&- 8>&- 9>&- &
 	STPID=$!
 	track_pid "$STPID"
 	SPORT=""
@@ -448,7 +449,7 @@ start_dgram_server() {
 # dgram_peer MODE ARGS...: runs a client mode of helpers/dgram_peer.py
 # (send, chat, many) under a timeout.
 dgram_peer() {
-	timeout 30 python3 "$DGRAM_PEER" "$@"
+	timeout -k 5 30 python3 "$DGRAM_PEER" "$@"
 }
 
 # --- misc ----------------------------------------------------------------

@@ -131,8 +131,18 @@ test_options(void)
 	CHECK(bad("FD:x", "invalid descriptor"));
 	CHECK(bad("TCP7:h:1", "unknown address kind"));
 	CHECK(bad("OPEN:", "empty path"));
-	CHECK(bad("TCP:h:1,", "empty option"));
-	CHECK(bad("TCP:h:1,bind=[::1", "malformed"));
+	/* socat passes over empty options; "=value" with no name is an error. */
+	CHECK(ok("TCP:h:1,") && a.opts.given[OPT_FORK] == false);
+	address_free(&a);
+	CHECK(ok("TCP:h:1,,nodelay,") && a.opts.nodelay);
+	address_free(&a);
+	CHECK(bad("TCP:h:1,=3", "empty option"));
+	/* (), [] and {} group as in socat: a comma inside does not split. */
+	CHECK(ok("EXEC:echo (,)[,]{,}") &&
+	    strcmp(a.params[0], "echo (,)[,]{,}") == 0);
+	address_free(&a);
+	CHECK(bad("EXEC:echo (", "syntax error: unterminated"));
+	CHECK(bad("TCP:h:1,bind=[::1", "unterminated"));
 	CHECK(bad("UNIX-LISTEN:/x,nodelay", "does not apply"));
 }
 
@@ -213,6 +223,25 @@ test_dual(void)
 	CHECK(pe.off == 7);
 }
 
+/* -g: foreign options are left out and listed, once each; unknown ones
+ * and bad values of known ones are still errors. */
+static void
+test_lax_groups(void)
+{
+	address_set_lax_groups(true);
+	CHECK(ok("TCP:h:1,fork,nodelay,mode=600,fork") && !a.opts.fork &&
+	    a.opts.nodelay && a.opts.mode == -1 && a.skipped != NULL &&
+	    strcmp(a.skipped, "\"fork\", \"mode\"") == 0);
+	address_free(&a);
+	CHECK(a.skipped == NULL);
+	CHECK(ok("TCP:h:1,nodelay") && a.skipped == NULL);
+	address_free(&a);
+	CHECK(bad("TCP:h:1,forkk", "unknown option"));
+	CHECK(bad("TCP:h:1,mode=\"600", "unterminated quote"));
+	address_set_lax_groups(false);
+	CHECK(bad("TCP:h:1,fork", "does not apply"));
+}
+
 int
 main(void)
 {
@@ -220,5 +249,6 @@ main(void)
 	test_quoting();
 	test_options();
 	test_dual();
+	test_lax_groups();
 	return unit_done("test_address");
 }

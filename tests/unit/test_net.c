@@ -2,7 +2,8 @@
  * Unit tests of the socket helpers a forked child leans on: printing an
  * address without stdio (IPv4, bracketed IPv6, the port's extremes and
  * truncation), and resolving a numeric HOST:PORT once, which must give
- * up on names, service names and a family that does not fit.
+ * up on names, service names and a family that does not fit; and socat's
+ * data notation for the bytes of a generic socket address.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -99,10 +100,50 @@ test_literal(void)
 	}
 }
 
+/* socat's data notation for generic socket addresses. */
+static void
+test_sockaddr_data(void)
+{
+	struct sockaddr_storage ss;
+	const struct sockaddr_in *sin = (const void *)&ss;
+	const unsigned char *d = (const unsigned char *)&ss + 2;
+	char out[NET_ADDRSTRLEN], err[DUCT_ERR_LEN], big[2 * 130 + 2];
+	socklen_t len;
+
+	CHECK(net_parse_sockaddr("x1f907f000001x0000000000000000", AF_INET, &ss,
+		  &len, err) == 0);
+	CHECK(len == sizeof(struct sockaddr_in));
+	CHECK(sin->sin_family == AF_INET && ntohs(sin->sin_port) == 8080);
+	net_format((struct sockaddr *)&ss, len, out, sizeof(out));
+	CHECK(strcmp(out, "127.0.0.1:8080") == 0);
+	/* Items without a type letter go on with the last type. */
+	CHECK(
+	    net_parse_sockaddr("x1f90 7f000001", AF_INET, &ss, &len, err) == 0);
+	CHECK(len == 8 && d[2] == 0x7f && d[5] == 1);
+	CHECK(
+	    net_parse_sockaddr("\"/tmp/s\\0\"", AF_UNIX, &ss, &len, err) == 0);
+	CHECK(len == 2 + 7 && memcmp(d, "/tmp/s", 7) == 0);
+	CHECK(net_parse_sockaddr("s-2B7", AF_INET, &ss, &len, err) == 0);
+	CHECK(len == 2 + sizeof(short) + 1 && d[sizeof(short)] == 7);
+	CHECK(net_parse_sockaddr("", AF_UNIX, &ss, &len, err) == 0 && len == 2);
+	CHECK(net_parse_sockaddr("x123", AF_INET, &ss, &len, err) == -1);
+	CHECK(strstr(err, "odd number of hex digits") != NULL);
+	CHECK(net_parse_sockaddr("x12zz", AF_INET, &ss, &len, err) == -1);
+	CHECK(strstr(err, "at \"zz\"") != NULL);
+	CHECK(net_parse_sockaddr("\"open", AF_UNIX, &ss, &len, err) == -1);
+	CHECK(strstr(err, "unterminated quote") != NULL);
+	memset(big, '0', sizeof(big) - 1);
+	big[0] = 'x';
+	big[sizeof(big) - 1] = '\0';
+	CHECK(net_parse_sockaddr(big, AF_INET, &ss, &len, err) == -1);
+	CHECK(strstr(err, "longer than") != NULL);
+}
+
 int
 main(void)
 {
 	test_format();
 	test_literal();
+	test_sockaddr_data();
 	return unit_done("test_net");
 }
