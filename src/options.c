@@ -53,7 +53,7 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    .help = "always write at the end of the file" },
 	[OPT_MODE] = { { "mode", "perm", "perm-early" }, OT_MODE,
 	    G_FILE | G_UNIX | G_PTY, OFF(mode), .value = "OCTAL",
-	    .help = "permissions of a created file, fifo or socket" },
+	    .help = "permissions of a created file, fifo, socket or PTY slave" },
 	[OPT_SEEK] = { { "seek", "seek-set", "lseek", "lseek-set" }, OT_SIZE,
 	    G_FILE, OFF(seek), .value = "N", .help = "start at byte offset N" },
 	[OPT_NONBLOCK] = { { "nonblock", "o-nonblock", "o-ndelay", "ndelay" },
