@@ -245,3 +245,24 @@ need_libedit() {
 	run --separate-stderr timeout -k 5 10 "$DUCT" READLINE,noecho='(' -
 	assert_failure 2
 }
+
+@test "PTY before TCP-LISTEN,fork: children share the PTY; one ending leaves the link and the settings to the parent" {
+	start_duct_bg PTY,link="$T/tty",rawer TCP-LISTEN:0,bind=127.0.0.1,fork
+	wait_for_file "$T/tty"
+	exec 5<>"$T/tty"
+	local got
+	printf one | timeout -k 5 10 "$DUCT" -t 0.2 - TCP:127.0.0.1:"$PORT"
+	read -r -N 3 -t 10 got <&5
+	[ "$got" = one ]
+	# the child has ended: the link and the raw settings are still there
+	[ -L "$T/tty" ]
+	run stty -F "$T/tty"
+	assert_output --regexp '-icanon -iexten -echo '
+	printf two | timeout -k 5 10 "$DUCT" -t 0.2 - TCP:127.0.0.1:"$PORT"
+	read -r -N 3 -t 10 got <&5
+	[ "$got" = two ]
+	exec 5>&-
+	kill "$DPID"
+	wait_for_exit "$TPID" || true
+	wait_until 5 no_link "$T/tty"
+}
