@@ -17,6 +17,7 @@
 #include "fdep.h"
 #include "net.h"
 #include "options.h"
+#include "term.h"
 
 static int
 file_check(const struct address *a, int *param, char *err)
@@ -29,14 +30,20 @@ file_check(const struct address *a, int *param, char *err)
 	return 0;
 }
 
+/* Makes fd the endpoint, then applies the address's terminal settings. */
 static int
-file_attach(int fd, const struct open_ctx *ctx, struct endpoint *ep, char *err)
+file_attach(int fd, const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
 {
 	int rfd = ctx->dirs & EP_READABLE ? fd : -1;
 	int wfd = ctx->dirs & EP_WRITABLE ? fd : -1;
 
 	if (fdep_init(ep, rfd, wfd, false, err) == -1) {
 		close(fd);
+		return -1;
+	}
+	if (term_apply_ep(ep, &a->opts, err) == -1) {
+		fdep_close(ep);
 		return -1;
 	}
 	return 0;
@@ -52,7 +59,7 @@ file_open(const struct address *a, const struct open_ctx *ctx, unsigned dirs,
 	if (fdep_unlink_early(a->params[0], &a->opts, err) == -1)
 		return -1;
 	fd = fdep_open_path(a->params[0], dirs, extra, &a->opts, err);
-	if (fd == -1 || file_attach(fd, ctx, ep, err) == -1)
+	if (fd == -1 || file_attach(fd, a, ctx, ep, err) == -1)
 		return -1;
 	fdep_unlink_late(ep, a->params[0], &a->opts);
 	return 0;
@@ -73,9 +80,10 @@ create_open(const struct address *a, const struct open_ctx *ctx,
 }
 
 static int
-gopen_socket(const char *path, const struct open_ctx *ctx, struct endpoint *ep,
-    char *err)
+gopen_socket(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
 {
+	const char *path = a->params[0];
 	/* A stream socket, else (as socat) a seqpacket or datagram one. */
 	static const int types[] = { SOCK_STREAM, SOCK_SEQPACKET, SOCK_DGRAM };
 	struct sockaddr_un sun;
@@ -103,9 +111,14 @@ gopen_socket(const char *path, const struct open_ctx *ctx, struct endpoint *ep,
 		return -1;
 	if (types[i] == SOCK_DGRAM) {
 		dgram_init(ep, fd, ctx->dirs, 0, NULL, 0);
+		/* Terminal options find no terminal here: say so. */
+		if (term_apply_ep(ep, &a->opts, err) == -1) {
+			ep->ops->close(ep);
+			return -1;
+		}
 		return 0;
 	}
-	if (file_attach(fd, ctx, ep, err) == -1)
+	if (file_attach(fd, a, ctx, ep, err) == -1)
 		return -1;
 	if (types[i] == SOCK_SEQPACKET)
 		fdep_keep_messages(ep);
@@ -126,7 +139,7 @@ gopen_open(const struct address *a, const struct open_ctx *ctx,
 	int extra = 0;
 
 	if (stat(a->params[0], &st) == 0 && S_ISSOCK(st.st_mode))
-		return gopen_socket(a->params[0], ctx, ep, err);
+		return gopen_socket(a, ctx, ep, err);
 	if (ctx->dirs & EP_WRITABLE)
 		extra = O_CREAT | (a->opts.given[OPT_SEEK] ? 0 : O_APPEND);
 	/*
@@ -142,7 +155,7 @@ const struct addr_kind kind_open = {
 	.names = { "OPEN", "FILE" },
 	.syntax = "PATH",
 	.help = "an existing file, device or FIFO",
-	.groups = G_FD | G_FILE,
+	.groups = G_FD | G_FILE | G_TERMIOS,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,
@@ -169,7 +182,7 @@ const struct addr_kind kind_gopen = {
 	.syntax = "PATH",
 	.help = "a file (created for writing), or a unix socket to connect to "
 		"(also a bare path)",
-	.groups = G_FD | G_FILE,
+	.groups = G_FD | G_FILE | G_TERMIOS,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,

@@ -19,6 +19,7 @@
 #include "net.h"
 #include "sig.h"
 #include "xmalloc.h"
+#include "term.h"
 
 const struct ep_ops fdep_ops = {
 	.read = fdep_read,
@@ -189,6 +190,9 @@ fdep_shutdown_write(struct endpoint *ep)
 void
 fdep_close(struct endpoint *ep)
 {
+	/* The settings go back before the terminal may be closed. */
+	term_release(ep->term);
+	ep->term = NULL;
 	if (ep->wfd != -1 && ep->wfd != ep->rfd)
 		fdep_release(ep->wfd, ep->wfl);
 	fdep_release(ep->rfd, ep->rfl);
