@@ -216,3 +216,70 @@ in_mcast_netns() {
 	wait_for_line "$from" 'refused a datagram from 127\.0\.0\.1:'
 	refute grep -q kept-out "$OUT"
 }
+
+# Sends "XYZ" to UDP PEER with the sender's options OPTS (UDP4/UDP6).
+send_xyz() {
+	timeout 10 "$DUCT" -u - "$1-SENDTO:$2,$3" <<<"XYZ"
+}
+
+@test "-ddd logs the ancillary data of a UDP4 datagram as socat does: IP_TTL, IP_TOS, IP_PKTINFO, IP_OPTIONS, SCM_TIMESTAMP" {
+	start_duct_bg -ddd -u UDP4-RECV:0,bind=127.0.0.1,ip-recvttl,ip-recvtos,ip-pktinfo,ip-recvopts,so-timestamp -
+	send_xyz UDP4 "127.0.0.1:$PORT" ttl=53,ip-tos=7,ip-options=x01000000
+	wait_for_line "$OUT" '^XYZ$'
+	wait_for_line "$LOG" 'SCM_TIMESTAMP'
+	grep -q 'ancillary message: IP_TTL: ttl=53$' "$LOG"
+	grep -q 'ancillary message: IP_TOS: tos=7$' "$LOG"
+	grep -q 'ancillary message: IP_PKTINFO: locaddr=127\.0\.0\.1$' "$LOG"
+	grep -q 'ancillary message: IP_PKTINFO: dstaddr=127\.0\.0\.1$' "$LOG"
+	grep -q 'ancillary message: IP_PKTINFO: if=lo$' "$LOG"
+	grep -q 'ancillary message: IP_OPTIONS: options=x01000000$' "$LOG"
+	grep -Eq 'ancillary message: SCM_TIMESTAMP: timestamp=[A-Z][a-z]{2} [A-Z][a-z]{2} [ 123][0-9] [0-9:]{8} [0-9]{4}, [0-9]{6} usecs$' "$LOG"
+}
+
+@test "-ddd logs IPV6_PKTINFO, IPV6_HOPLIMIT and IPV6_TCLASS of a UDP6 datagram in socat's formats" {
+	start_duct_bg -ddd -u UDP6-RECV:0,bind=[::1],ipv6-recvpktinfo,ipv6-recvhoplimit,ipv6-recvtclass -
+	send_xyz UDP6 "[::1]:$PORT" ipv6-unicast-hops=35,ipv6-tclass=0xaa
+	wait_for_line "$OUT" '^XYZ$'
+	wait_for_line "$LOG" 'IPV6_TCLASS'
+	grep -q 'ancillary message: IPV6_PKTINFO: dstaddr=\[0000:0000:0000:0000:0000:0000:0000:0001\]$' "$LOG"
+	grep -q 'ancillary message: IPV6_HOPLIMIT: hoplimit=35$' "$LOG"
+	grep -q 'ancillary message: IPV6_TCLASS: tclass=x000000aa$' "$LOG"
+}
+
+@test "UDP4-RECVFROM exports the first datagram's ancillary data to SYSTEM as DUCT_ and SOCAT_ variables" {
+	start_duct_bg -u UDP4-RECVFROM:0,bind=127.0.0.1,ip-recvttl,ip-recvtos,ip-pktinfo,ip-recvopts,so-timestamp \
+	    SYSTEM:"env | grep -e _IP_ -e _TIMESTAMP= | sort >$T/env; echo done"
+	send_xyz UDP4 "127.0.0.1:$PORT" ttl=53,tos=7,ip-options=x01000000
+	wait_for_line "$OUT" '^done$'
+	local p
+	for p in DUCT SOCAT; do
+		grep -qx "${p}_IP_TTL=53" "$T/env"
+		grep -qx "${p}_IP_TOS=7" "$T/env"
+		grep -qx "${p}_IP_LOCADDR=127.0.0.1" "$T/env"
+		grep -qx "${p}_IP_DSTADDR=127.0.0.1" "$T/env"
+		grep -qx "${p}_IP_IF=lo" "$T/env"
+		grep -qx "${p}_IP_OPTIONS=x01000000" "$T/env"
+		grep -Eqx "${p}_TIMESTAMP=[A-Z][a-z]{2} [A-Z][a-z]{2} [ 123][0-9] [0-9:]{8} [0-9]{4}, [0-9]{6} usecs" "$T/env"
+	done
+}
+
+@test "UDP6-LISTEN exports DUCT_IPV6_HOPLIMIT, DUCT_IPV6_TCLASS and DUCT_IPV6_DSTADDR before the program starts" {
+	start_duct_bg -u UDP6-LISTEN:0,bind=[::1],ipv6-recvpktinfo,ipv6-recvhoplimit,ipv6-recvtclass \
+	    SYSTEM:'echo "$DUCT_IPV6_HOPLIMIT $SOCAT_IPV6_TCLASS $DUCT_IPV6_DSTADDR"'
+	send_xyz UDP6 "[::1]:$PORT" ipv6-unicast-hops=35,ipv6-tclass=0xaa
+	wait_for_line "$OUT" '^35 '
+	assert_equal "$(cat "$OUT")" "35 x000000aa [0000:0000:0000:0000:0000:0000:0000:0001]"
+}
+
+@test "UDP-DATAGRAM logs the ancillary data of the answers it takes" {
+	start_duct_bg -u UDP4-RECV:0,bind=127.0.0.1 -
+	local port=$PORT
+	start_duct_bg --stdin <(sleep 5) -ddd UDP4-DATAGRAM:127.0.0.1:$port,bind=127.0.0.1:0,ip-recvttl -
+	local log=$LOG out=$OUT
+	wait_for_line "$log" 'sending to .* from 127\.0\.0\.1:'
+	local dport
+	dport=$(sed -n 's/.* from 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$log")
+	send_xyz UDP4 "127.0.0.1:$dport" ttl=42
+	wait_for_line "$out" '^XYZ$'
+	wait_for_line "$log" 'ancillary message: IP_TTL: ttl=42$'
+}
