@@ -41,16 +41,37 @@ struct cmsg_def {
 	const char *name, *var; /* of the single item of the simple formats */
 };
 
+/* The int a message carries; false when it is too short for one. */
+static bool
+cmsg_int(const unsigned char *data, size_t len, int *v)
+{
+	if (len < sizeof(*v))
+		return false;
+	memcpy(v, data, sizeof(*v));
+	return true;
+}
+
 /* An int (IP_TTL, IPV6_HOPLIMIT), in decimal. */
 static int
 cmsg_fmt_int(const unsigned char *data, size_t len, struct cmsg_item *it)
 {
 	int v;
 
-	if (len < sizeof(v))
+	if (!cmsg_int(data, len, &v))
 		return 0;
-	memcpy(&v, data, sizeof(v));
 	snprintf(it->value, sizeof(it->value), "%d", v);
+	return 1;
+}
+
+/* An int as socat shows IPV6_TCLASS: x and eight hex digits. */
+static int
+cmsg_fmt_hexint(const unsigned char *data, size_t len, struct cmsg_item *it)
+{
+	int v;
+
+	if (!cmsg_int(data, len, &v))
+		return 0;
+	snprintf(it->value, sizeof(it->value), "x%08x", (unsigned)v);
 	return 1;
 }
 
@@ -61,19 +82,6 @@ cmsg_fmt_byte(const unsigned char *data, size_t len, struct cmsg_item *it)
 	if (len < 1)
 		return 0;
 	snprintf(it->value, sizeof(it->value), "%u", data[0]);
-	return 1;
-}
-
-/* An int as socat shows IPV6_TCLASS: x and eight hex digits. */
-static int
-cmsg_fmt_hexint(const unsigned char *data, size_t len, struct cmsg_item *it)
-{
-	unsigned v;
-
-	if (len < sizeof(v))
-		return 0;
-	memcpy(&v, data, sizeof(v));
-	snprintf(it->value, sizeof(it->value), "x%08x", v);
 	return 1;
 }
 
