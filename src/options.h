@@ -33,6 +33,8 @@
 #define G_SOCKS 0x4000u /* SOCKS clients */
 /* Kinds whose socket(2) type and protocol socktype= and protocol= set. */
 #define G_SOCKTYPE 0x8000u
+/* Kinds that receive datagrams and can log their ancillary data. */
+#define G_ANCILLARY 0x10000u
 
 enum opt_type {
 	OT_FLAG,    /* bool, optional =0/1/yes/no/on/off/true/false */

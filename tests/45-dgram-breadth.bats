@@ -283,3 +283,35 @@ send_xyz() {
 	wait_for_line "$out" '^XYZ$'
 	wait_for_line "$log" 'ancillary message: IP_TTL: ttl=42$'
 }
+
+@test "socket options reach an abstract socket (getsockopt by @NAME): rcvbuf= on ABSTRACT-LISTEN, so-timestamp on ABSTRACT-RECV" {
+	local name
+	name=$(abs_name o)
+	start_duct_bg "ABSTRACT-LISTEN:$name,rcvbuf=65536" -
+	# SOL_SOCKET=1 SO_RCVBUF 8: the kernel doubles what it is given
+	run python3 "$SOCKOPT" "$DPID" "@$name" 1 8
+	assert_output 131072
+	start_duct_bg -u "ABSTRACT-RECV:$name-2,so-timestamp" -
+	run python3 "$SOCKOPT" "$DPID" "@$name-2" 1 29
+	assert_output 1
+}
+
+@test "the generic SOCKET-RECV takes ip-recvttl (ANCILLARY group) and logs IP_TTL" {
+	start_duct_bg -u UDP4-RECV:0,bind=127.0.0.1 /dev/null
+	local port=$PORT hex
+	cleanup_bg
+	# struct sockaddr_in after the family: port, address, zero padding
+	hex=$(printf 'x%04x7f0000010000000000000000' "$port")
+	start_duct_bg -ddd -u "SOCKET-RECV:2:2:0:$hex,ip-recvttl" -
+	send_xyz UDP4 "127.0.0.1:$port" ttl=21
+	wait_for_line "$OUT" '^XYZ$'
+	wait_for_line "$LOG" 'ancillary message: IP_TTL: ttl=21$'
+}
+
+@test "raw IP4-RECVFROM exports DUCT_IP_TTL (root only)" {
+	[ "$(id -u)" = 0 ] || skip "raw sockets need root"
+	local proto=$((200 + RANDOM % 50))
+	start_duct_bg -u "IP4-RECVFROM:$proto,ip-recvttl" SYSTEM:'echo "ttl $DUCT_IP_TTL"'
+	run timeout 10 "$DUCT" -u - "IP4-SENDTO:127.0.0.1:$proto,ttl=17" <<<"XYZ"
+	wait_for_line "$OUT" '^ttl 17$'
+}
