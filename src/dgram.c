@@ -1,9 +1,9 @@
 /*
  * Datagram endpoints.  Reads use recvmsg with MSG_TRUNC so that a datagram
  * larger than the buffer is noticed (and reported once) instead of being
- * cut without a word, and take the ancillary data (cmsg.c) along.  A listener may have read datagrams ahead for the
- * endpoint's peer; those come first, through the pending op, because
- * select() cannot see them.
+ * cut without a word, and take the ancillary data (cmsg.c) along.  A
+ * listener may have read datagrams ahead for the endpoint's peer; those
+ * come first, through the pending op, because select() cannot see them.
  */
 #include <sys/socket.h>
 
@@ -229,7 +229,7 @@ dgram_read(struct endpoint *ep, void *buf, size_t len)
 	struct sockaddr_storage from;
 	struct dgram_msg *m;
 	socklen_t fromlen;
-	unsigned char ctl[CMSG_ROOM];
+	_Alignas(struct cmsghdr) unsigned char ctl[CMSG_ROOM];
 	size_t ctllen;
 	char who[NET_ADDRSTRLEN], whybuf[64];
 	const char *why;

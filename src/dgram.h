@@ -25,7 +25,7 @@ struct dgram_msg {
 	struct sockaddr_storage from;
 	socklen_t fromlen;
 	size_t ctllen; /* its ancillary data (cmsg.h), when asked for */
-	unsigned char ctl[CMSG_ROOM];
+	_Alignas(struct cmsghdr) unsigned char ctl[CMSG_ROOM];
 	size_t len;
 	unsigned char data[];
 };
