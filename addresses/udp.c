@@ -387,6 +387,7 @@ udp_accept(
 	log_notice("%s: connection from %s", a->label, who);
 	dgram_init(ep, fd, EP_READABLE | EP_WRITABLE, DGRAM_FILTER,
 	    (struct sockaddr *)&peer, peerlen);
+	dgram_queue_export(&mine);
 	dgram_give(ep, &mine);
 	l->ready = u->held.head != NULL;
 	net_export_peer(fd, (struct sockaddr *)&peer);

@@ -3,7 +3,9 @@
  * datagram), UNIX-LISTEN (UNIX-L), and the datagram kinds UNIX-SENDTO
  * (UNIX-SEND), UNIX-RECVFROM and UNIX-RECV.  Socket files this process
  * creates (a listener's path, a client's bind= path) are removed at exit
- * unless unlink-close=0; a forked child never removes its parent's.
+ * unless unlink-close=0; a forked child never removes its parent's.  The
+ * ABSTRACT-* kinds are the same kinds with names in Linux's abstract
+ * namespace (the kind's abstract flag): no file to create or remove.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -33,6 +35,29 @@ unix_type(const struct address *a)
 	return a->opts.given[OPT_SOCKTYPE] ? a->opts.socktype : SOCK_STREAM;
 }
 
+/* The socket address of name (PATH or bind=) for a's kind. */
+static int
+unix_addr(const struct address *a, const char *name, struct sockaddr_un *sun,
+    socklen_t *len, char *err)
+{
+	return net_unix_name(name, a->kind->abstract, sun, len, err);
+}
+
+/* name as -d shows it: an abstract one with a leading '@'. */
+static const char *
+unix_shown(const struct address *a, const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", a->kind->abstract ? "@" : "", name);
+	return buf;
+}
+
+/* Whether a socket file this address binds is to be removed at exit. */
+static bool
+unix_unlinks(const struct address *a)
+{
+	return a->opts.unlink_close && !a->kind->abstract;
+}
+
 static int
 unix_check(const struct address *a, int *param, char *err)
 {
@@ -40,11 +65,11 @@ unix_check(const struct address *a, int *param, char *err)
 	socklen_t len;
 
 	*param = 0;
-	if (net_unix_addr(a->params[0], &sun, &len, err) == -1)
+	if (unix_addr(a, a->params[0], &sun, &len, err) == -1)
 		return -1;
 	*param = -1;
 	if (a->opts.bind != NULL &&
-	    net_unix_addr(a->opts.bind, &sun, &len, err) == -1)
+	    unix_addr(a, a->opts.bind, &sun, &len, err) == -1)
 		return -1;
 	return proxy_check(a, a->kind->listen != NULL, err);
 }
@@ -71,18 +96,22 @@ fail:
 
 /*
  * Binds fd to path with the permissions of mode= (else the umask's),
- * removing an old file first with unlink-early.
+ * removing an old file first with unlink-early.  An abstract name has no
+ * file, so only the bind is left.
  */
 static int
-unix_bind(int fd, const char *path, const struct optvals *o, char *err)
+unix_bind(int fd, const char *path, const struct address *a, char *err)
 {
+	const struct optvals *o = &a->opts;
 	struct sockaddr_un sun;
 	socklen_t len;
 	mode_t old = 0;
 	int rc;
 
-	if (net_unix_addr(path, &sun, &len, err) == -1)
+	if (unix_addr(a, path, &sun, &len, err) == -1)
 		return -1;
+	if (a->kind->abstract)
+		return net_bind(fd, (struct sockaddr *)&sun, len, err);
 	if (o->unlink_early && unlink(path) == -1 && errno != ENOENT) {
 		snprintf(
 		    err, DUCT_ERR_LEN, "unlink %s: %s", path, strerror(errno));
@@ -133,10 +162,11 @@ unix_connect_open(const struct address *a, const struct open_ctx *ctx,
 {
 	struct sockaddr_un sun;
 	socklen_t len;
+	char shown[NET_ADDRSTRLEN];
 	bool bound = false;
 	int fd, saved;
 
-	if (net_unix_addr(a->params[0], &sun, &len, err) == -1)
+	if (unix_addr(a, a->params[0], &sun, &len, err) == -1)
 		return -1;
 	fd = net_socket_proto(AF_UNIX, unix_type(a), a->opts.protocol, err);
 	if (fd == -1)
@@ -144,25 +174,26 @@ unix_connect_open(const struct address *a, const struct open_ctx *ctx,
 	if (opts_apply_sock(fd, &a->opts, err) == -1)
 		goto fail;
 	if (a->opts.bind != NULL) {
-		if (unix_bind(fd, a->opts.bind, &a->opts, err) == -1)
+		if (unix_bind(fd, a->opts.bind, a, err) == -1)
 			goto fail;
 		bound = true;
 	}
 	if (net_connect(fd, (struct sockaddr *)&sun, len,
 		a->opts.connect_timeout, err) == -1)
 		goto fail;
-	log_notice("%s: connected to %s", a->label, a->params[0]);
+	log_notice("%s: connected to %s", a->label,
+	    unix_shown(a, a->params[0], shown, sizeof(shown)));
 	if (proxy_send(a, ctx, fd, err) == -1)
 		goto fail;
 	fdep_init_socket_type(ep, fd, AF_UNIX, unix_type(a));
 	ep->ops = &unix_client_ops;
-	if (bound && a->opts.unlink_close)
+	if (bound && unix_unlinks(a))
 		ep->priv = xstrdup(a->opts.bind);
 	return 0;
 fail:
 	saved = errno;
 	close(fd);
-	if (bound && a->opts.unlink_close)
+	if (bound && unix_unlinks(a))
 		unlink(a->opts.bind);
 	errno = saved;
 	return -1;
@@ -180,17 +211,18 @@ unix_dgram_open(
 {
 	struct sockaddr_un sun;
 	socklen_t len;
+	char shown[NET_ADDRSTRLEN];
 	bool bound = false;
 	int fd;
 
-	if (net_unix_addr(a->params[0], &sun, &len, err) == -1)
+	if (unix_addr(a, a->params[0], &sun, &len, err) == -1)
 		return -1;
 	if ((fd = net_socket(AF_UNIX, SOCK_DGRAM, err)) == -1)
 		return -1;
 	if (opts_apply_sock(fd, &a->opts, err) == -1)
 		goto fail;
 	if (a->opts.bind != NULL) {
-		if (unix_bind(fd, a->opts.bind, &a->opts, err) == -1)
+		if (unix_bind(fd, a->opts.bind, a, err) == -1)
 			goto fail;
 		bound = true;
 	} else if (net_unix_autobind(fd, err) == -1) {
@@ -201,16 +233,17 @@ unix_dgram_open(
 		a->opts.connect_timeout, err) == -1)
 		goto fail;
 	log_notice("%s: %s %s (datagrams)", a->label,
-	    conn ? "connected to" : "sending to", a->params[0]);
+	    conn ? "connected to" : "sending to",
+	    unix_shown(a, a->params[0], shown, sizeof(shown)));
 	dgram_init(ep, fd, EP_READABLE | EP_WRITABLE,
 	    conn ? 0 : DGRAM_SENDTO | DGRAM_FILTER,
 	    conn ? NULL : (struct sockaddr *)&sun, conn ? 0 : len);
-	if (bound && a->opts.unlink_close)
+	if (bound && unix_unlinks(a))
 		dgram_unlink_at_close(ep, xstrdup(a->opts.bind));
 	return 0;
 fail:
 	close(fd);
-	if (bound && a->opts.unlink_close)
+	if (bound && unix_unlinks(a))
 		unlink(a->opts.bind);
 	return -1;
 }
@@ -240,16 +273,18 @@ unix_sendto_open(const struct address *a, const struct open_ctx *ctx,
 static int
 unix_dgram_bound(const struct address *a, char *err)
 {
+	char shown[NET_ADDRSTRLEN];
 	int fd;
 
 	if ((fd = net_socket(AF_UNIX, SOCK_DGRAM, err)) == -1)
 		return -1;
 	if (opts_apply_sock(fd, &a->opts, err) == -1 ||
-	    unix_bind(fd, a->params[0], &a->opts, err) == -1) {
+	    unix_bind(fd, a->params[0], a, err) == -1) {
 		close(fd);
 		return -1;
 	}
-	log_notice("%s: listening on %s", a->label, a->params[0]);
+	log_notice("%s: listening on %s", a->label,
+	    unix_shown(a, a->params[0], shown, sizeof(shown)));
 	return fd;
 }
 
@@ -263,7 +298,7 @@ unix_recv_open(const struct address *a, const struct open_ctx *ctx,
 	if ((fd = unix_dgram_bound(a, err)) == -1)
 		return -1;
 	dgram_init(ep, fd, EP_READABLE, 0, NULL, 0);
-	if (a->opts.unlink_close)
+	if (unix_unlinks(a))
 		dgram_unlink_at_close(ep, xstrdup(a->params[0]));
 	return 0;
 }
@@ -275,7 +310,7 @@ unix_recvfrom_listen(const struct address *a, const struct open_ctx *ctx,
 	(void)ctx;
 	if ((l->fd = unix_dgram_bound(a, err)) == -1)
 		return -1;
-	l->priv = a->opts.unlink_close ? xstrdup(a->params[0]) : NULL;
+	l->priv = unix_unlinks(a) ? xstrdup(a->params[0]) : NULL;
 	return 0;
 }
 
@@ -285,7 +320,7 @@ unix_recvfrom_accept(
 {
 	struct sockaddr_storage from;
 	socklen_t fromlen;
-	char who[NET_ADDRSTRLEN];
+	char who[NET_ADDRSTRLEN], shown[NET_ADDRSTRLEN];
 	int rc;
 
 	rc = dgram_accept_one(a, l, a->opts.fork, ep, &from, &fromlen, err);
@@ -302,8 +337,9 @@ unix_recvfrom_accept(
 		dgram_unlink_at_close(ep, l->priv);
 		l->priv = NULL;
 	}
-	net_export_var("DUCT_SOCKADDR", a->params[0]);
-	net_export_var("SOCAT_SOCKADDR", a->params[0]);
+	unix_shown(a, a->params[0], shown, sizeof(shown));
+	net_export_var("DUCT_SOCKADDR", shown);
+	net_export_var("SOCAT_SOCKADDR", shown);
 	net_export_unix("PEER", (struct sockaddr *)&from, fromlen);
 	return 0;
 }
@@ -315,6 +351,7 @@ unix_listen(const struct address *a, const struct open_ctx *ctx,
 	const char *path = a->params[0];
 	struct sockaddr_un sun;
 	socklen_t len;
+	char shown[NET_ADDRSTRLEN];
 	int fd;
 
 	(void)ctx;
@@ -334,19 +371,21 @@ unix_listen(const struct address *a, const struct open_ctx *ctx,
 	if (fd == -1)
 		return -1;
 	if (opts_apply_sock(fd, &a->opts, err) == -1 ||
-	    unix_bind(fd, path, &a->opts, err) == -1) {
+	    unix_bind(fd, path, a, err) == -1) {
 		close(fd);
 		return -1;
 	}
 	if (listen(fd, a->opts.backlog) == -1) {
 		snprintf(err, DUCT_ERR_LEN, "listen: %s", strerror(errno));
 		close(fd);
-		unlink(path);
+		if (!a->kind->abstract)
+			unlink(path);
 		return -1;
 	}
-	log_notice("%s: listening on %s", a->label, path);
+	log_notice("%s: listening on %s", a->label,
+	    unix_shown(a, path, shown, sizeof(shown)));
 	l->fd = fd;
-	l->priv = a->opts.unlink_close ? xstrdup(path) : NULL;
+	l->priv = unix_unlinks(a) ? xstrdup(path) : NULL;
 	return 0;
 }
 
@@ -356,6 +395,7 @@ unix_accept(
 {
 	struct sockaddr_storage peer;
 	socklen_t len;
+	char shown[NET_ADDRSTRLEN];
 	int fd;
 
 	if ((fd = net_accept(l->fd, &peer, &len, err)) < 0)
@@ -369,14 +409,16 @@ unix_accept(
 		return 1;
 	}
 	if (!a->opts.accept_proxy)
-		log_notice("%s: connection on %s", a->label, a->params[0]);
+		log_notice("%s: connection on %s", a->label,
+		    unix_shown(a, a->params[0], shown, sizeof(shown)));
 	if (opts_apply_sock(fd, &a->opts, err) == -1) {
 		close(fd);
 		return -1;
 	}
 	fdep_init_socket_type(ep, fd, AF_UNIX, unix_type(a));
-	net_export_var("DUCT_SOCKADDR", a->params[0]);
-	net_export_var("SOCAT_SOCKADDR", a->params[0]);
+	unix_shown(a, a->params[0], shown, sizeof(shown));
+	net_export_var("DUCT_SOCKADDR", shown);
+	net_export_var("SOCAT_SOCKADDR", shown);
 	net_export_unix("PEER", (struct sockaddr *)&peer, len);
 	return 0;
 }
@@ -493,4 +535,75 @@ const struct addr_kind kind_unix_recv = {
 	.rest = true,
 	.check = unix_check,
 	.open = unix_recv_open,
+};
+
+/*
+ * The ABSTRACT kinds: the kinds above with a name in Linux's abstract
+ * namespace instead of a path.  With no file there is nothing for the
+ * UNIX group (mode=, user=, unlink-*) to act on.
+ */
+#define ABSTRACT_GROUPS (G_FD | G_SOCKET | G_RETRY)
+#define ABSTRACT_COMMON \
+	.syntax = "NAME", .min_params = 1, .max_params = 1, .rest = true, \
+	.check = unix_check, .abstract = true
+
+const struct addr_kind kind_abstract_connect = {
+	.names = { "ABSTRACT-CONNECT" },
+	.help = "connect to an abstract unix stream socket",
+	.groups = ABSTRACT_GROUPS | G_SOCKTYPE | G_CONNECT,
+	.dirs = EP_READABLE | EP_WRITABLE,
+	.open = unix_connect_open,
+	ABSTRACT_COMMON,
+};
+
+const struct addr_kind kind_abstract_listen = {
+	.names = { "ABSTRACT-LISTEN" },
+	.help = "accept an abstract unix stream connection (many with fork)",
+	.groups = ABSTRACT_GROUPS | G_SOCKTYPE | G_LISTEN | G_CHILD,
+	.dirs = EP_READABLE | EP_WRITABLE,
+	.listen = unix_listen,
+	.accept = unix_accept,
+	.accept_anywhere = true,
+	.listen_close = unix_listen_close,
+	ABSTRACT_COMMON,
+};
+
+const struct addr_kind kind_abstract_client = {
+	.names = { "ABSTRACT-CLIENT", "ABSTRACT" },
+	.help = "connect to an abstract unix socket, stream or datagram",
+	.groups = ABSTRACT_GROUPS | G_SOCKTYPE | G_CONNECT,
+	.dirs = EP_READABLE | EP_WRITABLE,
+	.open = unix_client_open,
+	ABSTRACT_COMMON,
+};
+
+const struct addr_kind kind_abstract_sendto = {
+	.names = { "ABSTRACT-SENDTO" },
+	.help = "send datagrams to an abstract unix socket, take only its "
+		"answers",
+	.groups = ABSTRACT_GROUPS | G_CONNECT,
+	.dirs = EP_READABLE | EP_WRITABLE,
+	.open = unix_sendto_open,
+	ABSTRACT_COMMON,
+};
+
+const struct addr_kind kind_abstract_recvfrom = {
+	.names = { "ABSTRACT-RECVFROM" },
+	.help = "take one abstract unix datagram and answer its sender "
+		"(a child per datagram with fork)",
+	.groups = ABSTRACT_GROUPS | G_CHILD,
+	.dirs = EP_READABLE | EP_WRITABLE,
+	.listen = unix_recvfrom_listen,
+	.accept = unix_recvfrom_accept,
+	.listen_close = unix_listen_close,
+	ABSTRACT_COMMON,
+};
+
+const struct addr_kind kind_abstract_recv = {
+	.names = { "ABSTRACT-RECV" },
+	.help = "receive abstract unix datagrams from any sender; read only",
+	.groups = ABSTRACT_GROUPS,
+	.dirs = EP_READABLE,
+	.open = unix_recv_open,
+	ABSTRACT_COMMON,
 };

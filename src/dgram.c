@@ -1,9 +1,9 @@
 /*
- * Datagram endpoints.  Reads use recv with MSG_TRUNC so that a datagram
+ * Datagram endpoints.  Reads use recvmsg with MSG_TRUNC so that a datagram
  * larger than the buffer is noticed (and reported once) instead of being
- * cut without a word.  A listener may have read datagrams ahead for the
- * endpoint's peer; those come first, through the pending op, because
- * select() cannot see them.
+ * cut without a word, and take the ancillary data (cmsg.c) along.  A
+ * listener may have read datagrams ahead for the endpoint's peer; those
+ * come first, through the pending op, because select() cannot see them.
  */
 #include <sys/socket.h>
 
@@ -83,6 +83,36 @@ dgram_queue_pop(struct dgram_queue *q)
 }
 
 /*
+ * recvmsg(2) of one datagram into buf[len] with MSG_TRUNC (the real size
+ * comes back), its sender into *from and its control messages into
+ * ctl[CMSG_ROOM] and *ctllen.  Retries EINTR.
+ */
+static ssize_t
+dgram_recvmsg(int fd, void *buf, size_t len, struct sockaddr_storage *from,
+    socklen_t *fromlen, unsigned char *ctl, size_t *ctllen)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr mh;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_name = from;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	do {
+		mh.msg_namelen = sizeof(*from);
+		mh.msg_control = ctl;
+		mh.msg_controllen = CMSG_ROOM;
+		n = recvmsg(fd, &mh, MSG_TRUNC);
+	} while (n == -1 && errno == EINTR);
+	*fromlen = mh.msg_namelen;
+	*ctllen = n == -1 ? 0 : mh.msg_controllen;
+	if (n != -1 && (mh.msg_flags & MSG_CTRUNC))
+		log_debug("ancillary data cut to %d bytes", CMSG_ROOM);
+	return n;
+}
+
+/*
  * Reads one whole datagram.  Returns 1 with *out, 0 when none is waiting,
  * or -1 with err.
  */
@@ -103,11 +133,8 @@ dgram_recv_msg(int fd, struct dgram_msg **out, char *err)
 		return -1;
 	}
 	m = xmalloc(sizeof(*m) + (size_t)size);
-	m->fromlen = sizeof(m->from);
-	do
-		n = recvfrom(fd, m->data, (size_t)size, MSG_TRUNC,
-		    (struct sockaddr *)&m->from, &m->fromlen);
-	while (n == -1 && errno == EINTR);
+	n = dgram_recvmsg(fd, m->data, (size_t)size, &m->from, &m->fromlen,
+	    m->ctl, &m->ctllen);
 	if (n == -1) {
 		free(m);
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -202,6 +229,8 @@ dgram_read(struct endpoint *ep, void *buf, size_t len)
 	struct sockaddr_storage from;
 	struct dgram_msg *m;
 	socklen_t fromlen;
+	_Alignas(struct cmsghdr) unsigned char ctl[CMSG_ROOM];
+	size_t ctllen;
 	char who[NET_ADDRSTRLEN], whybuf[64];
 	const char *why;
 	ssize_t n;
@@ -210,6 +239,7 @@ dgram_read(struct endpoint *ep, void *buf, size_t len)
 	if ((st->mode & DGRAM_ONESHOT) && st->got_one)
 		return 0;
 	if ((m = dgram_queue_pop(&st->early)) != NULL) {
+		cmsg_report(m->ctl, m->ctllen, CMSG_LOG);
 		n = (ssize_t)dgram_fit(ep, st, m->len, len);
 		memcpy(buf, m->data, (size_t)n);
 		free(m);
@@ -219,11 +249,8 @@ dgram_read(struct endpoint *ep, void *buf, size_t len)
 		return n;
 	}
 	for (;;) {
-		fromlen = sizeof(from);
-		n = recvfrom(st->fd, buf, len, MSG_TRUNC,
-		    (struct sockaddr *)&from, &fromlen);
-		if (n == -1 && errno == EINTR)
-			continue;
+		n = dgram_recvmsg(
+		    st->fd, buf, len, &from, &fromlen, ctl, &ctllen);
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return IO_WANT_READ;
 		if (n == -1)
@@ -252,6 +279,7 @@ dgram_read(struct endpoint *ep, void *buf, size_t len)
 			continue;
 		}
 		st->got_one = true;
+		cmsg_report(ctl, ctllen, CMSG_LOG);
 		n = (ssize_t)dgram_fit(ep, st, (size_t)n, len);
 		if (st->mode & DGRAM_SKIPIP)
 			n = (ssize_t)dgram_skip_ip(ep, buf, (size_t)n);
@@ -347,6 +375,13 @@ dgram_init(struct endpoint *ep, int fd, unsigned dirs, unsigned mode,
 }
 
 void
+dgram_queue_export(const struct dgram_queue *q)
+{
+	if (q->head != NULL)
+		cmsg_report(q->head->ctl, q->head->ctllen, CMSG_EXPORT);
+}
+
+void
 dgram_give(struct endpoint *ep, struct dgram_queue *early)
 {
 	struct dgram_state *st = ep->priv;
@@ -420,6 +455,7 @@ dgram_accept_one(const struct address *a, struct listener *l, bool keep,
 	    m->fromlen);
 	dgram_queue_init(&q);
 	dgram_queue_push(&q, m);
+	dgram_queue_export(&q);
 	dgram_give(ep, &q);
 	return 0;
 }

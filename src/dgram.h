@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cmsg.h"
 #include "endpoint.h"
 
 struct address;
@@ -23,6 +24,8 @@ struct dgram_msg {
 	struct dgram_msg *next;
 	struct sockaddr_storage from;
 	socklen_t fromlen;
+	size_t ctllen; /* its ancillary data (cmsg.h), when asked for */
+	_Alignas(struct cmsghdr) unsigned char ctl[CMSG_ROOM];
 	size_t len;
 	unsigned char data[];
 };
@@ -68,6 +71,9 @@ void dgram_queue_take(struct dgram_queue *from, const struct sockaddr *peer,
 void dgram_init(struct endpoint *ep, int fd, unsigned dirs, unsigned mode,
     const struct sockaddr *peer, socklen_t peerlen);
 
+/* Exports the ancillary data of q's oldest datagram (cmsg_report). */
+void dgram_queue_export(const struct dgram_queue *q);
+
 /* Hands early, read ahead for ep's peer, to ep: it reads them first. */
 void dgram_give(struct endpoint *ep, struct dgram_queue *early);
 
@@ -90,7 +96,8 @@ void dgram_unlink_at_close(struct endpoint *ep, char *path);
  * answers its sender from the same socket.  With keep the listener stays
  * open and ep gets a descriptor of its own for the socket; otherwise ep
  * takes the listener's descriptor (l->fd becomes -1).  The sender goes to
- * *from.  Returns 0, 1 when nothing was waiting, or -1 with err.
+ * *from.  The datagram's ancillary data is exported for EXEC and SYSTEM
+ * (cmsg_report).  Returns 0, 1 when nothing was waiting, or -1 with err.
  */
 int dgram_accept_one(const struct address *a, struct listener *l, bool keep,
     struct endpoint *ep, struct sockaddr_storage *from, socklen_t *fromlen,

@@ -227,6 +227,11 @@ struct addr_kind {
 	const char *feature;
 	const char *(*version)(void);
 	const char *unavailable;
+	/*
+	 * unix.c: PATH (and bind=) name a socket in Linux's abstract
+	 * namespace; no file is created, changed or removed.
+	 */
+	bool abstract;
 };
 
 #endif

@@ -508,6 +508,28 @@ net_unix_addr(
 	return 0;
 }
 
+int
+net_unix_name(const char *name, bool abstract, struct sockaddr_un *sun,
+    socklen_t *len, char *err)
+{
+	size_t n = strlen(name);
+
+	if (!abstract)
+		return net_unix_addr(name, sun, len, err);
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (n == 0 || n + 1 > sizeof(sun->sun_path)) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "%s abstract socket name (%zu bytes, at most %zu)",
+		    n ? "too long an" : "empty", n, sizeof(sun->sun_path) - 1);
+		return -1;
+	}
+	/* A leading NUL and no trailing one: socat's length, so both meet. */
+	memcpy(sun->sun_path + 1, name, n);
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+	return 0;
+}
+
 /* The byte a backslash escape in a quoted item stands for. */
 static int
 net_data_escape(int c)
@@ -768,7 +790,11 @@ net_format(const struct sockaddr *sa, socklen_t len, char *out, size_t outlen)
 		    ? len - offsetof(struct sockaddr_un, sun_path)
 		    : 0;
 
-		if (max == 0 || sun->sun_path[0] == '\0')
+		if (max > 1 && sun->sun_path[0] == '\0')
+			/* The abstract namespace, shown as ss(8) does. */
+			snprintf(out, outlen, "@%.*s", (int)(max - 1),
+			    sun->sun_path + 1);
+		else if (max == 0 || sun->sun_path[0] == '\0')
 			snprintf(out, outlen, "(unnamed)");
 		else
 			snprintf(out, outlen, "%.*s",

@@ -183,6 +183,12 @@ int net_unix_addr(
     const char *path, struct sockaddr_un *sun, socklen_t *len, char *err);
 
 /*
+ * net_unix_addr(), or with abstract a name in Linux's abstract namespace
+ * (a leading NUL, no file).  Returns 0, or -1 with err.
+ */
+int net_unix_name(const char *name, bool abstract, struct sockaddr_un *sun,
+    socklen_t *len, char *err);
+/*
  * Binds fd to the text of a bind= option, "HOST[:PORT]" or "[V6][:PORT]";
  * port is used when the text has none (NULL: any port).  Returns 0, or -1
  * with err.
@@ -232,7 +238,7 @@ void net_export_addr(const char *what, const struct sockaddr *sa);
 void net_export_unix(
     const char *what, const struct sockaddr *sa, socklen_t len);
 
-/* "1.2.3.4:80", "[::1]:80", "/path/sock" or "(unnamed)". */
+/* "1.2.3.4:80", "[::1]:80", "/path/sock", "@abstract" or "(unnamed)". */
 void net_format(
     const struct sockaddr *sa, socklen_t len, char *out, size_t outlen);
 

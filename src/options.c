@@ -9,6 +9,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
+#include <net/if.h>
+#include <ifaddrs.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +36,11 @@
 #define TERMIOS(how, word, val, mask) \
 	OT_TERMIOS, G_TERMIOS, OFF(termios), \
 	    .level = (how) | (word), .name = (int)(val), .name6 = (int)(mask)
+
+static socklen_t opts_conv_mreqn(const char *, bool, void *, char *);
+static socklen_t opts_conv_mreq_source(const char *, bool, void *, char *);
+static socklen_t opts_conv_mcast_if(const char *, bool, void *, char *);
+static socklen_t opts_conv_ipv6_mreq(const char *, bool, void *, char *);
 
 const struct opt_def opt_table[OPT_COUNT] = {
 	[OPT_IGNOREEOF] = { { "ignoreeof" }, OT_FLAG, G_FD, OFF(ignoreeof),
@@ -180,7 +187,8 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    .help =
 		"with fork: at most N children at once; wait for one to end",
 	    .needs = "fork" },
-	[OPT_ACCEPT_TIMEOUT] = { { "accept-timeout" }, OT_SECONDS, G_LISTEN,
+	[OPT_ACCEPT_TIMEOUT] = { { "accept-timeout" }, OT_SECONDS,
+	    G_LISTEN | G_CHILD,
 	    OFF(accept_timeout), .value = "S",
 	    .help = "fail (exit 1) when no peer came within S seconds" },
 	[OPT_RANGE] = { { "range" }, OT_RANGE, G_RANGE, OFF(ranges),
@@ -712,6 +720,85 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    .help = "accept-proxy: only peers in this network may send a "
 		    "header (repeatable)",
 	    .needs = "accept-proxy" },
+	[OPT_IP_ADD_MEMBERSHIP] = { { "ip-add-membership", "add-membership",
+				      "ip-membership", "membership" },
+	    OT_STRING, G_IP, OFF(ip_add_membership),
+	    SOCKOPT(IPPROTO_IP, IP_ADD_MEMBERSHIP),
+	    .value = "GROUP:[LOCAL:]IF",
+	    .help = "join an IPv4 multicast group on an interface (name, "
+		    "index or address)",
+	    .conv = opts_conv_mreqn },
+	[OPT_IP_ADD_SOURCE_MEMBERSHIP] = { { "ip-add-source-membership",
+					     "add-source-membership",
+					     "source-membership" },
+	    OT_STRING, G_IP, OFF(ip_add_source_membership),
+	    SOCKOPT(IPPROTO_IP, IP_ADD_SOURCE_MEMBERSHIP),
+	    .value = "GROUP:IF:SOURCE",
+	    .help = "join an IPv4 multicast group for one source only",
+	    .conv = opts_conv_mreq_source },
+	[OPT_IP_MULTICAST_IF] = { { "ip-multicast-if", "multicast-if" },
+	    OT_STRING, G_IP, OFF(ip_multicast_if),
+	    SOCKOPT(IPPROTO_IP, IP_MULTICAST_IF), .value = "IF",
+	    .help = "send multicast through this interface (name or address)",
+	    .conv = opts_conv_mcast_if },
+	[OPT_IP_MULTICAST_LOOP] = { { "ip-multicast-loop", "multicast-loop",
+				      "ipmulticastloop", "multicastloop" },
+	    OT_FLAG, G_IP, OFF(ip_multicast_loop),
+	    SOCKOPT(IPPROTO_IP, IP_MULTICAST_LOOP),
+	    SOCKOPT6(IPPROTO_IPV6, IPV6_MULTICAST_LOOP),
+	    .help = "sent multicast loops back to this host's members" },
+	[OPT_IP_MULTICAST_TTL] = { { "ip-multicast-ttl", "multicast-ttl",
+				     "ipmulticastttl", "multicastttl" },
+	    OT_INT, G_IP, OFF(ip_multicast_ttl),
+	    SOCKOPT(IPPROTO_IP, IP_MULTICAST_TTL),
+	    SOCKOPT6(IPPROTO_IPV6, IPV6_MULTICAST_HOPS), .value = "N",
+	    .help = "time to live (hop limit) of sent multicast" },
+	[OPT_IPV6_JOIN_GROUP] = { { "ipv6-join-group", "ipv6-add-membership",
+				    "join-group" },
+	    OT_STRING, G_IP, OFF(ipv6_join_group),
+	    SOCKOPT6(IPPROTO_IPV6, IPV6_JOIN_GROUP), .value = "GROUP:IF",
+	    .help = "join an IPv6 multicast group on an interface",
+	    .conv = opts_conv_ipv6_mreq },
+	[OPT_IPV6_UNICAST_HOPS] = { { "ipv6-unicast-hops", "unicast-hops" },
+	    OT_INT, G_IP, OFF(ipv6_unicast_hops),
+	    SOCKOPT6(IPPROTO_IPV6, IPV6_UNICAST_HOPS), .value = "N",
+	    .help = "IPv6: hop limit of sent packets (ttl= does both)" },
+	[OPT_IPV6_TCLASS] = { { "ipv6-tclass" }, OT_INT, G_IP, OFF(ipv6_tclass),
+	    SOCKOPT6(IPPROTO_IPV6, IPV6_TCLASS), .value = "N",
+	    .help = "IPv6: traffic class of sent packets (tos= does both)" },
+	[OPT_IP_RECVTTL] = { { "ip-recvttl", "recvttl", "iprecvttl" }, OT_FLAG,
+	    G_IP | G_ANCILLARY, OFF(ip_recvttl), SOCKOPT(IPPROTO_IP, IP_RECVTTL),
+	    .help = "log and export the TTL of received datagrams" },
+	[OPT_IP_RECVTOS] = { { "ip-recvtos", "recvtos", "iprecvtos" }, OT_FLAG,
+	    G_IP | G_ANCILLARY, OFF(ip_recvtos), SOCKOPT(IPPROTO_IP, IP_RECVTOS),
+	    .help = "log and export the TOS byte of received datagrams" },
+	[OPT_IP_PKTINFO] = { { "ip-pktinfo", "pktinfo", "ippktinfo" }, OT_FLAG,
+	    G_IP | G_ANCILLARY, OFF(ip_pktinfo), SOCKOPT(IPPROTO_IP, IP_PKTINFO),
+	    .help = "log and export the interface and addresses a datagram "
+		    "came in on" },
+	[OPT_IP_RECVOPTS] = { { "ip-recvopts", "recvopts", "iprecvopts" },
+	    OT_FLAG, G_IP | G_ANCILLARY, OFF(ip_recvopts), SOCKOPT(IPPROTO_IP, IP_RECVOPTS),
+	    .help = "log and export the IP options of received datagrams" },
+	[OPT_IP_RECVERR] = { { "ip-recverr", "recverr", "iprecverr",
+			       "ipv6-recverr" },
+	    OT_FLAG, G_IP | G_ANCILLARY, OFF(ip_recverr), SOCKOPT(IPPROTO_IP, IP_RECVERR),
+	    SOCKOPT6(IPPROTO_IPV6, IPV6_RECVERR),
+	    .help = "queue ICMP errors on the socket (IP_RECVERR)" },
+	[OPT_SO_TIMESTAMP] = { { "so-timestamp", "timestamp" }, OT_FLAG,
+	    G_SOCKET, OFF(so_timestamp), SOCKOPT(SOL_SOCKET, SO_TIMESTAMP),
+	    .help = "log and export when each datagram arrived" },
+	[OPT_IPV6_RECVPKTINFO] = { { "ipv6-recvpktinfo", "recvpktinfo" },
+	    OT_FLAG, G_IP | G_ANCILLARY, OFF(ipv6_recvpktinfo),
+	    SOCKOPT6(IPPROTO_IPV6, IPV6_RECVPKTINFO),
+	    .help = "IPv6: log and export the address a datagram came to" },
+	[OPT_IPV6_RECVHOPLIMIT] = { { "ipv6-recvhoplimit", "recvhoplimit" },
+	    OT_FLAG, G_IP | G_ANCILLARY, OFF(ipv6_recvhoplimit),
+	    SOCKOPT6(IPPROTO_IPV6, IPV6_RECVHOPLIMIT),
+	    .help = "IPv6: log and export the hop limit of received datagrams" },
+	[OPT_IPV6_RECVTCLASS] = { { "ipv6-recvtclass" }, OT_FLAG, G_IP | G_ANCILLARY,
+	    OFF(ipv6_recvtclass), SOCKOPT6(IPPROTO_IPV6, IPV6_RECVTCLASS),
+	    .help = "IPv6: log and export the traffic class of received "
+		    "datagrams" },
 };
 
 static const char *const group_names[] = {
@@ -735,6 +822,7 @@ static const char *const group_names[] = {
 	"PROXY",
 	"PTY",
 	"READLINE",
+	"ANCILLARY",
 };
 
 void
@@ -1162,6 +1250,207 @@ opts_parse_hex(const char *text, unsigned char *out, size_t max)
 	return (ssize_t)n;
 }
 
+/*
+ * Splits a copy of text at ':' into at most max parts (a [bracketed] IPv6
+ * address keeps its colons).  Returns the count, or -1 when it does not
+ * fit.
+ */
+static int
+opts_split(const char *text, char *copy, size_t len, char **part, int max)
+{
+	char *p;
+	int n = 0;
+
+	if (strlen(text) >= len)
+		return -1;
+	memcpy(copy, text, strlen(text) + 1);
+	for (p = copy; n < max; n++) {
+		part[n] = p;
+		if (*p == '[' && (p = strchr(p, ']')) == NULL)
+			return -1;
+		if ((p = strchr(p, ':')) == NULL)
+			return n + 1;
+		*p++ = '\0';
+	}
+	return -1;
+}
+
+/* An IPv4 address, or with v6 an IPv6 one (brackets allowed). */
+static int
+opts_inaddr(char *text, bool v6, void *out)
+{
+	size_t n = strlen(text);
+
+	if (v6 && n > 2 && text[0] == '[' && text[n - 1] == ']') {
+		text[n - 1] = '\0';
+		text++;
+	}
+	return inet_pton(v6 ? AF_INET6 : AF_INET, text, out) == 1 ? 0 : -1;
+}
+
+/*
+ * The index of an interface given by name or number; with check only its
+ * syntax (*idx 0).  Returns 0, or -1 with err.
+ */
+static int
+opts_ifindex(const char *text, bool check, unsigned *idx, char *err)
+{
+	char *end;
+	unsigned long v;
+
+	*idx = 0;
+	if (*text >= '0' && *text <= '9') {
+		v = strtoul(text, &end, 10);
+		if (*end == '\0' && v <= 0x7fffffff) {
+			*idx = (unsigned)v;
+			return 0;
+		}
+	}
+	if (*text == '\0' || strlen(text) >= IF_NAMESIZE) {
+		snprintf(err, DUCT_ERR_LEN, "bad interface name \"%s\"", text);
+		return -1;
+	}
+	if (check)
+		return 0;
+	if ((*idx = if_nametoindex(text)) == 0) {
+		snprintf(err, DUCT_ERR_LEN, "interface %s: %s", text,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The first IPv4 address of interface name (getifaddrs). */
+static int
+opts_ifaddr(const char *name, struct in_addr *out, char *err)
+{
+	struct ifaddrs *list, *i;
+	int rc = -1;
+
+	if (getifaddrs(&list) == -1) {
+		snprintf(err, DUCT_ERR_LEN, "getifaddrs: %s", strerror(errno));
+		return -1;
+	}
+	for (i = list; i != NULL && rc == -1; i = i->ifa_next)
+		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET &&
+		    strcmp(i->ifa_name, name) == 0) {
+			*out = ((struct sockaddr_in *)(void *)i->ifa_addr)
+				   ->sin_addr;
+			rc = 0;
+		}
+	freeifaddrs(list);
+	if (rc == -1)
+		snprintf(
+		    err, DUCT_ERR_LEN, "interface %s: no IPv4 address", name);
+	return rc;
+}
+
+/* An interface as address or as name/index, into an ip_mreqn. */
+static int
+opts_mreqn_if(char *text, bool check, struct ip_mreqn *m, char *err)
+{
+	unsigned idx;
+
+	if (opts_inaddr(text, false, &m->imr_address) == 0)
+		return 0;
+	if (opts_ifindex(text, check, &idx, err) == -1)
+		return -1;
+	m->imr_ifindex = (int)idx;
+	return 0;
+}
+
+/* ip-add-membership: GROUP:IF or GROUP:LOCAL:IF (socat's forms). */
+static socklen_t
+opts_conv_mreqn(const char *text, bool check, void *buf, char *err)
+{
+	struct ip_mreqn m;
+	char copy[128], *part[3];
+	int n = opts_split(text, copy, sizeof(copy), part, 3);
+
+	memset(&m, 0, sizeof(m));
+	if (n < 2 || opts_inaddr(part[0], false, &m.imr_multiaddr) == -1)
+		goto bad;
+	if (n == 3 && opts_inaddr(part[1], false, &m.imr_address) == -1)
+		goto bad;
+	if (opts_mreqn_if(part[n - 1], check, &m, err) == -1)
+		return 0;
+	memcpy(buf, &m, sizeof(m));
+	return sizeof(m);
+bad:
+	snprintf(err, DUCT_ERR_LEN, "wants GROUP:INTERFACE, got \"%s\"", text);
+	return 0;
+}
+
+/* ip-add-source-membership: GROUP:IF:SOURCE, IF an address or a name. */
+static socklen_t
+opts_conv_mreq_source(const char *text, bool check, void *buf, char *err)
+{
+	struct ip_mreq_source m;
+	char copy[128], *part[3];
+	unsigned idx;
+
+	memset(&m, 0, sizeof(m));
+	if (opts_split(text, copy, sizeof(copy), part, 3) != 3 ||
+	    opts_inaddr(part[0], false, &m.imr_multiaddr) == -1 ||
+	    opts_inaddr(part[2], false, &m.imr_sourceaddr) == -1) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "wants GROUP:INTERFACE:SOURCE, got \"%s\"", text);
+		return 0;
+	}
+	if (opts_inaddr(part[1], false, &m.imr_interface) == -1 &&
+	    (opts_ifindex(part[1], true, &idx, err) == -1 ||
+		(!check && opts_ifaddr(part[1], &m.imr_interface, err) == -1)))
+		return 0;
+	memcpy(buf, &m, sizeof(m));
+	return sizeof(m);
+}
+
+/* ip-multicast-if: an interface address, name or index. */
+static socklen_t
+opts_conv_mcast_if(const char *text, bool check, void *buf, char *err)
+{
+	struct ip_mreqn m;
+	char copy[IF_NAMESIZE + INET_ADDRSTRLEN];
+
+	memset(&m, 0, sizeof(m));
+	if (strlen(text) >= sizeof(copy)) {
+		snprintf(err, DUCT_ERR_LEN, "bad interface \"%s\"", text);
+		return 0;
+	}
+	memcpy(copy, text, strlen(text) + 1);
+	if (opts_mreqn_if(copy, check, &m, err) == -1)
+		return 0;
+	memcpy(buf, &m, sizeof(m));
+	return sizeof(m);
+}
+
+/* ipv6-join-group: GROUP:IF, IF a name or index, after the last ':'. */
+static socklen_t
+opts_conv_ipv6_mreq(const char *text, bool check, void *buf, char *err)
+{
+	struct ipv6_mreq m;
+	char copy[128], *colon;
+	unsigned idx;
+
+	memset(&m, 0, sizeof(m));
+	if (strlen(text) >= sizeof(copy))
+		goto bad;
+	memcpy(copy, text, strlen(text) + 1);
+	if ((colon = strrchr(copy, ':')) == NULL)
+		goto bad;
+	*colon++ = '\0';
+	if (opts_inaddr(copy, true, &m.ipv6mr_multiaddr) == -1)
+		goto bad;
+	if (opts_ifindex(colon, check, &idx, err) == -1)
+		return 0;
+	m.ipv6mr_interface = idx;
+	memcpy(buf, &m, sizeof(m));
+	return sizeof(m);
+bad:
+	snprintf(err, DUCT_ERR_LEN, "wants GROUP:INTERFACE, got \"%s\"", text);
+	return 0;
+}
+
 /* Adds so to a list of raw options (sockopts or ioctls). */
 static void
 opts_push_raw(
@@ -1436,6 +1725,7 @@ opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
     char *err)
 {
 	void *p = (char *)vals + def->offset;
+	char why[DUCT_ERR_LEN];
 	int rc = -1;
 
 	bool on;
@@ -1481,6 +1771,13 @@ opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
 		if (def == &opt_table[OPT_IP_OPTIONS] &&
 		    opts_parse_hex(value, (unsigned char[40]){ 0 }, 40) == -1)
 			break;
+		if (def->conv != NULL &&
+		    def->conv(value, true, (unsigned char[64]){ 0 }, why) ==
+			0) {
+			snprintf(err, DUCT_ERR_LEN, "option \"%s\": %.400s",
+			    def->names[0], why);
+			return -1;
+		}
 		free(*(char **)p);
 		*(char **)p = xstrdup(value);
 		rc = 0;
@@ -1598,6 +1895,7 @@ opts_apply_sock(int fd, const struct optvals *vals, char *err)
 	const struct opt_def *def;
 	const struct opt_sockopt *so;
 	unsigned char buf[64];
+	char why[DUCT_ERR_LEN];
 	socklen_t len = sizeof(int);
 	int domain = AF_UNSPEC, level, name;
 	size_t i;
@@ -1619,8 +1917,19 @@ opts_apply_sock(int fd, const struct optvals *vals, char *err)
 		} else {
 			continue; /* none, or none for this family */
 		}
-		if ((len = opts_sock_value(def, vals, buf)) == 0)
+		if (def->conv != NULL) {
+			len = def->conv(
+			    *(char *const *)(const void *)((const char *)vals +
+				def->offset),
+			    false, buf, why);
+			if (len == 0) {
+				snprintf(err, DUCT_ERR_LEN, "%s: %.400s",
+				    def->names[0], why);
+				return -1;
+			}
+		} else if ((len = opts_sock_value(def, vals, buf)) == 0) {
 			continue;
+		}
 		if (setsockopt(fd, level, name, buf, len) == -1) {
 			if (opts_sloppy) {
 				log_warn("setsockopt %s: %s; going on without "

@@ -41,6 +41,8 @@
 #define G_PROXY 0x20000u
 #define G_PTY 0x40000u      /* the PTY kind */
 #define G_READLINE 0x80000u /* the READLINE kind */
+/* Kinds that receive datagrams and can log their ancillary data. */
+#define G_ANCILLARY 0x100000u
 
 enum opt_type {
 	OT_FLAG,    /* bool, optional =0/1/yes/no/on/off/true/false */
@@ -359,6 +361,23 @@ enum opt_id {
 	OPT_PROXY_PROTOCOL,
 	OPT_ACCEPT_PROXY,
 	OPT_PROXY_FROM,
+	OPT_IP_ADD_MEMBERSHIP,
+	OPT_IP_ADD_SOURCE_MEMBERSHIP,
+	OPT_IP_MULTICAST_IF,
+	OPT_IP_MULTICAST_LOOP,
+	OPT_IP_MULTICAST_TTL,
+	OPT_IPV6_JOIN_GROUP,
+	OPT_IPV6_UNICAST_HOPS,
+	OPT_IPV6_TCLASS,
+	OPT_IP_RECVTTL,
+	OPT_IP_RECVTOS,
+	OPT_IP_PKTINFO,
+	OPT_IP_RECVOPTS,
+	OPT_IP_RECVERR,
+	OPT_SO_TIMESTAMP,
+	OPT_IPV6_RECVPKTINFO,
+	OPT_IPV6_RECVHOPLIMIT,
+	OPT_IPV6_RECVTCLASS,
 	OPT_COUNT
 };
 
@@ -465,6 +484,15 @@ struct optvals {
 	bool accept_proxy;      /* read a PROXY header from each peer */
 	struct opt_range *proxy_from; /* proxy-from= list; owned */
 	size_t nproxy_from;
+	/* Multicast: GROUP:IF-style text, made a struct by the row's conv. */
+	char *ip_add_membership, *ip_add_source_membership;
+	char *ip_multicast_if, *ipv6_join_group;
+	bool ip_multicast_loop;
+	int ip_multicast_ttl, ipv6_unicast_hops, ipv6_tclass;
+	/* Ancillary data asked for on received datagrams (cmsg.h). */
+	bool ip_recvttl, ip_recvtos, ip_pktinfo, ip_recvopts, ip_recverr;
+	bool so_timestamp, ipv6_recvpktinfo, ipv6_recvhoplimit;
+	bool ipv6_recvtclass;
 };
 
 /* TLS protocol versions as on the wire, for min-version=. */
@@ -487,6 +515,14 @@ struct opt_def {
 	const char *needs; /* name of an option this one needs, or NULL */
 	bool empty;        /* OT_STRING: "" is a value of its own */
 	const char *dflt;  /* the value when none is given, or NULL: needed */
+	/*
+	 * OT_STRING rows whose setsockopt takes a struct (ip_mreqn for
+	 * ip-add-membership): makes the value from the text into buf (64
+	 * bytes) and returns its length, or 0 with err.  With check only the
+	 * syntax counts (parsing does no I/O: interface names are looked up
+	 * when the option is applied).  NULL for a plain string.
+	 */
+	socklen_t (*conv)(const char *text, bool check, void *buf, char *err);
 };
 
 /* The table, OPT_COUNT rows in enum opt_id order. */

@@ -217,7 +217,7 @@ start_duct_bg() {
 	OUT=${out:-$T/duct.$_BG_N.out}
 	for a in "$@"; do
 		if printf '%s\n' "$a" |
-		    grep -Eiq '^(tcp[46]?-l(isten)?|unix-l(isten)?|udp[46]?-(l(isten)?|recv(from)?)|unix-recv(from)?|socket-(listen|recv(from)?)|ip[46]?-recv(from)?|openssl-listen|ssl-l)(:|,|$)'; then
+		    grep -Eiq '^(tcp[46]?-l(isten)?|unix-l(isten)?|udp[46]?-(l(isten)?|recv(from)?)|(unix|abstract)-recv(from)?|abstract-listen|socket-(listen|recv(from)?)|ip[46]?-recv(from)?|openssl-listen|ssl-l)(:|,|$)'; then
 			listener=1
 		fi
 	done

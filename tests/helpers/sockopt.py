@@ -3,9 +3,12 @@
 
 usage: sockopt.py PID PORT LEVEL NAME [int|timeval|str|bin]
 
+PORT may also be a unix socket's path, or @NAME for an abstract one.
+
 Takes a copy of each socket descriptor of PID (pidfd_getfd(2), which
 needs the right to ptrace PID: root, or the same user where Yama allows
-it), picks the TCP or UDP socket whose local or peer port is PORT and
+it), picks the TCP or UDP socket whose local or peer port is PORT (or
+the unix socket bound to that path or name) and
 prints the option's value.  Exit 3 when no such socket is found, 4 when
 the kernel refuses the copy.
 """
@@ -28,7 +31,13 @@ def getfd(pidfd, fd):
 
 
 def main():
-    pid, port, level, name = (int(a, 0) for a in sys.argv[1:5])
+    pid = int(sys.argv[1], 0)
+    port = sys.argv[2]
+    if port.startswith("@"):
+        port = b"\0" + port[1:].encode()
+    elif not port.startswith("/"):
+        port = int(port, 0)
+    level, name = (int(a, 0) for a in sys.argv[3:5])
     kind = sys.argv[5] if len(sys.argv) > 5 else "int"
     pidfd = os.pidfd_open(pid)
     for fd in sorted(int(f) for f in os.listdir("/proc/%d/fd" % pid)):
@@ -43,7 +52,12 @@ def main():
             sys.exit(4)
         s = socket.socket(fileno=mine)
         try:
-            ports = [s.getsockname()[1]]
+            if s.family == socket.AF_UNIX:
+                ports = [s.getsockname()]
+                if isinstance(ports[0], str) and isinstance(port, bytes):
+                    ports = [ports[0].encode()]
+            else:
+                ports = [s.getsockname()[1]]
             try:
                 ports.append(s.getpeername()[1])
             except OSError:
