@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Child programs: EXEC (argv split here, no shell, found on PATH) and
  * SYSTEM (/bin/sh -c).  The program's standard input and output are one
  * end of a socketpair (or two pipes, or a pseudo-terminal); closing the

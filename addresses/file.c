@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Files and devices: OPEN (FILE), CREATE (CREAT), and GOPEN, which is also
  * what a bare path means.  GOPEN connects when the path is a unix socket.
  * Opening follows the directions the relay needs (read, write or both).

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * TLS over TCP with OpenSSL: OPENSSL (OPENSSL-CONNECT, SSL) and
  * OPENSSL-LISTEN (SSL-L).  The TCP socket comes from net.c; this file
  * builds the SSL_CTX from the TLS options with the safe defaults of the

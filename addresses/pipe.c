@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * PIPE (ECHO, FIFO): without a path an anonymous pipe whose written bytes
  * come back as input; with a path a named pipe, created when missing.
  */

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Unix domain sockets: UNIX-CONNECT (LOCAL), UNIX-CLIENT (UNIX, stream or
  * datagram), UNIX-LISTEN (UNIX-L), and the datagram kinds UNIX-SENDTO
  * (UNIX-SEND), UNIX-RECVFROM and UNIX-RECV.  Socket files this process

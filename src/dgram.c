@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Datagram endpoints.  Reads use recv with MSG_TRUNC so that a datagram
  * larger than the buffer is noticed (and reported once) instead of being
  * cut without a word.  A listener may have read datagrams ahead for the

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * The endpoint interface: what every address kind implements and the only
  * thing the transfer engine knows about an address.  Also the description
  * of an address kind (struct addr_kind) that the registry lists.  No kind

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * read(2)/write(2) endpoints.  Descriptors become non-blocking here; those
  * the process inherited get their original flags back on close, so a
  * terminal or a shell's pipe is not left non-blocking for the next program.

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Endpoints over plain file descriptors: the ops shared by every kind whose
  * reads and writes are read(2) and write(2) (files, pipes, terminals,
  * stream and datagram sockets).  Kinds use these ops as they are, or wrap

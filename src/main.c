@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * duct's entry point: command line, the phases (parse both addresses,
  * open address 1 then address 2, transfer), and the exit status (0 done,
  * 1 run-time failure, 2 usage error, 128+N signal).  It knows no address

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * From a parsed address to an endpoint the engine can drive.  Everything
  * here holds for every kind; a kind's own work happens in its open,
  * listen and accept functions.

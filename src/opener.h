@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Opening an address into a ready endpoint: the kind's open, or listen
  * plus one accept, followed by what every endpoint gets whatever its kind
  * (label, FD-group flags, the FD_SETSIZE check).  Used by main.c for a
