@@ -63,6 +63,15 @@ void fdep_close(struct endpoint *);
 int fdep_open_path(const char *path, unsigned dirs, int extra,
     const struct optvals *o, char *err);
 
+/*
+ * --check: whether path could be opened for dirs as fdep_open_path()
+ * would, without opening or creating it.  An existing path must grant
+ * dirs (access(2)); a missing one is an error unless create is set, and
+ * then its directory must exist and let us create files.  Returns 0, or
+ * -1 with err ("PATH: why").
+ */
+int fdep_dryrun_path(const char *path, unsigned dirs, bool create, char *err);
+
 /* Makes fd non-blocking and close-on-exec.  Returns 0 or -1 (errno). */
 int fdep_set_nonblock_cloexec(int fd);
 

@@ -77,4 +77,13 @@ int opener_finish(const struct address *a, struct endpoint *ep, char *err);
 int opener_check_pair(
     const struct address *a1, const struct address *a2, char *err);
 
+/*
+ * --check: checks a as far as can be done without opening a socket or
+ * creating anything (the kind's dryrun; both halves of A!!B) and writes
+ * into plan, one line, how it would be opened for the directions in ctx.
+ * Returns 0, or -1 with err (the caller prefixes a->label).
+ */
+int opener_dryrun(const struct address *a, const struct open_ctx *ctx,
+    char *plan, size_t planlen, char *err);
+
 #endif

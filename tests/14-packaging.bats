@@ -1,0 +1,134 @@
+#!/usr/bin/env bats
+# Packaging and shell integration: the license in -V and the sources,
+# --check (-n), the generated bash and zsh completion, make install and
+# installcheck.
+
+load helpers/common
+
+CERTS=${DUCT_CERTS:-$BATS_TEST_DIRNAME/certs}
+SRC=$BATS_TEST_DIRNAME/..
+
+# --- license and -V --------------------------------------------------------
+
+@test "-V names the license and the source revision" {
+	run --separate-stderr timeout 10 "$DUCT" -V
+	assert_success
+	assert_line --index 1 'license: ISC'
+	assert_line --regexp '^revision: ([0-9a-f]{7,}|v?[0-9].*|none \(not built from a git checkout\))(-dirty)?$'
+	assert_line --regexp '^features: '
+}
+
+@test "LICENSE is ISC and every source file names it" {
+	grep -q '^ISC License' "$SRC/LICENSE"
+	local f missing=
+	for f in "$SRC"/src/*.[ch] "$SRC"/addresses/*.[ch] \
+	    "$SRC"/tests/unit/*.[ch] "$SRC"/tests/fuzz/*.c \
+	    "$SRC"/bench/loadgen.c; do
+		[ "${f##*/}" != revision.h ] || continue # generated
+		sed -n 2p "$f" | grep -q '^ \* SPDX-License-Identifier: ISC$' ||
+		    missing="$missing $f"
+	done
+	assert_equal "$missing" ""
+}
+
+# --- --check -----------------------------------------------------------------
+
+@test "--check prints how a good pair would be opened and exits 0" {
+	echo data >"$T/in"
+	run --separate-stderr timeout -k 5 10 "$DUCT" --check "OPEN:$T/in" \
+	    "CREATE:$T/out"
+	assert_success
+	assert_line --index 0 "address 1 (OPEN:$T/in): open the file $T/in for reading"
+	assert_line --index 1 --partial "address 2 (CREATE:$T/out): create"
+	[ ! -e "$T/out" ]
+	run --separate-stderr timeout -k 5 10 "$DUCT" -n -u \
+	    "TCP-LISTEN:0,bind=127.0.0.1,fork" "OPEN:$T/in!!STDOUT"
+	assert_success
+	assert_line --index 0 --regexp '^address 1 .*: listen as TCP-LISTEN 0, bound to 127.0.0.1, a child per peer$'
+	assert_line --index 1 --partial 'read: nothing; write: open STDOUT'
+}
+
+@test "--check opens nothing: no file, no unix socket, no listener" {
+	local port=$((20000 + RANDOM % 20000))
+	run --separate-stderr timeout -k 5 10 "$DUCT" -n \
+	    "TCP-LISTEN:$port,bind=127.0.0.1" "UNIX-LISTEN:$SOCKDIR/s"
+	assert_success
+	assert_line --index 1 --partial "bind the unix socket $SOCKDIR/s"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -n -u - "CREATE:$T/created"
+	assert_success
+	run --separate-stderr timeout -k 5 10 "$DUCT" -n -u - "GOPEN:$T/gopened"
+	assert_success
+	assert_line --partial "(created when missing)"
+	[ ! -e "$SOCKDIR/s" ]
+	[ ! -e "$T/created" ]
+	[ ! -e "$T/gopened" ]
+	run ss -Hltn "sport = :$port"
+	assert_output ""
+}
+
+@test "--check: a missing file to read exits 2 and names it" {
+	run --separate-stderr timeout -k 5 10 "$DUCT" -n "OPEN:$T/nothere" -
+	assert_failure 2
+	assert_equal "$stderr" "duct: address 1 (OPEN:$T/nothere): $T/nothere: No such file or directory"
+}
+
+@test "--check: a file that cannot be read exits 2" {
+	[ "$(id -u)" != 0 ] || skip "root reads every file"
+	echo x >"$T/secret"
+	chmod 000 "$T/secret"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -n -u "OPEN:$T/secret" -
+	assert_failure 2
+	[[ $stderr == *'Permission denied'* ]]
+}
+
+@test "--check: CREATE in a missing directory exits 2" {
+	run --separate-stderr timeout -k 5 10 "$DUCT" -n - "CREATE:$T/no/dir/f"
+	assert_failure 2
+	assert_equal "$stderr" "duct: address 2 (CREATE:$T/no/dir/f): $T/no/dir/f: directory $T/no/dir does not exist, so the file cannot be created"
+	[ ! -e "$T/no" ]
+}
+
+@test "--check: UNIX-CONNECT to a missing socket exits 2 unless it may retry" {
+	run --separate-stderr timeout -k 5 10 "$DUCT" -n - "UNIX-CONNECT:$SOCKDIR/none"
+	assert_failure 2
+	[[ $stderr == *"$SOCKDIR/none: No such file or directory"* ]]
+	run --separate-stderr timeout -k 5 10 "$DUCT" -n - \
+	    "UNIX-CONNECT:$SOCKDIR/none,retry=5"
+	assert_success
+}
+
+@test "--check: a usage error is still a usage error" {
+	run --separate-stderr timeout -k 5 10 "$DUCT" -n - "TCP-LISTEN:99999"
+	assert_failure 2
+	run --separate-stderr timeout -k 5 10 "$DUCT" -n - "OPEN:/x,bogus"
+	assert_failure 2
+}
+
+need_tls() {
+	"$DUCT" -V | grep -q 'openssl=yes' ||
+	    skip "duct was built without OpenSSL"
+	[ -f "$CERTS/server.pem" ] ||
+	    skip "no test certificates in $CERTS (tests/certs.prereq)"
+}
+
+@test "--check: TLS certificate and key load and match" {
+	need_tls
+	run --separate-stderr timeout -k 5 10 "$DUCT" -n \
+	    "OPENSSL-LISTEN:0,cert=$CERTS/server.pem,key=$CERTS/server.key,cafile=$CERTS/ca.pem" \
+	    "OPENSSL:localhost:1,cafile=$CERTS/ca.pem"
+	assert_success
+	assert_line --index 0 --partial "accept TLS on port 0 with the certificate $CERTS/server.pem, checking client certificates"
+	assert_line --index 1 --partial "connect with TLS to localhost:1, verifying the server against cafile="
+}
+
+@test "--check: a key that does not match its certificate exits 2" {
+	need_tls
+	run --separate-stderr timeout -k 5 10 "$DUCT" -n \
+	    "OPENSSL-LISTEN:0,cert=$CERTS/server.pem,key=$CERTS/wrong.key" -
+	assert_failure 2
+	[[ $stderr == *key=*"$CERTS/wrong.key"*mismatch* ]]
+	run --separate-stderr timeout -k 5 10 "$DUCT" -n - \
+	    "OPENSSL:localhost:1,cafile=$T/missing.pem"
+	assert_failure 2
+	[[ $stderr == *'cafile='* ]]
+}
