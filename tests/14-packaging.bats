@@ -132,3 +132,113 @@ need_tls() {
 	assert_failure 2
 	[[ $stderr == *'cafile='* ]]
 }
+
+# --- shell completion ----------------------------------------------------------
+
+BASHCOMP=$BATS_TEST_DIRNAME/../contrib/completion/bash/duct
+ZSHCOMP=$BATS_TEST_DIRNAME/../contrib/completion/zsh/_duct
+[ -n "${DUCT_BUILDDIR:-}" ] && {
+	BASHCOMP=$DUCT_BUILDDIR/contrib/completion/bash/duct
+	ZSHCOMP=$DUCT_BUILDDIR/contrib/completion/zsh/_duct
+}
+
+# complete_bash LINE: the candidates bash offers at the end of "duct LINE".
+complete_bash() {
+	[ -f /usr/share/bash-completion/bash_completion ] ||
+	    skip "bash-completion is not installed"
+	run timeout 20 bash --norc --noprofile \
+	    "$BATS_TEST_DIRNAME/helpers/complete.bash" "$BASHCOMP" "$1"
+	assert_success
+}
+
+@test "bash completion: kinds after a blank and after !!" {
+	complete_bash "TCP-L"
+	assert_line "TCP-LISTEN:"
+	assert_line "TCP-L:"
+	refute_line --partial "TCP-CONNECT"
+	complete_bash "- STD"
+	assert_line "STDIO"
+	assert_line "STDERR"
+	complete_bash "-!!OPE"
+	assert_line "-!!OPEN:"
+	assert_line "-!!OPENSSL:"
+	complete_bash "TCP6-L"
+	assert_line "TCP6-LISTEN:"
+}
+
+@test "bash completion: options of the kind after a comma" {
+	complete_bash "TCP-LISTEN:80,reu"
+	assert_output "80,reuseaddr
+80,reuseport"
+	complete_bash "OPEN:/x,re"
+	refute_line --partial "reuseaddr"
+	complete_bash "OPENSSL:h:1,ce"
+	assert_output "1,cert="
+}
+
+@test "bash completion: values of options with a fixed set" {
+	complete_bash "OPENSSL:h:1,verify="
+	assert_output "0
+1"
+	complete_bash "OPENSSL:h:1,min-version="
+	assert_output "TLS1.2
+TLS1.3"
+	complete_bash "TCP:h:1,pf=ip"
+	assert_output "ip4
+ip6"
+}
+
+@test "bash completion: files after a path kind, cert= and -lf" {
+	mkdir "$T/dir"
+	touch "$T/dir/file.pem"
+	complete_bash "OPEN:$T/di"
+	assert_output "$T/dir/"
+	complete_bash "CREATE:$T/dir/f"
+	assert_output "$T/dir/file.pem"
+	complete_bash "UNIX-CONNECT:$T/dir/"
+	assert_output "$T/dir/file.pem"
+	complete_bash "OPENSSL:h:1,cert=$T/dir/fi"
+	assert_output "$T/dir/file.pem"
+	complete_bash "-lf $T/dir/fi"
+	assert_output "$T/dir/file.pem"
+	complete_bash "TCP:$T/di"
+	assert_output ""
+}
+
+@test "bash completion: global options" {
+	complete_bash "--che"
+	assert_output "--check"
+	complete_bash "-l"
+	assert_line "-lf"
+	assert_line "-ly"
+}
+
+@test "bash completion follows the tables: every kind and option is offered" {
+	local k o
+	complete_bash ""
+	for k in $("$DUCT" --help | sed -n '/^Address kinds:/,/^$/s/^  \([A-Z][A-Z0-9-]*\).*/\1/p'); do
+		assert_line --regexp "^$k:?\$"
+	done
+	complete_bash "SYSTEM:x,"
+	for o in pty setsid chroot= su= ignoreeof shut-none; do
+		assert_line "x,$o"
+	done
+}
+
+@test "zsh completion: kinds, options, values and files" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	run timeout 20 zsh -f "$BATS_TEST_DIRNAME/helpers/complete.zsh" \
+	    "$ZSHCOMP" "TCP-LISTEN:80,reu"
+	assert_output "TCP-LISTEN:80,reuseaddr
+TCP-LISTEN:80,reuseport"
+	run timeout 20 zsh -f "$BATS_TEST_DIRNAME/helpers/complete.zsh" \
+	    "$ZSHCOMP" "OPENSSL:h:1,verify="
+	assert_output "OPENSSL:h:1,verify=0
+OPENSSL:h:1,verify=1"
+	run timeout 20 zsh -f "$BATS_TEST_DIRNAME/helpers/complete.zsh" \
+	    "$ZSHCOMP" "OPEN:/tm"
+	assert_output "FILES OPEN:|/tm"
+	run timeout 20 zsh -f "$BATS_TEST_DIRNAME/helpers/complete.zsh" \
+	    "$ZSHCOMP" "-!!TCP-L"
+	assert_line "-!!TCP-LISTEN:"
+}
