@@ -242,3 +242,38 @@ OPENSSL:h:1,verify=1"
 	    "$ZSHCOMP" "-!!TCP-L"
 	assert_line "-!!TCP-LISTEN:"
 }
+
+# --- install -------------------------------------------------------------------
+
+# make_in_build ARGS...: make in the build tree, outside the make running us.
+make_in_build() {
+	[ -n "${DUCT_BUILDDIR:-}" ] || skip "not run by make check"
+	run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	    timeout -k 5 300 make -s -C "$DUCT_BUILDDIR" "$@"
+}
+
+@test "make install DESTDIR= stages the program, manual and completion; installcheck passes" {
+	make_in_build install DESTDIR="$T/stage"
+	assert_success
+	run find "$T/stage" -type f
+	assert_line --regexp '/bin/duct$'
+	assert_line --regexp '/share/man/man1/duct\.1$'
+	assert_line --regexp '/share/bash-completion/completions/duct$'
+	assert_line --regexp '/share/zsh/site-functions/_duct$'
+	assert_equal "${#lines[@]}" 4
+	local bin
+	bin=$(find "$T/stage" -path '*/bin/duct')
+	run timeout -k 5 10 "$bin" --version
+	assert_success
+	assert_line 'license: ISC'
+	run man -l "$(find "$T/stage" -name duct.1)"
+	assert_output --partial -- '-n, --check'
+	assert_output --partial 'ISC license'
+	make_in_build installcheck DESTDIR="$T/stage"
+	assert_success
+	assert_output --partial 'installcheck: '
+	make_in_build uninstall DESTDIR="$T/stage"
+	assert_success
+	run find "$T/stage" -type f
+	assert_output ""
+}
