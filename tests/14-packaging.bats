@@ -277,3 +277,19 @@ make_in_build() {
 	run find "$T/stage" -type f
 	assert_output ""
 }
+
+@test "zsh completion in a real interactive zsh (compinit, a pty)" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	mkdir "$T/dir"
+	touch "$T/dir/file.pem"
+	local pty=$BATS_TEST_DIRNAME/helpers/complete-pty.zsh
+	run timeout -k 5 20 zsh -f "$pty" "${ZSHCOMP%/*}" \
+	    "TCP-LISTEN:80,reusea" '*duct TCP-LISTEN:80,reuseaddr*'
+	assert_success
+	run timeout -k 5 20 zsh -f "$pty" "${ZSHCOMP%/*}" \
+	    "OPENSSL:h:1,cert=$T/dir/fi" "*cert=$T/dir/file.pem*"
+	assert_success
+	run timeout -k 5 20 zsh -f "$pty" "${ZSHCOMP%/*}" \
+	    "OPENSSL:h:1,min-version=TLS" "*min-version=TLS1.*"
+	assert_success
+}
