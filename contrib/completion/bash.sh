@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # bash glue: COMPREPLY from _duct_cands, cut at the word breaks bash
 # split the word at (':' and '=' by default), files through compgen.
 _duct() {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The part of duct's completion that bash and zsh share (POSIX shell,
 # word splitting on; zsh calls it with sh_word_split set).  After the
 # generated tables: _duct_kinds, _duct_opts, _duct_globals.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Turns the option column of `duct --help` into the rows of _duct_globals:
 # NAME CLASS, where a long option that takes a value ends in "=" and CLASS
 # is path (complete files), val (anything) or none.

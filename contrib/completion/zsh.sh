@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # zsh glue: compadd from _duct_cands; files through _files after the
 # address text that comes before the path.
 _duct() {
