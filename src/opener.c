@@ -330,8 +330,7 @@ opener_generic_plan(const struct address *a, char *plan, size_t planlen)
 	n = snprintf(plan, planlen, "%s %s",
 	    a->kind->listen != NULL ? "listen as" : "open", a->kind->names[0]);
 	for (i = 0; i < a->nparams && n < planlen; i++)
-		n += snprintf(
-		    plan + n, planlen - n, "%s%s", i ? ":" : " ", a->params[i]);
+		n += snprintf(plan + n, planlen - n, ":%s", a->params[i]);
 	if (a->opts.bind != NULL && n < planlen)
 		n += snprintf(
 		    plan + n, planlen - n, ", bound to %s", a->opts.bind);

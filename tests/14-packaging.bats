@@ -44,7 +44,7 @@ SRC=$BATS_TEST_DIRNAME/..
 	run --separate-stderr timeout -k 5 10 "$DUCT" -n -u \
 	    "TCP-LISTEN:0,bind=127.0.0.1,fork" "OPEN:$T/in!!STDOUT"
 	assert_success
-	assert_line --index 0 --regexp '^address 1 .*: listen as TCP-LISTEN 0, bound to 127.0.0.1, a child per peer$'
+	assert_line --index 0 --regexp '^address 1 .*: listen as TCP-LISTEN:0, bound to 127.0.0.1, a child per peer$'
 	assert_line --index 1 --partial 'read: nothing; write: open STDOUT'
 }
 
@@ -292,4 +292,19 @@ make_in_build() {
 	run timeout -k 5 20 zsh -f "$pty" "${ZSHCOMP%/*}" \
 	    "OPENSSL:h:1,min-version=TLS" "*min-version=TLS1.*"
 	assert_success
+}
+
+@test "--check: EXEC of a missing program and PIPE in a missing directory exit 2" {
+	run --separate-stderr timeout -k 5 10 "$DUCT" -n "EXEC:cat -u" PIPE
+	assert_success
+	assert_line --index 0 --partial "run the program cat"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -n "EXEC:duct-no-such-program -x" -
+	assert_failure 2
+	[[ $stderr == *"duct-no-such-program: no such program"* ]]
+	run --separate-stderr timeout -k 5 10 "$DUCT" -n - "PIPE:$T/no/fifo"
+	assert_failure 2
+	[[ $stderr == *"directory $T/no does not exist"* ]]
+	run --separate-stderr timeout -k 5 10 "$DUCT" -n - "PIPE:$T/fifo"
+	assert_success
+	[ ! -e "$T/fifo" ]
 }
