@@ -266,9 +266,11 @@ make_in_build() {
 	run timeout -k 5 10 "$bin" --version
 	assert_success
 	assert_line 'license: ISC'
-	run man -l "$(find "$T/stage" -name duct.1)"
-	assert_output --partial -- '-n, --check'
-	assert_output --partial 'ISC license'
+	if command -v man >/dev/null; then
+		run man -l "$(find "$T/stage" -name duct.1)"
+		assert_output --partial -- '-n, --check'
+		assert_output --partial 'ISC license'
+	fi
 	make_in_build installcheck DESTDIR="$T/stage"
 	assert_success
 	assert_output --partial 'installcheck: '
