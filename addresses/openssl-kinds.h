@@ -15,8 +15,8 @@
 	.names = { "OPENSSL", "OPENSSL-CONNECT", "SSL" }, \
 	.syntax = "HOST:PORT", \
 	.help = "connect to a TLS server (verified by default)", \
-	.groups = \
-	    G_FD | G_SOCKET | G_IP | G_TCP | G_TLS | G_CONNECT | G_RETRY, \
+	.groups = G_FD | G_SOCKET | G_IP | G_TCP | G_TLS | G_CONNECT | \
+	    G_RETRY | G_PROXY | G_CHILD, \
 	.dirs = EP_READABLE | EP_WRITABLE, .min_params = 2, .max_params = 2, \
 	.feature = "openssl"
 
@@ -24,7 +24,7 @@
 	.names = { "OPENSSL-LISTEN", "SSL-L" }, .syntax = "PORT", \
 	.help = "accept a TLS connection (many with fork)", \
 	.groups = G_FD | G_SOCKET | G_IP | G_TCP | G_LISTEN | G_CHILD | \
-	    G_RANGE | G_TLS | G_CONNECT | G_RETRY, \
+	    G_RANGE | G_TLS | G_CONNECT | G_RETRY | G_PROXY, \
 	.dirs = EP_READABLE | EP_WRITABLE, .min_params = 1, .max_params = 1, \
 	.feature = "openssl"
 

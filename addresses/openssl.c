@@ -30,8 +30,10 @@
 #include "address.h"
 #include "log.h"
 #include "net.h"
+#include "openssl-env.h"
 #include "openssl-kinds.h"
 #include "options.h"
+#include "proxyproto.h"
 #include "xmalloc.h"
 
 _Static_assert(OPT_TLS_1_2 == TLS1_2_VERSION, "min-version values");
@@ -658,6 +660,7 @@ tls_log_established(const struct address *a, struct tls *t)
 		    X509_get_subject_name(x), subject, sizeof(subject));
 		snprintf(peer, sizeof(peer), "peer certificate %s %s", subject,
 		    t->verifying ? "verified" : "not verified");
+		tls_env_export(x);
 		X509_free(x);
 	} else {
 		snprintf(peer, sizeof(peer), "no %s certificate",
@@ -940,7 +943,8 @@ tls_connect_check(const struct address *a, int *param, char *err)
 	if (net_check_port(a->params[1], err) == -1)
 		return -1;
 	*param = -1;
-	if (net_check_bind(a->opts.bind, err) == -1)
+	if (net_check_bind(a->opts.bind, err) == -1 ||
+	    proxy_check(a, false, err) == -1)
 		return -1;
 	return tls_check_common(a, false, err);
 }
@@ -952,7 +956,8 @@ tls_listen_check(const struct address *a, int *param, char *err)
 	if (net_check_port(a->params[0], err) == -1)
 		return -1;
 	*param = -1;
-	if (net_check_bind(a->opts.bind, err) == -1)
+	if (net_check_bind(a->opts.bind, err) == -1 ||
+	    proxy_check(a, true, err) == -1)
 		return -1;
 	return tls_check_common(a, true, err);
 }
@@ -996,6 +1001,9 @@ tls_connect_open(const struct address *a, const struct open_ctx *ctx,
 	if ((fd = net_tcp_connect(&req, where, sizeof(where), err)) == -1)
 		goto fail;
 	log_notice("%s: connected to %s", a->label, where);
+	/* As HAProxy's send-proxy on a TLS server: before the handshake. */
+	if (proxy_send(a, ctx, fd, err) == -1)
+		goto fail;
 	if ((t = tls_new(sctx, fd, false, err)) == NULL)
 		goto fail;
 	fd = -1; /* t owns it now */
@@ -1075,14 +1083,17 @@ tls_accept(
 	if ((fd = net_accept(l->fd, &peer, &len, err)) < 0)
 		return fd == -2 ? 1 : -1;
 	net_format((struct sockaddr *)&peer, len, who, sizeof(who));
-	if ((why = opts_peer_refusal(&a->opts, (struct sockaddr *)&peer, whybuf,
-		 sizeof(whybuf))) != NULL) {
+	/* With accept-proxy, range= judges the client the header names. */
+	why = proxy_peer_refusal(
+	    a, (struct sockaddr *)&peer, whybuf, sizeof(whybuf));
+	if (why != NULL) {
 		log_warn(
 		    "%s: refused connection from %s: %s", a->label, who, why);
-		close(fd);
+		net_refuse(fd);
 		return 1;
 	}
-	log_notice("%s: connection from %s", a->label, who);
+	if (!a->opts.accept_proxy)
+		log_notice("%s: connection from %s", a->label, who);
 	if (opts_apply_sock(fd, &a->opts, err) == -1 ||
 	    (t = tls_new(l->priv, fd, true, err)) == NULL) {
 		close(fd);
@@ -1095,7 +1106,8 @@ tls_accept(
 		tls_free(t);
 		return -1;
 	}
-	net_export_peer(fd, (struct sockaddr *)&peer);
+	if (!a->opts.accept_proxy)
+		net_export_peer(fd, (struct sockaddr *)&peer);
 	tls_endpoint(ep, t);
 	return 0;
 }
@@ -1105,7 +1117,16 @@ static int
 tls_ready(const struct address *a, struct endpoint *ep, char *err)
 {
 	struct tls *t = ep->priv;
+	char via[NET_ADDRSTRLEN];
 
+	/* accept-proxy: the header comes before the TLS handshake. */
+	if (a->opts.accept_proxy) {
+		if (proxy_accept(a, ep, t->peer, sizeof(t->peer), via,
+			sizeof(via), err) == -1)
+			return -1;
+		log_notice("%s: connection from %s (PROXY header from %s)",
+		    a->label, t->peer, via);
+	}
 	if (tls_handshake(t, a->opts.connect_timeout, err) == -1)
 		return -1;
 	tls_log_established(a, t);

@@ -385,7 +385,8 @@ const struct addr_kind kind_proxy_connect = {
 	.names = { "PROXY", "PROXY-CONNECT" },
 	.syntax = "PROXYHOST:HOST:PORT",
 	.help = "connect to HOST:PORT through an HTTP proxy (CONNECT)",
-	.groups = G_FD | G_SOCKET | G_IP | G_TCP | G_CONNECT | G_RETRY | G_HTTP,
+	.groups = G_FD | G_SOCKET | G_IP | G_TCP | G_CONNECT | G_RETRY |
+	    G_HTTP | G_CHILD,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 3,
 	.max_params = 3,

@@ -451,7 +451,8 @@ socks5_open(const struct address *a, const struct open_ctx *ctx,
 }
 
 #define SOCKS_GROUPS \
-	(G_FD | G_SOCKET | G_IP | G_TCP | G_CONNECT | G_RETRY | G_SOCKS)
+	(G_FD | G_SOCKET | G_IP | G_TCP | G_CONNECT | G_RETRY | G_SOCKS | \
+	    G_CHILD)
 
 const struct addr_kind kind_socks4 = {
 	.names = { "SOCKS4", "SOCKS" },

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "net.h"
 #include "options.h"
+#include "proxyproto.h"
 
 static int
 tcp_connect_check(const struct address *a, int *param, char *err)
@@ -29,6 +30,8 @@ tcp_connect_check(const struct address *a, int *param, char *err)
 	if (net_check_port(a->params[1], err) == -1)
 		return -1;
 	*param = -1;
+	if (proxy_check(a, false, err) == -1)
+		return -1;
 	return net_check_bind(a->opts.bind, err);
 }
 
@@ -39,6 +42,8 @@ tcp_listen_check(const struct address *a, int *param, char *err)
 	if (net_check_port(a->params[0], err) == -1)
 		return -1;
 	*param = -1;
+	if (proxy_check(a, true, err) == -1)
+		return -1;
 	return net_check_bind(a->opts.bind, err);
 }
 
@@ -69,6 +74,10 @@ tcp_connect_open(const struct address *a, const struct open_ctx *ctx,
 	if ((fd = net_tcp_connect(&req, where, sizeof(where), err)) == -1)
 		return -1;
 	log_notice("%s: connected to %s", a->label, where);
+	if (proxy_send(a, ctx, fd, err) == -1) {
+		close(fd);
+		return -1;
+	}
 	/* IPv4 or IPv6: either way not AF_UNIX, which is all that counts. */
 	fdep_init_socket(ep, fd, AF_INET);
 	return 0;
@@ -111,13 +120,23 @@ tcp_accept(
 
 	if ((fd = net_accept(l->fd, &peer, &len, err)) < 0)
 		return fd == -2 ? 1 : -1;
-	if ((why = opts_peer_refusal(&a->opts, (struct sockaddr *)&peer, whybuf,
-		 sizeof(whybuf))) != NULL) {
+	/* With accept-proxy, range= judges the client the header names. */
+	why = proxy_peer_refusal(
+	    a, (struct sockaddr *)&peer, whybuf, sizeof(whybuf));
+	if (why != NULL) {
 		net_format((struct sockaddr *)&peer, len, who, sizeof(who));
 		log_warn(
 		    "%s: refused connection from %s: %s", a->label, who, why);
-		close(fd);
+		net_refuse(fd);
 		return 1;
+	}
+	if (a->opts.accept_proxy) {
+		if (opts_apply_sock(fd, &a->opts, err) == -1) {
+			close(fd);
+			return -1;
+		}
+		fdep_init_socket(ep, fd, peer.ss_family);
+		return 0;
 	}
 	/* Formatting costs a fork child pages it would not touch otherwise. */
 	if (log_get_level() >= LOG_LVL_NOTICE) {
@@ -130,6 +149,21 @@ tcp_accept(
 	}
 	fdep_init_socket(ep, fd, peer.ss_family);
 	net_export_peer(fd, (struct sockaddr *)&peer);
+	return 0;
+}
+
+/* accept-proxy: the header, read where the transfer will run. */
+static int
+tcp_ready(const struct address *a, struct endpoint *ep, char *err)
+{
+	char who[NET_ADDRSTRLEN], via[NET_ADDRSTRLEN];
+
+	if (!a->opts.accept_proxy)
+		return 0;
+	if (proxy_accept(a, ep, who, sizeof(who), via, sizeof(via), err) == -1)
+		return -1;
+	log_notice("%s: connection from %s (PROXY header from %s)", a->label,
+	    who, via);
 	return 0;
 }
 
@@ -146,7 +180,8 @@ const struct addr_kind kind_tcp_connect = {
 	.names = { "TCP-CONNECT", "TCP" },
 	.syntax = "HOST:PORT",
 	.help = "connect to a TCP server",
-	.groups = G_FD | G_SOCKET | G_IP | G_TCP | G_CONNECT | G_RETRY,
+	.groups = G_FD | G_SOCKET | G_IP | G_TCP | G_CONNECT | G_RETRY |
+	    G_PROXY | G_CHILD,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 2,
 	.max_params = 2,
@@ -161,7 +196,7 @@ const struct addr_kind kind_tcp_listen = {
 	.syntax = "PORT",
 	.help = "accept a TCP connection (many with fork)",
 	.groups = G_FD | G_SOCKET | G_IP | G_TCP | G_LISTEN | G_CHILD |
-	    G_RANGE | G_RETRY,
+	    G_RANGE | G_RETRY | G_PROXY,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,
@@ -169,6 +204,7 @@ const struct addr_kind kind_tcp_listen = {
 	.check = tcp_listen_check,
 	.listen = tcp_listen,
 	.accept = tcp_accept,
+	.ready = tcp_ready,
 	.accept_anywhere = true,
 	.listen_close = tcp_listen_close,
 };

@@ -17,12 +17,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "activation.h"
 #include "address.h"
 #include "dgram.h"
 #include "fdep.h"
 #include "log.h"
 #include "net.h"
 #include "options.h"
+#include "proxyproto.h"
 #include "xmalloc.h"
 
 /* The type of a stream kind's socket: socktype= or SOCK_STREAM. */
@@ -45,7 +47,7 @@ unix_check(const struct address *a, int *param, char *err)
 	if (a->opts.bind != NULL &&
 	    net_unix_addr(a->opts.bind, &sun, &len, err) == -1)
 		return -1;
-	return 0;
+	return proxy_check(a, a->kind->listen != NULL, err);
 }
 
 /* user= and group= on a socket file just bound; removes it on failure. */
@@ -135,7 +137,6 @@ unix_connect_open(const struct address *a, const struct open_ctx *ctx,
 	bool bound = false;
 	int fd, saved;
 
-	(void)ctx;
 	if (net_unix_addr(a->params[0], &sun, &len, err) == -1)
 		return -1;
 	fd = net_socket_proto(AF_UNIX, unix_type(a), a->opts.protocol, err);
@@ -152,6 +153,8 @@ unix_connect_open(const struct address *a, const struct open_ctx *ctx,
 		a->opts.connect_timeout, err) == -1)
 		goto fail;
 	log_notice("%s: connected to %s", a->label, a->params[0]);
+	if (proxy_send(a, ctx, fd, err) == -1)
+		goto fail;
 	fdep_init_socket_type(ep, fd, AF_UNIX, unix_type(a));
 	ep->ops = &unix_client_ops;
 	if (bound && a->opts.unlink_close)
@@ -302,6 +305,7 @@ unix_recvfrom_accept(
 	}
 	net_export_var("DUCT_SOCKADDR", a->params[0]);
 	net_export_var("SOCAT_SOCKADDR", a->params[0]);
+	net_export_unix("PEER", (struct sockaddr *)&from, fromlen);
 	return 0;
 }
 
@@ -310,9 +314,23 @@ unix_listen(const struct address *a, const struct open_ctx *ctx,
     struct listener *l, char *err)
 {
 	const char *path = a->params[0];
+	struct sockaddr_un sun;
+	socklen_t len;
 	int fd;
 
 	(void)ctx;
+	if (net_unix_addr(path, &sun, &len, err) == -1)
+		return -1;
+	/* The service manager's socket file is its own to remove. */
+	fd = activation_take((struct sockaddr *)&sun, len, unix_type(a));
+	if (fd != -1) {
+		log_notice("%s: listening on %s (socket passed by the service "
+			   "manager)",
+		    a->label, path);
+		l->fd = fd;
+		l->priv = NULL;
+		return 0;
+	}
 	fd = net_socket_proto(AF_UNIX, unix_type(a), a->opts.protocol, err);
 	if (fd == -1)
 		return -1;
@@ -343,7 +361,16 @@ unix_accept(
 
 	if ((fd = net_accept(l->fd, &peer, &len, err)) < 0)
 		return fd == -2 ? 1 : -1;
-	log_notice("%s: connection on %s", a->label, a->params[0]);
+	if (a->opts.accept_proxy &&
+	    !proxy_from_allows(a, (struct sockaddr *)&peer)) {
+		log_warn("%s: refused connection on %s: not in proxy-from= "
+			 "(a unix peer never is)",
+		    a->label, a->params[0]);
+		close(fd);
+		return 1;
+	}
+	if (!a->opts.accept_proxy)
+		log_notice("%s: connection on %s", a->label, a->params[0]);
 	if (opts_apply_sock(fd, &a->opts, err) == -1) {
 		close(fd);
 		return -1;
@@ -351,6 +378,22 @@ unix_accept(
 	fdep_init_socket_type(ep, fd, AF_UNIX, unix_type(a));
 	net_export_var("DUCT_SOCKADDR", a->params[0]);
 	net_export_var("SOCAT_SOCKADDR", a->params[0]);
+	net_export_unix("PEER", (struct sockaddr *)&peer, len);
+	return 0;
+}
+
+/* accept-proxy: the header, read where the transfer will run. */
+static int
+unix_ready(const struct address *a, struct endpoint *ep, char *err)
+{
+	char who[NET_ADDRSTRLEN], via[NET_ADDRSTRLEN];
+
+	if (!a->opts.accept_proxy)
+		return 0;
+	if (proxy_accept(a, ep, who, sizeof(who), via, sizeof(via), err) == -1)
+		return -1;
+	log_notice("%s: connection on %s from %s (PROXY header)", a->label,
+	    a->params[0], who);
 	return 0;
 }
 
@@ -414,7 +457,7 @@ const struct addr_kind kind_unix_connect = {
 	.names = { "UNIX-CONNECT", "LOCAL" },
 	.syntax = "PATH",
 	.help = "connect to a unix stream socket",
-	.groups = UNIX_GROUPS | G_SOCKTYPE | G_CONNECT,
+	.groups = UNIX_GROUPS | G_SOCKTYPE | G_CONNECT | G_PROXY | G_CHILD,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,
@@ -428,7 +471,7 @@ const struct addr_kind kind_unix_listen = {
 	.names = { "UNIX-LISTEN", "UNIX-L" },
 	.syntax = "PATH",
 	.help = "accept a unix stream connection (many with fork)",
-	.groups = UNIX_GROUPS | G_SOCKTYPE | G_LISTEN | G_CHILD,
+	.groups = UNIX_GROUPS | G_SOCKTYPE | G_LISTEN | G_CHILD | G_PROXY,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,
@@ -437,6 +480,7 @@ const struct addr_kind kind_unix_listen = {
 	.listen = unix_listen,
 	.dryrun = unix_bind_dryrun,
 	.accept = unix_accept,
+	.ready = unix_ready,
 	.accept_anywhere = true,
 	.listen_close = unix_listen_close,
 };
@@ -445,7 +489,7 @@ const struct addr_kind kind_unix_client = {
 	.names = { "UNIX-CLIENT", "UNIX" },
 	.syntax = "PATH",
 	.help = "connect to a unix socket, stream or datagram",
-	.groups = UNIX_GROUPS | G_SOCKTYPE | G_CONNECT,
+	.groups = UNIX_GROUPS | G_SOCKTYPE | G_CONNECT | G_PROXY | G_CHILD,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,

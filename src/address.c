@@ -428,8 +428,10 @@ check_needs(const struct address *a, struct parse_error *pe)
 		if (!a->opts.given[i] || opt_table[i].needs == NULL)
 			continue;
 		need = opts_find(opt_table[i].needs);
+		/* A flag must be on; any other option only given. */
 		if (need != NULL && a->opts.given[need - opt_table] &&
-		    *(const bool *)((const char *)&a->opts + need->offset))
+		    (need->type != OT_FLAG ||
+			*(const bool *)((const char *)&a->opts + need->offset)))
 			continue;
 		return fail(pe, 0, strlen(a->text),
 		    "option \"%s\" needs \"%s\" in \"%s\"",

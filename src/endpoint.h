@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include "duct.h"
 
@@ -101,6 +102,14 @@ struct endpoint {
 	 */
 	bool failed;
 	void *priv; /* the kind's state, owned by the endpoint */
+	/*
+	 * A listening address's client as a PROXY header named it
+	 * (accept-proxy): its address and the one it connected to.
+	 * origin_srclen 0: the socket's own peer is the client.  A
+	 * connecting address with proxy-protocol= passes it on.
+	 */
+	struct sockaddr_storage origin_src, origin_dst;
+	socklen_t origin_srclen, origin_dstlen;
 };
 
 /* The EP_* bits that hold when writing to ep (wflags, else flags). */

@@ -26,18 +26,6 @@ const struct ep_ops fdep_ops = {
 	.close = fdep_close,
 };
 
-int
-fdep_set_nonblock_cloexec(int fd)
-{
-	int fl;
-
-	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1 ||
-	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
-		return -1;
-	return 0;
-}
-
 static int
 fdep_prepare(int fd, bool inherited, int *saved, char *err)
 {
@@ -207,7 +195,7 @@ fdep_close(struct endpoint *ep)
 }
 
 /* The lock that setlk, setlkw, flock-ex or flock-ex-nb asks for. */
-static int
+int
 fdep_lock(int fd, const char *path, int how, char *err)
 {
 	struct flock fl;
@@ -250,8 +238,6 @@ fdep_file_setup(int fd, const char *path, const struct optvals *o, char *err)
 	uid_t uid;
 	gid_t gid;
 
-	if (o->lock != 0 && fdep_lock(fd, path, o->lock, err) == -1)
-		return -1;
 	if (opts_owner(o, &uid, &gid, err) == -1)
 		return -1;
 	if ((o->user != NULL || o->group != NULL) &&

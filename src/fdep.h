@@ -60,6 +60,14 @@ void fdep_close(struct endpoint *);
  * blocking open (a FIFO without a peer) can be ended by SIGINT/SIGTERM.
  * Returns the descriptor, or -1 with err ("open PATH: why").
  */
+/*
+ * The lock setlk, setlkw, flock-ex or flock-ex-nb (how, an OPT_ id) asks
+ * for on fd, which what names in err.  A read lock on a descriptor open
+ * for reading only.  Returns 0, or -1 with err ("lock PATH: held by
+ * another process").
+ */
+int fdep_lock(int fd, const char *what, int how, char *err);
+
 int fdep_open_path(const char *path, unsigned dirs, int extra,
     const struct optvals *o, char *err);
 
@@ -71,8 +79,5 @@ int fdep_open_path(const char *path, unsigned dirs, int extra,
  * -1 with err ("PATH: why").
  */
 int fdep_dryrun_path(const char *path, unsigned dirs, bool create, char *err);
-
-/* Makes fd non-blocking and close-on-exec.  Returns 0 or -1 (errno). */
-int fdep_set_nonblock_cloexec(int fd);
 
 #endif

@@ -138,4 +138,15 @@ fdinfo_log(const struct endpoint *e)
 		fdinfo_describe(e->wfd, desc, sizeof(desc));
 		log_always("%s: fd %d (write): %s", e->label, e->wfd, desc);
 	}
+	/* accept-proxy: the socket's peer is the balancer, not the client. */
+	if (e->origin_srclen > 0) {
+		char src[NET_ADDRSTRLEN], dst[NET_ADDRSTRLEN];
+
+		net_format((const struct sockaddr *)&e->origin_src,
+		    e->origin_srclen, src, sizeof(src));
+		net_format((const struct sockaddr *)&e->origin_dst,
+		    e->origin_dstlen, dst, sizeof(dst));
+		log_always(
+		    "%s: client (PROXY header): %s -> %s", e->label, src, dst);
+	}
 }

@@ -12,9 +12,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#ifdef HAVE_MALLOC_H
-#include <malloc.h>
-#endif
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,6 +20,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "activation.h"
 #include "address.h"
 #include "dump.h"
 #include "help.h"
@@ -677,6 +675,8 @@ main(int argc, char **argv)
 	char err[DUCT_ERR_LEN];
 	int status;
 
+	/* Before anything can start a program that would see LISTEN_*. */
+	activation_init();
 	memset(&c, 0, sizeof(c));
 	memset(&ctx1, 0, sizeof(ctx1));
 	memset(&ctx2, 0, sizeof(ctx2));
@@ -741,15 +741,6 @@ main(int argc, char **argv)
 		status = EXIT_RUNTIME;
 		goto out_lock;
 	}
-#if defined(HAVE_MALLOPT) && defined(M_MMAP_THRESHOLD)
-	/*
-	 * Channel buffers above this size come straight from mmap(), and a
-	 * buffer that grows or shrinks gives its old area back to the system
-	 * at once.  glibc would otherwise raise the threshold after the first
-	 * free and keep freed multi-MiB areas resident in the heap.
-	 */
-	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-#endif
 	status = run(&c, &a1, &a2, &ctx1, &ctx2);
 out_lock:
 	dump_close();

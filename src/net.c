@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "endpoint.h"
+#include "activation.h"
 #include "net.h"
 #include "sig.h"
 #include "xmalloc.h"
@@ -449,6 +450,17 @@ net_accept(int lfd, struct sockaddr_storage *peer, socklen_t *len, char *err)
 	return -1;
 }
 
+void
+net_refuse(int fd)
+{
+	/*
+	 * The FIN first: the peer reads end of file before the reset that
+	 * closing with its request still unread sends, and ends cleanly.
+	 */
+	shutdown(fd, SHUT_RDWR);
+	close(fd);
+}
+
 int
 net_accept_peer(int lfd, const struct optvals *o, struct sockaddr_storage *peer,
     socklen_t *len, char *err)
@@ -462,7 +474,7 @@ net_accept_peer(int lfd, const struct optvals *o, struct sockaddr_storage *peer,
 	if ((why = opts_peer_refusal(
 		 o, (struct sockaddr *)peer, whybuf, sizeof(whybuf))) == NULL)
 		return fd;
-	close(fd);
+	net_refuse(fd);
 	net_format((struct sockaddr *)peer, *len, who, sizeof(who));
 	snprintf(err, DUCT_ERR_LEN, "refused connection from %s: %s", who, why);
 	return -3;
@@ -968,6 +980,24 @@ net_export_addr(const char *what, const struct sockaddr *sa)
 	}
 }
 
+void
+net_export_unix(const char *what, const struct sockaddr *sa, socklen_t len)
+{
+	static const char *const prefixes[] = { "DUCT", "SOCAT" };
+	char name[32], path[NET_ADDRSTRLEN];
+	size_t i;
+
+	/* A peer that bound no path has none to tell. */
+	if (!net_exporting || sa->sa_family != AF_UNIX ||
+	    len <= offsetof(struct sockaddr_un, sun_path))
+		return;
+	net_format(sa, len, path, sizeof(path));
+	for (i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "%s_%sADDR", prefixes[i], what);
+		net_export_var(name, path);
+	}
+}
+
 static int
 net_tcp_try(const struct net_tcp_req *req, const struct addrinfo *ai, char *err)
 {
@@ -1023,6 +1053,7 @@ net_tcp_listen(const char *port, int family, const struct optvals *o,
 	socklen_t len = sizeof(ss);
 	char *host = NULL, *bport = NULL;
 	int fd, one = 1, rc;
+	size_t n;
 
 	if (o->bind != NULL &&
 	    net_split_hostport(o->bind, &host, &bport, err) == -1)
@@ -1037,6 +1068,19 @@ net_tcp_listen(const char *port, int family, const struct optvals *o,
 	free(bport);
 	if (rc == -1)
 		return -1;
+	/* A socket the service manager bound for us: serve on it. */
+	fd = activation_take(res->ai_addr, res->ai_addrlen, SOCK_STREAM);
+	if (fd != -1) {
+		freeaddrinfo(res);
+		if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+			net_format((struct sockaddr *)&ss, len, where, wlen);
+		else
+			snprintf(where, wlen, "?");
+		n = strlen(where);
+		snprintf(where + n, n < wlen ? wlen - n : 0,
+		    " (socket passed by the service manager)");
+		return fd;
+	}
 	if ((fd = net_socket(res->ai_family, SOCK_STREAM, err)) == -1)
 		goto fail;
 	if (!o->given[OPT_REUSEADDR])

@@ -168,6 +168,9 @@ int net_parse_sockaddr(const char *text, int family,
  * connection from PEER: why" for the caller to warn with.  Otherwise as
  * net_accept().
  */
+/* Ends a refused peer's connection: shutdown(2) both ways, then close. */
+void net_refuse(int fd);
+
 int net_accept_peer(int lfd, const struct optvals *o,
     struct sockaddr_storage *peer, socklen_t *len, char *err);
 
@@ -221,6 +224,14 @@ size_t net_dgram_max(int fd);
  * "SOCK").
  */
 void net_export_addr(const char *what, const struct sockaddr *sa);
+
+/*
+ * The same for a unix socket address of len bytes: only
+ * DUCT_<what>ADDR and SOCAT_<what>ADDR, the path (or @name); nothing
+ * for an address without a path.
+ */
+void net_export_unix(
+    const char *what, const struct sockaddr *sa, socklen_t len);
 
 /* "1.2.3.4:80", "[::1]:80", "/path/sock" or "(unnamed)". */
 void net_format(

@@ -7,12 +7,14 @@
 #include <sys/select.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "dual.h"
+#include "fdep.h"
 #include "log.h"
 #include "net.h"
 #include "opener.h"
@@ -66,6 +68,29 @@ opener_unprepare(struct open_ctx *ctx)
 	ctx->known = NULL;
 }
 
+/*
+ * What the FD group asks of any descriptor once open: a lock, O_NOATIME
+ * (socat's -,o-noatime on an inherited descriptor).  fd may be -1.
+ */
+static int
+opener_fd_setup(const struct address *a, int fd, char *err)
+{
+	int fl;
+
+	if (fd < 0)
+		return 0;
+	if (a->opts.lock != 0 &&
+	    fdep_lock(fd, a->label, a->opts.lock, err) == -1)
+		return -1;
+	if ((a->opts.oflags & O_NOATIME) &&
+	    ((fl = fcntl(fd, F_GETFL)) == -1 ||
+		fcntl(fd, F_SETFL, fl | O_NOATIME) == -1)) {
+		snprintf(err, DUCT_ERR_LEN, "noatime: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 opener_finish(const struct address *a, struct endpoint *ep, char *err)
 {
@@ -88,6 +113,8 @@ opener_finish(const struct address *a, struct endpoint *ep, char *err)
 		ep->shut = EP_SHUT_NONE;
 	if (opener_fd_ok(ep->rfd, err) == -1 ||
 	    opener_fd_ok(ep->wfd, err) == -1 ||
+	    opener_fd_setup(a, ep->rfd, err) == -1 ||
+	    (ep->wfd != ep->rfd && opener_fd_setup(a, ep->wfd, err) == -1) ||
 	    (ep->rfd >= 0 && opts_apply_ioctl(ep->rfd, &a->opts, err) == -1) ||
 	    (ep->wfd >= 0 && ep->wfd != ep->rfd &&
 		opts_apply_ioctl(ep->wfd, &a->opts, err) == -1)) {

@@ -80,15 +80,15 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	[OPT_LINGER] = { { "linger", "so-linger" }, OT_INT, G_TCP, OFF(linger),
 	    SOCKOPT(SOL_SOCKET, SO_LINGER), .value = "S",
 	    .help = "on close, wait S seconds for unsent data (SO_LINGER)" },
-	[OPT_CONNECT_TIMEOUT] = { { "connect-timeout" }, OT_SECONDS, G_CONNECT,
-	    OFF(connect_timeout), .value = "S",
+	[OPT_CONNECT_TIMEOUT] = { { "connect-timeout" }, OT_SECONDS,
+	    G_CONNECT | G_PROXY, OFF(connect_timeout), .value = "S",
 	    .help = "give up connecting after S seconds" },
 	[OPT_PF] = { { "pf", "protocol-family" }, OT_FAMILY, G_IP, OFF(pf),
 	    .value = "ip4|ip6", .help = "address family to resolve and use" },
 	[OPT_BACKLOG] = { { "backlog" }, OT_INT, G_LISTEN, OFF(backlog),
 	    .value = "N", .help = "length of the pending connection queue" },
 	[OPT_FORK] = { { "fork" }, OT_FLAG, G_CHILD, OFF(fork),
-	    .help = "keep listening; a child process serves each peer" },
+	    .help = "a child serves each peer; connecting kinds connect again" },
 	[OPT_UNLINK_EARLY] = { { "unlink-early", "unlink" }, OT_FLAG, G_UNIX,
 	    OFF(unlink_early),
 	    .help = "remove an existing socket file before binding" },
@@ -314,7 +314,7 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	[OPT_RDWR] = { { "rdwr", "o-rdwr", "o_rdwr" }, OT_CONST, G_FILE,
 	    OFF(accmode), .name = O_RDWR,
 	    .help = "open for reading and writing whatever the relay needs" },
-	[OPT_NOATIME] = { { "noatime", "o-noatime" }, OT_OFLAG, G_FILE,
+	[OPT_NOATIME] = { { "noatime", "o-noatime" }, OT_OFLAG, G_FD,
 	    OFF(oflags), .name = O_NOATIME,
 	    .help = "reading does not update the access time (O_NOATIME)" },
 	[OPT_SYNC] = { { "sync", "o-sync" }, OT_OFLAG, G_FILE, OFF(oflags),
@@ -339,15 +339,15 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    OFF(ftruncate), .value = "N",
 	    .help = "cut or extend the file to N bytes after opening" },
 	[OPT_SETLK] = { { "setlk", "setlk-wr", "f-setlk", "f-setlk-wr" },
-	    OT_CONST, G_FILE, OFF(lock), .name = OPT_SETLK,
+	    OT_CONST, G_FD, OFF(lock), .name = OPT_SETLK,
 	    .help = "take a write lock (fcntl); fail if it is held" },
 	[OPT_SETLKW] = { { "setlkw", "setlkw-wr", "f-setlkw", "f-setlkw-wr" },
-	    OT_CONST, G_FILE, OFF(lock), .name = OPT_SETLKW,
+	    OT_CONST, G_FD, OFF(lock), .name = OPT_SETLKW,
 	    .help = "take a write lock (fcntl); wait while it is held" },
-	[OPT_FLOCK_EX] = { { "flock-ex", "flock" }, OT_CONST, G_FILE, OFF(lock),
+	[OPT_FLOCK_EX] = { { "flock-ex", "flock" }, OT_CONST, G_FD, OFF(lock),
 	    .name = OPT_FLOCK_EX,
 	    .help = "take an exclusive flock(2); wait while it is held" },
-	[OPT_FLOCK_EX_NB] = { { "flock-ex-nb", "flock-nb" }, OT_CONST, G_FILE,
+	[OPT_FLOCK_EX_NB] = { { "flock-ex-nb", "flock-nb" }, OT_CONST, G_FD,
 	    OFF(lock), .name = OPT_FLOCK_EX_NB,
 	    .help = "take an exclusive flock(2); fail if it is held" },
 	[OPT_USER] = { { "user", "owner", "uid", "user-early", "uid-e" },
@@ -386,6 +386,18 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    G_SOCKTYPE, OFF(socktype), .value = "N",
 	    .help = "socket type: 1 stream, 2 datagram, 5 seqpacket" },
 	[OPT_PROTOCOL] = { { "protocol", "so-protocol", "prototype", "so-prototype" }, OT_INT, G_SOCKTYPE, OFF(protocol), .value = "N", .help = "protocol number for socket(2): 6 TCP, 17 UDP" },
+	[OPT_PROXY_PROTOCOL] = { { "proxy-protocol" }, OT_STRING,
+	    G_PROXY, OFF(proxy_protocol), .value = "v1|v2",
+	    .help = "connecting: send a PROXY header naming the client first" },
+	[OPT_ACCEPT_PROXY] = { { "accept-proxy" }, OT_FLAG, G_PROXY,
+	    OFF(accept_proxy),
+	    .help = "listening: each peer starts with a PROXY header; its "
+		    "client counts" },
+	[OPT_PROXY_FROM] = { { "proxy-from" }, OT_RANGE, G_PROXY,
+	    OFF(proxy_from), .value = "CIDR",
+	    .help = "accept-proxy: only peers in this network may send a "
+		    "header (repeatable)",
+	    .needs = "accept-proxy" },
 };
 
 static const char *const group_names[] = {
@@ -405,6 +417,8 @@ static const char *const group_names[] = {
 	"HTTP",
 	"SOCKS",
 	"SOCKTYPE",
+	"",
+	"PROXY",
 };
 
 void
@@ -437,6 +451,9 @@ opts_free(struct optvals *vals)
 	free(vals->ranges);
 	vals->ranges = NULL;
 	vals->nranges = 0;
+	free(vals->proxy_from);
+	vals->proxy_from = NULL;
+	vals->nproxy_from = 0;
 	free(vals->sockopts);
 	vals->sockopts = NULL;
 	vals->nsockopts = 0;
@@ -654,19 +671,25 @@ opts_parse_range(const char *text, struct opt_range *r)
 	return 0;
 }
 
+/* Adds a network to range= or, for proxy-from=, to that list. */
 static int
-opts_add_range(struct optvals *vals, const char *text)
+opts_add_range(struct optvals *vals, enum opt_id id, const char *text)
 {
-	struct opt_range r, *nr;
+	struct opt_range r, *nr, **list = &vals->ranges;
+	size_t *n = &vals->nranges;
 
+	if (id == OPT_PROXY_FROM) {
+		list = &vals->proxy_from;
+		n = &vals->nproxy_from;
+	}
 	if (text == NULL || opts_parse_range(text, &r) == -1)
 		return -1;
-	nr = xcalloc(vals->nranges + 1, sizeof(*nr));
-	if (vals->nranges > 0)
-		memcpy(nr, vals->ranges, vals->nranges * sizeof(*nr));
-	nr[vals->nranges++] = r;
-	free(vals->ranges);
-	vals->ranges = nr;
+	nr = xcalloc(*n + 1, sizeof(*nr));
+	if (*n > 0)
+		memcpy(nr, *list, *n * sizeof(*nr));
+	nr[(*n)++] = r;
+	free(*list);
+	*list = nr;
 	return 0;
 }
 
@@ -686,13 +709,19 @@ range_match(const struct opt_range *r, const unsigned char *addr)
 bool
 opts_range_allows(const struct optvals *vals, const struct sockaddr *sa)
 {
+	return vals->nranges == 0 ||
+	    opts_networks_match(vals->ranges, vals->nranges, sa);
+}
+
+bool
+opts_networks_match(
+    const struct opt_range *list, size_t n, const struct sockaddr *sa)
+{
 	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 		0xff, 0xff };
 	const unsigned char *a4 = NULL, *a6 = NULL;
 	size_t i;
 
-	if (vals->nranges == 0)
-		return true;
 	if (sa->sa_family == AF_INET) {
 		a4 = (const unsigned char *)&(
 		    (const struct sockaddr_in *)(const void *)sa)
@@ -703,8 +732,8 @@ opts_range_allows(const struct optvals *vals, const struct sockaddr *sa)
 		if (memcmp(a6, mapped, sizeof(mapped)) == 0)
 			a4 = a6 + 12;
 	}
-	for (i = 0; i < vals->nranges; i++) {
-		const struct opt_range *r = &vals->ranges[i];
+	for (i = 0; i < n; i++) {
+		const struct opt_range *r = &list[i];
 
 		if (r->family == AF_INET && a4 != NULL && range_match(r, a4))
 			return true;
@@ -1023,7 +1052,8 @@ opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
 		rc = opts_parse_family(value, p);
 		break;
 	case OT_RANGE:
-		rc = opts_add_range(vals, value);
+		rc =
+		    opts_add_range(vals, (enum opt_id)(def - opt_table), value);
 		break;
 	case OT_TLSVER:
 		rc = opts_parse_tlsver(value, p);

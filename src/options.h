@@ -34,6 +34,11 @@
 #define G_SOCKS 0x4000u /* SOCKS clients */
 /* Kinds whose socket(2) type and protocol socktype= and protocol= set. */
 #define G_SOCKTYPE 0x8000u
+/*
+ * Stream sockets that may speak the PROXY protocol: connecting kinds send
+ * a header (proxy-protocol=), listening ones read one (accept-proxy).
+ */
+#define G_PROXY 0x20000u
 
 enum opt_type {
 	OT_FLAG,    /* bool, optional =0/1/yes/no/on/off/true/false */
@@ -183,6 +188,9 @@ enum opt_id {
 	OPT_END_CLOSE,
 	OPT_SOCKTYPE,
 	OPT_PROTOCOL,
+	OPT_PROXY_PROTOCOL,
+	OPT_ACCEPT_PROXY,
+	OPT_PROXY_FROM,
 	OPT_COUNT
 };
 
@@ -269,6 +277,10 @@ struct optvals {
 	int shut; /* enum ep_shut */
 	bool cool_write, end_close;
 	int socktype, protocol; /* socket(2)'s type and protocol */
+	char *proxy_protocol;   /* "v1" or "v2": the PROXY header to send */
+	bool accept_proxy;      /* read a PROXY header from each peer */
+	struct opt_range *proxy_from; /* proxy-from= list; owned */
+	size_t nproxy_from;
 };
 
 /* TLS protocol versions as on the wire, for min-version=. */
@@ -335,6 +347,14 @@ bool opts_get_sloppy(void);
  * when no range= was given.  An IPv4-mapped IPv6 peer matches IPv4 ranges.
  */
 bool opts_range_allows(const struct optvals *vals, const struct sockaddr *sa);
+
+/*
+ * True when sa falls in one of the n networks of list (IPv4-mapped IPv6
+ * matching IPv4 networks); false for n 0 and for a peer without an IP
+ * address.
+ */
+bool opts_networks_match(
+    const struct opt_range *list, size_t n, const struct sockaddr *sa);
 
 /*
  * Whether a listener lets in the peer sa: NULL when it does, or why not

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "net.h"
 #include "opener.h"
 #include "serve.h"
 #include "sig.h"
@@ -233,7 +234,8 @@ serve_child(
 
 	cfg.exiting = true;
 	sig_child_reset();
-	p->listen->kind->listen_close(l, true);
+	if (l != NULL)
+		p->listen->kind->listen_close(l, true);
 	/* The peer's handshake happens here, never in the parent. */
 	if (opener_ready(p->listen, peer, err) == -1) {
 		if (errno == EINTR && sig_term_pending())
@@ -512,6 +514,62 @@ serve_after(const struct serve_plan *p, struct listener *l)
 	return serve_end(p, l, &kids, status);
 }
 
+/*
+ * fork on a connecting address (socat's): connect, give the connection
+ * to a child that opens the other address, wait interval= (1 s by
+ * default) and connect again, as long as max-children= allows.  Each
+ * connect is tried as retry= and forever say; one that fails for good
+ * ends the loop with status 1.
+ */
+static int
+serve_connecting(const struct serve_plan *p)
+{
+	struct children kids = { NULL, 0, 0 };
+	struct endpoint peer;
+	char err[DUCT_ERR_LEN];
+	size_t max = (size_t)p->listen->opts.max_children;
+	pid_t pid;
+	int status = 0;
+
+	log_started();
+	for (;;) {
+		serve_signals(&kids, 0, NULL);
+		if (sig_term_pending())
+			break;
+		if (max > 0 && kids.n >= max) {
+			serve_pause(-1);
+			continue;
+		}
+		if (opener_open(p->listen, &p->listen_ctx, &peer, err) == -1) {
+			if (errno == EINTR && sig_term_pending())
+				break;
+			log_err("%s: %s", p->listen->label, err);
+			status = 1;
+			break;
+		}
+		pid = fork();
+		if (pid == 0)
+			serve_child(p, NULL, &peer);
+		if (pid == -1)
+			log_err(
+			    "%s: fork: %s", p->listen->label, strerror(errno));
+		else
+			children_add(&kids, pid);
+		peer.ops->close(&peer);
+		/* A child that ends at once must not hurry the next connect. */
+		net_sleep(p->listen->opts.interval);
+	}
+	if (sig_term_pending()) {
+		log_notice("ended by signal %d", sig_term_pending());
+		status = 128 + sig_term_pending();
+	}
+	if (serve_ends_all())
+		children_end(&kids);
+	else
+		children_leave(&kids);
+	return status;
+}
+
 int
 serve_run(const struct serve_plan *p)
 {
@@ -520,6 +578,8 @@ serve_run(const struct serve_plan *p)
 	int tell[2], stop[2];
 	bool ahead = p->listen->kind->accept_anywhere;
 
+	if (p->listen->kind->listen == NULL)
+		return serve_connecting(p);
 	memset(&l, 0, sizeof(l));
 	l.stop_fd = -1;
 	/*

@@ -331,7 +331,7 @@ chan_flush_cr(struct channel *ch)
 }
 
 static void
-chan_eof(struct pair *pr, struct channel *ch, double now)
+chan_eof(struct channel *ch, double now)
 {
 	if (ch->src->flags & EP_IGNOREEOF) {
 		ch->retry_at = now + IGNOREEOF_POLL;
@@ -341,7 +341,6 @@ chan_eof(struct pair *pr, struct channel *ch, double now)
 	if (ch->held_cr)
 		chan_flush_cr(ch);
 	chan_set_state(ch, CH_DRAIN);
-	(void)pr;
 }
 
 static void
@@ -354,7 +353,7 @@ chan_read_spliced(struct pair *pr, struct channel *ch, double now)
 		return;
 	}
 	if (n == 0) {
-		chan_eof(pr, ch, now);
+		chan_eof(ch, now);
 		return;
 	}
 	if (n < 0) {
@@ -389,7 +388,7 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 		return;
 	if (ch->src->flags & EP_READLIMIT) {
 		if (ch->src->readleft == 0) {
-			chan_eof(pr, ch, now);
+			chan_eof(ch, now);
 			return;
 		}
 		if (want > ch->src->readleft)
@@ -402,7 +401,7 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 	}
 	ch->src_want = IO_WANT_READ;
 	if (n == 0) {
-		chan_eof(pr, ch, now);
+		chan_eof(ch, now);
 		return;
 	}
 	if (n < 0) {
@@ -446,8 +445,12 @@ chan_shutdown(struct endpoint *ep)
 			return shutdown(ep->wfd, SHUT_RDWR);
 		break;
 	case EP_SHUT_NULL:
-		/* An empty datagram; on a stream, no bytes at all. */
-		return write(ep->wfd, "", 0) == -1 ? -1 : 0;
+		/*
+		 * An empty datagram, through the endpoint's write so that an
+		 * unconnected socket sends it to its peer; on a stream, no
+		 * bytes at all.
+		 */
+		return ep->ops->write(ep, "", 0) < 0 ? -1 : 0;
 	}
 	return ep->ops->shutdown_write(ep);
 }

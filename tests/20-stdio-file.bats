@@ -7,36 +7,36 @@ load helpers/common
 # --- STDIO, STDIN, STDOUT, STDERR ----------------------------------------
 
 @test "STDIO (-) to an anonymous PIPE echoes stdin to stdout" {
-	printf 'hi\n' | timeout 10 "$DUCT" - PIPE >"$T/out"
+	printf 'hi\n' | timeout -k 5 10 "$DUCT" - PIPE >"$T/out"
 	printf 'hi\n' >"$T/want"
 	cmp "$T/want" "$T/out"
 }
 
 @test "STDIO to PIPE: ECHO and FIFO are aliases" {
 	printf 'one\ntwo\n' >"$T/in"
-	timeout 10 "$DUCT" - ECHO <"$T/in" >"$T/out1"
+	timeout -k 5 10 "$DUCT" - ECHO <"$T/in" >"$T/out1"
 	cmp "$T/in" "$T/out1"
-	timeout 10 "$DUCT" - fifo <"$T/in" >"$T/out2"
+	timeout -k 5 10 "$DUCT" - fifo <"$T/in" >"$T/out2"
 	cmp "$T/in" "$T/out2"
-	timeout 10 "$DUCT" STDIO PIPE <"$T/in" >"$T/out3"
+	timeout -k 5 10 "$DUCT" STDIO PIPE <"$T/in" >"$T/out3"
 	cmp "$T/in" "$T/out3"
 }
 
 @test "STDIO to PIPE moves 4 MiB intact" {
 	random_file "$T/in" 4M
-	timeout 20 "$DUCT" - PIPE <"$T/in" >"$T/out"
+	timeout -k 5 20 "$DUCT" - PIPE <"$T/in" >"$T/out"
 	assert_equal "$(sha "$T/out")" "$(sha "$T/in")"
 }
 
 @test "STDIN to STDOUT is one-way and ends at end of file" {
 	printf 'abc\0def\n' >"$T/in"
-	timeout 10 "$DUCT" STDIN STDOUT <"$T/in" >"$T/out"
+	timeout -k 5 10 "$DUCT" STDIN STDOUT <"$T/in" >"$T/out"
 	cmp "$T/in" "$T/out"
 }
 
 @test "STDIN to STDERR writes to standard error only" {
 	printf 'to-stderr\n' >"$T/in"
-	run --separate-stderr timeout 10 "$DUCT" STDIN STDERR <"$T/in"
+	run --separate-stderr timeout -k 5 10 "$DUCT" STDIN STDERR <"$T/in"
 	assert_success
 	assert_equal "$output" ""
 	assert_equal "$stderr" "to-stderr"
@@ -46,27 +46,27 @@ load helpers/common
 
 @test "OPEN reads a file" {
 	printf 'file content\nline 2\n' >"$T/f"
-	timeout 10 "$DUCT" -u "OPEN:$T/f" STDOUT >"$T/out"
+	timeout -k 5 10 "$DUCT" -u "OPEN:$T/f" STDOUT >"$T/out"
 	cmp "$T/f" "$T/out"
 }
 
 @test "FILE is an alias of OPEN; STDOUT makes it one-way without -u" {
 	printf 'file content\n' >"$T/f"
-	timeout 10 "$DUCT" "FILE:$T/f" STDOUT >"$T/out"
+	timeout -k 5 10 "$DUCT" "FILE:$T/f" STDOUT >"$T/out"
 	cmp "$T/f" "$T/out"
 }
 
 @test "OPEN writes from offset 0 without truncating" {
 	printf '0123456789' >"$T/f"
 	printf 'AB' >"$T/in"
-	timeout 10 "$DUCT" -u - "OPEN:$T/f" <"$T/in"
+	timeout -k 5 10 "$DUCT" -u - "OPEN:$T/f" <"$T/in"
 	assert_equal "$(cat "$T/f")" "AB23456789"
 }
 
 @test "OPEN,append writes at the end" {
 	printf 'hello\n' >"$T/f"
 	printf 'world\n' >"$T/in"
-	timeout 10 "$DUCT" -u - "OPEN:$T/f,append" <"$T/in"
+	timeout -k 5 10 "$DUCT" -u - "OPEN:$T/f,append" <"$T/in"
 	printf 'hello\nworld\n' >"$T/want"
 	cmp "$T/want" "$T/f"
 }
@@ -74,28 +74,28 @@ load helpers/common
 @test "OPEN,trunc truncates before writing" {
 	printf '0123456789' >"$T/f"
 	printf 'AB' >"$T/in"
-	timeout 10 "$DUCT" -u - "OPEN:$T/f,trunc" <"$T/in"
+	timeout -k 5 10 "$DUCT" -u - "OPEN:$T/f,trunc" <"$T/in"
 	assert_equal "$(cat "$T/f")" "AB"
 }
 
 @test "OPEN,seek= writes and reads from an offset" {
 	printf '0123456789' >"$T/f"
 	printf 'XY' >"$T/in"
-	timeout 10 "$DUCT" -u - "OPEN:$T/f,seek=4" <"$T/in"
+	timeout -k 5 10 "$DUCT" -u - "OPEN:$T/f,seek=4" <"$T/in"
 	assert_equal "$(cat "$T/f")" "0123XY6789"
-	run timeout 10 "$DUCT" -u "OPEN:$T/f,seek=7" STDOUT
+	run timeout -k 5 10 "$DUCT" -u "OPEN:$T/f,seek=7" STDOUT
 	assert_success
 	assert_output "789"
 }
 
 @test "OPEN of a missing file fails at run time (exit 1) naming the address" {
-	run --separate-stderr timeout 10 "$DUCT" -u "OPEN:$T/missing" STDOUT
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u "OPEN:$T/missing" STDOUT
 	assert_failure 1
 	assert_equal "$output" ""
 	[[ "$stderr" =~ ^duct\[[0-9]+\]\ E\ address\ 1\ \(OPEN:[^\)]*/missing\):\ .*No\ such\ file\ or\ directory ]] ||
 	    fail "stderr: $stderr"
 
-	run --separate-stderr timeout 10 "$DUCT" - "OPEN:$T/missing"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - "OPEN:$T/missing"
 	assert_failure 1
 	[[ "$stderr" =~ ^duct\[[0-9]+\]\ E\ address\ 2\ \(OPEN:[^\)]*/missing\):\ .*No\ such\ file\ or\ directory ]] ||
 	    fail "stderr: $stderr"
@@ -104,20 +104,20 @@ load helpers/common
 
 @test "OPEN,creat creates a missing file" {
 	printf 'q' >"$T/in"
-	timeout 10 "$DUCT" -u - "OPEN:$T/c,creat" <"$T/in"
+	timeout -k 5 10 "$DUCT" -u - "OPEN:$T/c,creat" <"$T/in"
 	assert_equal "$(cat "$T/c")" "q"
 }
 
 @test "OPEN,creat,excl fails with exit 1 when the file exists" {
 	printf 'keep me' >"$T/f"
 	printf 'new' >"$T/in"
-	run --separate-stderr timeout 10 "$DUCT" -u - "OPEN:$T/f,creat,excl" <"$T/in"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u - "OPEN:$T/f,creat,excl" <"$T/in"
 	assert_failure 1
 	assert_equal "$(cat "$T/f")" "keep me"
 	[[ "$stderr" =~ E\ address\ 2\ \(OPEN:[^\)]*\):\ .*File\ exists ]] ||
 	    fail "stderr: $stderr"
 	# and succeeds when it does not
-	timeout 10 "$DUCT" -u - "OPEN:$T/g,creat,excl" <"$T/in"
+	timeout -k 5 10 "$DUCT" -u - "OPEN:$T/g,creat,excl" <"$T/in"
 	assert_equal "$(cat "$T/g")" "new"
 }
 
@@ -125,24 +125,24 @@ load helpers/common
 
 @test "CREATE creates a file with what it is sent" {
 	printf 'xyz\n' >"$T/in"
-	timeout 10 "$DUCT" -u - "CREATE:$T/new" <"$T/in"
+	timeout -k 5 10 "$DUCT" -u - "CREATE:$T/new" <"$T/in"
 	cmp "$T/in" "$T/new"
 }
 
 @test "CREATE truncates an existing file; CREAT is an alias" {
 	printf 'a long old content\n' >"$T/f"
 	printf 'ab' >"$T/in"
-	timeout 10 "$DUCT" - "CREATE:$T/f" <"$T/in"
+	timeout -k 5 10 "$DUCT" - "CREATE:$T/f" <"$T/in"
 	assert_equal "$(cat "$T/f")" "ab"
 	printf 'a long old content\n' >"$T/g"
-	timeout 10 "$DUCT" - "CREAT:$T/g" <"$T/in"
+	timeout -k 5 10 "$DUCT" - "CREAT:$T/g" <"$T/in"
 	assert_equal "$(cat "$T/g")" "ab"
 }
 
 @test "CREATE,excl fails with exit 1 if the file exists" {
 	printf 'old' >"$T/f"
 	printf 'new' >"$T/in"
-	run timeout 10 "$DUCT" -u - "CREATE:$T/f,excl" <"$T/in"
+	run timeout -k 5 10 "$DUCT" -u - "CREATE:$T/f,excl" <"$T/in"
 	assert_failure 1
 	assert_output --partial 'address 2'
 	assert_output --partial 'File exists'
@@ -152,14 +152,14 @@ load helpers/common
 @test "created files honour the umask unless mode= is given" {
 	printf 'x' >"$T/in"
 	umask 022
-	timeout 10 "$DUCT" -u - "CREATE:$T/plain" <"$T/in"
+	timeout -k 5 10 "$DUCT" -u - "CREATE:$T/plain" <"$T/in"
 	assert_equal "$(stat -c %a "$T/plain")" 644
-	timeout 10 "$DUCT" -u - "CREATE:$T/m600,mode=600" <"$T/in"
+	timeout -k 5 10 "$DUCT" -u - "CREATE:$T/m600,mode=600" <"$T/in"
 	assert_equal "$(stat -c %a "$T/m600")" 600
-	timeout 10 "$DUCT" -u - "OPEN:$T/m640,creat,mode=0640" <"$T/in"
+	timeout -k 5 10 "$DUCT" -u - "OPEN:$T/m640,creat,mode=0640" <"$T/in"
 	assert_equal "$(stat -c %a "$T/m640")" 640
 	umask 077
-	timeout 10 "$DUCT" -u - "CREATE:$T/u077" <"$T/in"
+	timeout -k 5 10 "$DUCT" -u - "CREATE:$T/u077" <"$T/in"
 	assert_equal "$(stat -c %a "$T/u077")" 600
 	umask 022
 }
@@ -168,26 +168,26 @@ load helpers/common
 
 @test "GOPEN reads a regular file" {
 	printf 'gopen\n' >"$T/f"
-	timeout 10 "$DUCT" -u "GOPEN:$T/f" STDOUT >"$T/out"
+	timeout -k 5 10 "$DUCT" -u "GOPEN:$T/f" STDOUT >"$T/out"
 	cmp "$T/f" "$T/out"
 }
 
 @test "a bare absolute or ./relative path is GOPEN" {
 	printf 'bare\n' >"$T/f"
-	timeout 10 "$DUCT" -u "$T/f" STDOUT >"$T/out"
+	timeout -k 5 10 "$DUCT" -u "$T/f" STDOUT >"$T/out"
 	cmp "$T/f" "$T/out"
 	cd "$T"
-	timeout 10 "$DUCT" -u ./f STDOUT >"$T/out2"
+	timeout -k 5 10 "$DUCT" -u ./f STDOUT >"$T/out2"
 	cmp "$T/f" "$T/out2"
 }
 
 @test "a bare path with options" {
 	printf 'a\r\nb\r\n' >"$T/f"
-	timeout 10 "$DUCT" -u "$T/f,crlf" STDOUT >"$T/out"
+	timeout -k 5 10 "$DUCT" -u "$T/f,crlf" STDOUT >"$T/out"
 	printf 'a\nb\n' >"$T/want"
 	cmp "$T/want" "$T/out"
 	printf 'abc' >"$T/g"
-	run timeout 10 "$DUCT" -u "$T/g,seek=1" STDOUT
+	run timeout -k 5 10 "$DUCT" -u "$T/g,seek=1" STDOUT
 	assert_success
 	assert_output "bc"
 }
@@ -252,20 +252,20 @@ load helpers/common
 
 @test "FD:N reads an inherited descriptor" {
 	printf 'via fd 5\n' >"$T/f"
-	timeout 10 "$DUCT" -u FD:5 STDOUT 5<"$T/f" >"$T/out"
+	timeout -k 5 10 "$DUCT" -u FD:5 STDOUT 5<"$T/f" >"$T/out"
 	cmp "$T/f" "$T/out"
 }
 
 @test "a bare digit is a file descriptor, for reading and writing" {
 	printf 'via fd 3\n' >"$T/f"
-	timeout 10 "$DUCT" -u 3 STDOUT 3<"$T/f" >"$T/out"
+	timeout -k 5 10 "$DUCT" -u 3 STDOUT 3<"$T/f" >"$T/out"
 	cmp "$T/f" "$T/out"
-	timeout 10 "$DUCT" -u - 4 <"$T/f" 4>"$T/out4"
+	timeout -k 5 10 "$DUCT" -u - 4 <"$T/f" 4>"$T/out4"
 	cmp "$T/f" "$T/out4"
 }
 
 @test "FD of a closed descriptor fails at run time (exit 1)" {
-	run timeout 10 "$DUCT" -u FD:6 STDOUT 6<&-
+	run timeout -k 5 10 "$DUCT" -u FD:6 STDOUT 6<&-
 	assert_failure 1
 	assert_output --partial 'address 1'
 }
@@ -273,7 +273,7 @@ load helpers/common
 @test "a descriptor at or above FD_SETSIZE is refused (exit 1)" {
 	[ "$(ulimit -n)" -gt 1100 ] || skip "ulimit -n too low"
 	printf 'x' >"$T/f"
-	run timeout 10 "$DUCT" -u FD:1100 STDOUT 1100<"$T/f"
+	run timeout -k 5 10 "$DUCT" -u FD:1100 STDOUT 1100<"$T/f"
 	assert_failure 1
 	assert_output --partial 'descriptor 1100 is not below FD_SETSIZE (1024)'
 }
@@ -285,7 +285,7 @@ load helpers/common
 	wait_for_file "$T/fifo"
 	[ -p "$T/fifo" ]
 	printf 'through the fifo\n' >"$T/want"
-	timeout 10 bash -c 'cat "$1" >"$2"' _ "$T/want" "$T/fifo"
+	timeout -k 5 10 bash -c 'cat "$1" >"$2"' _ "$T/want" "$T/fifo"
 	wait_for_exit "$TPID" 10 || true
 	assert_equal "$EXIT_STATUS" 0
 	cmp "$T/want" "$T/out"
@@ -295,7 +295,7 @@ load helpers/common
 	mkfifo "$T/fifo"
 	random_file "$T/in" 256K
 	start_duct_bg --stdin "$T/in" -u - "PIPE:$T/fifo"
-	timeout 10 cat "$T/fifo" >"$T/out"
+	timeout -k 5 10 cat "$T/fifo" >"$T/out"
 	wait_for_exit "$TPID" 10 || true
 	assert_equal "$EXIT_STATUS" 0
 	assert_equal "$(sha "$T/out")" "$(sha "$T/in")"
@@ -323,7 +323,7 @@ load helpers/common
 
 @test "without ignoreeof the same file transfer ends at end of file" {
 	printf 'line1\n' >"$T/f"
-	run timeout 10 "$DUCT" -u "OPEN:$T/f" STDOUT
+	run timeout -k 5 10 "$DUCT" -u "OPEN:$T/f" STDOUT
 	assert_success
 	assert_output line1
 }
@@ -332,30 +332,30 @@ load helpers/common
 
 @test "crlf: LF becomes CRLF when writing" {
 	printf 'a\nb\n\n' >"$T/in"
-	timeout 10 "$DUCT" -u - "CREATE:$T/out,crlf" <"$T/in"
+	timeout -k 5 10 "$DUCT" -u - "CREATE:$T/out,crlf" <"$T/in"
 	printf 'a\r\nb\r\n\r\n' >"$T/want"
 	cmp "$T/want" "$T/out"
 }
 
 @test "crlf: CRLF becomes LF when reading (crnl is an alias)" {
 	printf 'a\r\nb\r\n' >"$T/f"
-	timeout 10 "$DUCT" -u "OPEN:$T/f,crlf" STDOUT >"$T/out"
+	timeout -k 5 10 "$DUCT" -u "OPEN:$T/f,crlf" STDOUT >"$T/out"
 	printf 'a\nb\n' >"$T/want"
 	cmp "$T/want" "$T/out"
-	timeout 10 "$DUCT" -u "OPEN:$T/f,crnl" STDOUT >"$T/out2"
+	timeout -k 5 10 "$DUCT" -u "OPEN:$T/f,crnl" STDOUT >"$T/out2"
 	cmp "$T/want" "$T/out2"
 }
 
 @test "cr: LF becomes CR when writing" {
 	printf 'a\nb\n' >"$T/in"
-	timeout 10 "$DUCT" -u - "CREATE:$T/out,cr" <"$T/in"
+	timeout -k 5 10 "$DUCT" -u - "CREATE:$T/out,cr" <"$T/in"
 	printf 'a\rb\r' >"$T/want"
 	cmp "$T/want" "$T/out"
 }
 
 @test "cr: CR becomes LF when reading" {
 	printf 'a\rb\r' >"$T/f"
-	timeout 10 "$DUCT" -u "OPEN:$T/f,cr" STDOUT >"$T/out"
+	timeout -k 5 10 "$DUCT" -u "OPEN:$T/f,cr" STDOUT >"$T/out"
 	printf 'a\nb\n' >"$T/want"
 	cmp "$T/want" "$T/out"
 }
@@ -363,19 +363,19 @@ load helpers/common
 @test "crlf on STDIO converts both ways through PIPE" {
 	# stdin CRLF -> LF into the pipe -> back out as CRLF
 	printf 'x\r\ny\r\n' >"$T/in"
-	timeout 10 "$DUCT" STDIO,crlf PIPE <"$T/in" >"$T/out"
+	timeout -k 5 10 "$DUCT" STDIO,crlf PIPE <"$T/in" >"$T/out"
 	cmp "$T/in" "$T/out"
 	printf 'x\ny\n' >"$T/in2"
-	timeout 10 "$DUCT" - PIPE,crlf <"$T/in2" >"$T/out2"
+	timeout -k 5 10 "$DUCT" - PIPE,crlf <"$T/in2" >"$T/out2"
 	cmp "$T/in2" "$T/out2"
 }
 
 @test "-,OPTIONS is STDIO with options, as in socat's -,raw idiom" {
 	printf 'x\r\ny\r\n' >"$T/in"
-	timeout 10 "$DUCT" -,crlf PIPE <"$T/in" >"$T/out"
+	timeout -k 5 10 "$DUCT" -,crlf PIPE <"$T/in" >"$T/out"
 	cmp "$T/in" "$T/out"
 	printf 'x\ny\n' >"$T/in2"
-	timeout 10 "$DUCT" PIPE -,crlf <"$T/in2" >"$T/out2"
+	timeout -k 5 10 "$DUCT" PIPE -,crlf <"$T/in2" >"$T/out2"
 	printf 'x\r\ny\r\n' >"$T/want2"
 	cmp "$T/want2" "$T/out2"
 }
@@ -385,7 +385,7 @@ load helpers/common
 @test "-u: only ADDRESS1 -> ADDRESS2, the file is not read back" {
 	printf '0123456789' >"$T/f"
 	printf 'abc' >"$T/in"
-	run --separate-stderr timeout 10 "$DUCT" -u - "OPEN:$T/f" <"$T/in"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u - "OPEN:$T/f" <"$T/in"
 	assert_success
 	assert_equal "$output" ""
 	assert_equal "$(cat "$T/f")" "abc3456789"
@@ -394,14 +394,14 @@ load helpers/common
 @test "-U: only ADDRESS2 -> ADDRESS1" {
 	printf '0123456789' >"$T/f"
 	printf 'abc' >"$T/in"
-	run --separate-stderr timeout 10 "$DUCT" -U "OPEN:$T/f" - <"$T/in"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -U "OPEN:$T/f" - <"$T/in"
 	assert_success
 	assert_equal "$output" ""
 	assert_equal "$(cat "$T/f")" "abc3456789"
 
 	# and the other way round: the file is read, stdin is left alone
 	printf 'untouched' >"$T/g"
-	run --separate-stderr timeout 10 "$DUCT" -U - "OPEN:$T/g" <"$T/in"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -U - "OPEN:$T/g" <"$T/in"
 	assert_success
 	assert_equal "$output" "untouched"
 	assert_equal "$(cat "$T/g")" "untouched"
@@ -409,10 +409,10 @@ load helpers/common
 
 @test "--left-to-right and --right-to-left are the long forms" {
 	printf 'abc' >"$T/in"
-	run --separate-stderr timeout 10 "$DUCT" --left-to-right STDIN STDOUT <"$T/in"
+	run --separate-stderr timeout -k 5 10 "$DUCT" --left-to-right STDIN STDOUT <"$T/in"
 	assert_success
 	assert_equal "$output" "abc"
-	run --separate-stderr timeout 10 "$DUCT" --right-to-left STDOUT STDIN <"$T/in"
+	run --separate-stderr timeout -k 5 10 "$DUCT" --right-to-left STDOUT STDIN <"$T/in"
 	assert_success
 	assert_equal "$output" "abc"
 }

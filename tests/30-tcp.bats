@@ -12,7 +12,7 @@ load helpers/common
 	grep -Eq "^duct\[$DPID\] N address 1 \(TCP-LISTEN:0,bind=127\.0\.0\.1\): listening on 127\.0\.0\.1:$PORT$" "$LOG" ||
 	    fail "listening notice: $(cat "$LOG")"
 
-	run --separate-stderr timeout 10 "$DUCT" -d - "TCP:127.0.0.1:$PORT" <"$T/cin"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -d - "TCP:127.0.0.1:$PORT" <"$T/cin"
 	assert_success
 	assert_equal "$output" "server-data"
 	[[ "$stderr" =~ N\ address\ 2\ \(TCP:127\.0\.0\.1:$PORT\):\ connected\ to\ 127\.0\.0\.1:$PORT ]] ||
@@ -31,7 +31,7 @@ load helpers/common
 	for l in TCP-L TCP4-LISTEN TCP4-L tcp-listen; do
 		for c in TCP-CONNECT TCP4; do
 			start_duct_bg "$l:0,bind=127.0.0.1" PIPE
-			run timeout 10 "$DUCT" - "$c:127.0.0.1:$PORT" <"$T/in"
+			run timeout -k 5 10 "$DUCT" - "$c:127.0.0.1:$PORT" <"$T/in"
 			assert_success
 			assert_output spelling
 			wait_for_exit "$TPID" 10 || true
@@ -43,7 +43,7 @@ load helpers/common
 @test "8 MiB each way at the same time through a TCP echo (sha256)" {
 	random_file "$T/in" 8M
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1 PIPE
-	timeout 30 "$DUCT" - "TCP:127.0.0.1:$PORT" <"$T/in" >"$T/out"
+	timeout -k 5 30 "$DUCT" - "TCP:127.0.0.1:$PORT" <"$T/in" >"$T/out"
 	assert_equal "$(sha "$T/out")" "$(sha "$T/in")"
 	wait_for_exit "$TPID" 10 || true
 	assert_equal "$EXIT_STATUS" 0
@@ -54,7 +54,7 @@ load helpers/common
 	random_file "$T/b" 8M
 	start_duct_bg --stdin "$T/a" --stdout "$T/sout" \
 	    TCP-LISTEN:0,bind=127.0.0.1 STDIO
-	timeout 30 socat -t 10 - "TCP:127.0.0.1:$PORT" <"$T/b" >"$T/cout"
+	timeout -k 5 30 socat -t 10 - "TCP:127.0.0.1:$PORT" <"$T/b" >"$T/cout"
 	wait_for_exit "$TPID" 20 || true
 	assert_equal "$EXIT_STATUS" 0
 	assert_equal "$(sha "$T/cout")" "$(sha "$T/a")"
@@ -66,7 +66,7 @@ load helpers/common
 	random_file "$T/b" 8M
 	start_socat_bg --stdin "$T/a" --stdout "$T/sout" -t 10 \
 	    TCP-LISTEN:0,bind=127.0.0.1 -
-	timeout 30 "$DUCT" - "TCP:127.0.0.1:$SPORT" <"$T/b" >"$T/cout"
+	timeout -k 5 30 "$DUCT" - "TCP:127.0.0.1:$SPORT" <"$T/b" >"$T/cout"
 	wait_for_exit "$STPID" 20 || true
 	assert_equal "$EXIT_STATUS" 0
 	assert_equal "$(sha "$T/cout")" "$(sha "$T/a")"
@@ -76,7 +76,7 @@ load helpers/common
 @test "half-close: a server that answers only after EOF gets its answer through" {
 	start_peer eof-answer
 	printf 'data' >"$T/in"
-	run --separate-stderr timeout 10 "$DUCT" - "TCP:127.0.0.1:$PEER_PORT" <"$T/in"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PEER_PORT" <"$T/in"
 	assert_success
 	assert_equal "$output" "got:data"
 }
@@ -84,7 +84,7 @@ load helpers/common
 @test "half-close with socat SYSTEM:wc -c as the server" {
 	head -c 12345 /dev/zero >"$T/in"
 	start_socat_bg TCP-LISTEN:0,bind=127.0.0.1 SYSTEM:'wc -c'
-	run --separate-stderr timeout 10 "$DUCT" - "TCP:127.0.0.1:$SPORT" <"$T/in"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$SPORT" <"$T/in"
 	assert_success
 	assert_equal "$(echo $output)" "12345"
 }
@@ -95,7 +95,7 @@ load helpers/common
 	start_duct_bg --stdin "$T/sin" --stdout "$T/sout" -t 10 \
 	    TCP-LISTEN:0,bind=127.0.0.1 STDIO
 	printf 'question\n' >"$T/cin"
-	timeout 10 socat -t 10 - "TCP:127.0.0.1:$PORT" <"$T/cin" >"$T/cout" \
+	timeout -k 5 10 socat -t 10 - "TCP:127.0.0.1:$PORT" <"$T/cin" >"$T/cout" \
 	    2>"$T/cerr" 3>&- 7>&- &
 	local client=$!
 	track_pid "$client"
@@ -118,7 +118,7 @@ load helpers/common
 	random_file "$T/in" 8M
 	start_socat_bg TCP-LISTEN:0,bind=127.0.0.1 SYSTEM:sha256sum
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1 "TCP:127.0.0.1:$SPORT"
-	timeout 30 socat -t 10 - "TCP:127.0.0.1:$PORT" <"$T/in" >"$T/out"
+	timeout -k 5 30 socat -t 10 - "TCP:127.0.0.1:$PORT" <"$T/in" >"$T/out"
 	assert_equal "$(cut -d' ' -f1 "$T/out")" "$(sha "$T/in")"
 	wait_for_exit "$TPID" 10 || true
 	assert_equal "$EXIT_STATUS" 0
@@ -129,7 +129,7 @@ load helpers/common
 	start_duct_bg TCP6-LISTEN:0,bind=[::1] PIPE
 	assert_equal "$LISTEN_ON" "[::1]:$PORT"
 	printf 'over v6\n' >"$T/in"
-	run --separate-stderr timeout 10 "$DUCT" -d - "TCP:[::1]:$PORT" <"$T/in"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -d - "TCP:[::1]:$PORT" <"$T/in"
 	assert_success
 	assert_equal "$output" "over v6"
 	[[ "$stderr" =~ connected\ to\ \[::1\]:$PORT ]] || fail "$stderr"
@@ -143,14 +143,14 @@ load helpers/common
 	start_duct_bg TCP-LISTEN:0,bind=[::1] PIPE
 	assert_equal "$LISTEN_ON" "[::1]:$PORT"
 	printf 'v6 again\n' >"$T/in"
-	run timeout 10 "$DUCT" - "TCP6:[::1]:$PORT" <"$T/in"
+	run timeout -k 5 10 "$DUCT" - "TCP6:[::1]:$PORT" <"$T/in"
 	assert_success
 	assert_output "v6 again"
 	wait_for_exit "$TPID" 10 || true
 	assert_equal "$EXIT_STATUS" 0
 
 	start_duct_bg TCP6-L:0,bind=[::1] PIPE
-	run timeout 10 socat -t 5 - "TCP6:[::1]:$PORT" <"$T/in"
+	run timeout -k 5 10 socat -t 5 - "TCP6:[::1]:$PORT" <"$T/in"
 	assert_success
 	assert_output "v6 again"
 }
@@ -158,7 +158,7 @@ load helpers/common
 @test "TCP4 to an IPv6 address is refused by the family check" {
 	have_ipv6_loopback || skip "no IPv6 loopback"
 	start_duct_bg TCP6-LISTEN:0,bind=[::1] PIPE
-	run timeout 10 "$DUCT" - "TCP4:[::1]:$PORT" </dev/null
+	run timeout -k 5 10 "$DUCT" - "TCP4:[::1]:$PORT" </dev/null
 	assert_failure
 	[ "$status" -eq 1 ] || [ "$status" -eq 2 ]
 	assert_output --partial 'address 2'
@@ -168,7 +168,7 @@ load helpers/common
 	have_ipv6_loopback || skip "no IPv6 loopback"
 	start_socat_bg TCP6-LISTEN:0,bind=[::1] SYSTEM:'wc -c'
 	head -c 777 /dev/zero >"$T/in"
-	run timeout 10 "$DUCT" - "TCP:[::1]:$SPORT" <"$T/in"
+	run timeout -k 5 10 "$DUCT" - "TCP:[::1]:$SPORT" <"$T/in"
 	assert_success
 	assert_equal "$(echo $output)" 777
 }
@@ -176,14 +176,14 @@ load helpers/common
 @test "bind= on the client sets the source address the server sees" {
 	start_peer peername "$T/peer"
 	printf 'echo me\n' >"$T/in"
-	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PEER_PORT,bind=127.0.0.2" <"$T/in"
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PEER_PORT,bind=127.0.0.2" <"$T/in"
 	assert_success
 	assert_output "echo me"
 	run cut -d' ' -f1 "$T/peer"
 	assert_output 127.0.0.2
 
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1 PIPE
-	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT,bind=127.0.0.3" <"$T/in"
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT,bind=127.0.0.3" <"$T/in"
 	assert_success
 	assert_output "echo me"
 	wait_for_exit "$TPID" 10 || true
@@ -193,7 +193,7 @@ load helpers/common
 @test "a 1 KiB buffer and small socket buffers still move 2 MiB intact" {
 	random_file "$T/in" 2M
 	start_duct_bg -b 1K TCP-LISTEN:0,bind=127.0.0.1,sndbuf=4K,rcvbuf=4K PIPE
-	timeout 30 "$DUCT" -b 1K - "TCP:127.0.0.1:$PORT,sndbuf=4K,rcvbuf=4K" \
+	timeout -k 5 30 "$DUCT" -b 1K - "TCP:127.0.0.1:$PORT,sndbuf=4K,rcvbuf=4K" \
 	    <"$T/in" >"$T/out"
 	assert_equal "$(sha "$T/out")" "$(sha "$T/in")"
 	wait_for_exit "$TPID" 10 || true
@@ -204,14 +204,14 @@ load helpers/common
 	need_localhost
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1 PIPE
 	printf 'by name\n' >"$T/in"
-	run timeout 10 "$DUCT" - "TCP:localhost:$PORT" <"$T/in"
+	run timeout -k 5 10 "$DUCT" - "TCP:localhost:$PORT" <"$T/in"
 	assert_success
 	assert_output "by name"
 }
 
 @test "connection refused: exit 1, error names address 2" {
 	start_peer refuse
-	run --separate-stderr timeout 10 "$DUCT" - "TCP:127.0.0.1:$PEER_PORT" </dev/null
+	run --separate-stderr timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PEER_PORT" </dev/null
 	assert_failure 1
 	assert_equal "$output" ""
 	[[ "$stderr" =~ ^duct\[[0-9]+\]\ E\ address\ 2\ \(TCP:127\.0\.0\.1:$PEER_PORT\):\ connect:\ Connection\ refused ]] ||
@@ -220,7 +220,7 @@ load helpers/common
 
 @test "connection refused on address 1: exit 1 names address 1" {
 	start_peer refuse
-	run --separate-stderr timeout 10 "$DUCT" "TCP-CONNECT:127.0.0.1:$PEER_PORT" - </dev/null
+	run --separate-stderr timeout -k 5 10 "$DUCT" "TCP-CONNECT:127.0.0.1:$PEER_PORT" - </dev/null
 	assert_failure 1
 	[[ "$stderr" =~ E\ address\ 1\ \(TCP-CONNECT:127\.0\.0\.1:$PEER_PORT\):\ connect:\ Connection\ refused ]] ||
 	    fail "stderr: $stderr"
@@ -228,7 +228,7 @@ load helpers/common
 
 @test "a second listener on a port in use fails: exit 1, Address already in use" {
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1 PIPE
-	run --separate-stderr timeout 10 "$DUCT" "TCP-LISTEN:$PORT,bind=127.0.0.1" PIPE
+	run --separate-stderr timeout -k 5 10 "$DUCT" "TCP-LISTEN:$PORT,bind=127.0.0.1" PIPE
 	assert_failure 1
 	[[ "$stderr" =~ E\ address\ 1\ \(TCP-LISTEN:$PORT,bind=127\.0\.0\.1\):\ .*Address\ already\ in\ use ]] ||
 	    fail "stderr: $stderr"
@@ -243,20 +243,20 @@ time_wait_on() {
 	# connection ends in TIME_WAIT on the listening port.
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1 STDIO
 	local p=$PORT
-	run timeout 10 "$DUCT" -U - "TCP:127.0.0.1:$p" </dev/null
+	run timeout -k 5 10 "$DUCT" -U - "TCP:127.0.0.1:$p" </dev/null
 	assert_success
 	wait_for_exit "$TPID" 10 || true
 	assert_equal "$EXIT_STATUS" 0
 	wait_until 5 time_wait_on "$p"
 
-	run --separate-stderr timeout 10 "$DUCT" "TCP-LISTEN:$p,bind=127.0.0.1,reuseaddr=0" PIPE
+	run --separate-stderr timeout -k 5 10 "$DUCT" "TCP-LISTEN:$p,bind=127.0.0.1,reuseaddr=0" PIPE
 	assert_failure 1
 	[[ "$stderr" =~ Address\ already\ in\ use ]] || fail "stderr: $stderr"
 
 	start_duct_bg "TCP-LISTEN:$p,bind=127.0.0.1" PIPE
 	assert_equal "$PORT" "$p"
 	printf 'again\n' >"$T/in"
-	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$p" <"$T/in"
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$p" <"$T/in"
 	assert_success
 	assert_output again
 }
@@ -265,7 +265,7 @@ time_wait_on() {
 	start_peer full-backlog
 	local t0 t1
 	t0=$(now_ms)
-	run --separate-stderr timeout 10 "$DUCT" - \
+	run --separate-stderr timeout -k 5 10 "$DUCT" - \
 	    "TCP:127.0.0.1:$PEER_PORT,connect-timeout=0.5" </dev/null
 	t1=$(now_ms)
 	assert_failure 1
@@ -278,7 +278,7 @@ time_wait_on() {
 @test "nodelay, keepalive, sndbuf, rcvbuf, linger, reuseport, backlog: relay works" {
 	random_file "$T/in" 1M
 	start_duct_bg "TCP-LISTEN:0,bind=127.0.0.1,backlog=4,reuseport,nodelay,keepalive,sndbuf=65536,rcvbuf=65536,linger=1" PIPE
-	timeout 20 "$DUCT" - "TCP:127.0.0.1:$PORT,nodelay,keepalive,sndbuf=32K,rcvbuf=32K,linger=1,connect-timeout=5,pf=ip4" \
+	timeout -k 5 20 "$DUCT" - "TCP:127.0.0.1:$PORT,nodelay,keepalive,sndbuf=32K,rcvbuf=32K,linger=1,connect-timeout=5,pf=ip4" \
 	    <"$T/in" >"$T/out"
 	assert_equal "$(sha "$T/out")" "$(sha "$T/in")"
 	wait_for_exit "$TPID" 10 || true
@@ -315,7 +315,7 @@ time_wait_on() {
 	local echo_port=$PORT
 	DUCT_SPLICE=always start_duct_bg -ddd TCP-LISTEN:0,bind=127.0.0.1 "TCP:127.0.0.1:$echo_port"
 	local relay_t=$TPID relay_log=$LOG
-	timeout 30 "$DUCT" - "TCP:127.0.0.1:$PORT" <"$T/in" >"$T/out"
+	timeout -k 5 30 "$DUCT" - "TCP:127.0.0.1:$PORT" <"$T/in" >"$T/out"
 	assert_equal "$(sha "$T/out")" "$(sha "$T/in")"
 	wait_for_exit "$relay_t" 10 || true
 	assert_equal "$EXIT_STATUS" 0
@@ -323,7 +323,7 @@ time_wait_on() {
 	# the same relay without the variable copies
 	start_duct_bg -ddd TCP-LISTEN:0,bind=127.0.0.1 "TCP:127.0.0.1:$echo_port"
 	relay_t=$TPID relay_log=$LOG
-	echo hi | timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" >/dev/null
+	echo hi | timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" >/dev/null
 	wait_for_exit "$relay_t" 10 || true
 	refute grep -q 'zero-copy' "$relay_log"
 }
@@ -331,7 +331,7 @@ time_wait_on() {
 @test "DUCT_SPLICE=never copies between unix sockets" {
 	"$DUCT" -V | grep -q 'splice=yes' || skip "built without splice"
 	DUCT_SPLICE=never start_duct_bg -ddd "UNIX-LISTEN:$T/s" PIPE
-	echo hello | timeout 10 "$DUCT" - "UNIX-CONNECT:$T/s" >"$T/out"
+	echo hello | timeout -k 5 10 "$DUCT" - "UNIX-CONNECT:$T/s" >"$T/out"
 	assert_equal "$(cat "$T/out")" hello
 	wait_for_exit "$TPID" 10 || true
 	refute grep -q 'zero-copy' "$LOG"

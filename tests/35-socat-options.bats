@@ -122,7 +122,7 @@ time.sleep(30)' "$T/f"
 	wait_for_file "$T/f.ready"
 	run --separate-stderr timeout -k 5 10 "$DUCT" -u OPEN:$T/f,setlk STDOUT
 	assert_failure 1
-	[[ "$stderr" == *"lock $T/f: held by another process"* ]] || fail "$stderr"
+	[[ "$stderr" == *"lock address 1 (OPEN:$T/f,setlk): held by another process"* ]] || fail "$stderr"
 	run --separate-stderr timeout -k 5 10 "$DUCT" -u OPEN:$T/f.flock,flock-ex-nb STDOUT
 	assert_failure 1
 	kill "$BG_PID"
@@ -265,4 +265,36 @@ for i in range(2):
 	[[ "$stderr" == *"ioctl 0x5309: Inappropriate ioctl for device"* ]] || fail "$stderr"
 	run --separate-stderr timeout -k 5 10 "$DUCT" -u /dev/null "OPEN:$T/f,ioctl-int=x"
 	assert_failure 2
+}
+
+@test "setlk and o-noatime reach an inherited descriptor too (socat's -,setlk and -,o-noatime)" {
+	printf 'data' >"$T/f"
+	run timeout -k 5 10 "$DUCT" -u -,setlk,o-noatime STDOUT <"$T/f"
+	assert_success
+	assert_output data
+	start_bg python3 -c '
+import fcntl, os, sys, time
+f = open(sys.argv[1], "r+")
+fcntl.lockf(f, fcntl.LOCK_EX)
+open(sys.argv[1] + ".ready", "w").close()
+time.sleep(30)' "$T/f"
+	wait_for_file "$T/f.ready"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u -,setlk STDOUT <"$T/f"
+	assert_failure 1
+	[[ "$stderr" == *"held by another process"* ]] || fail "$stderr"
+}
+
+@test "shut-null on UDP-SENDTO sends the empty datagram to its peer; null-eof ends on it" {
+	start_duct_bg -u UDP-RECV:0,bind=127.0.0.1,null-eof STDOUT
+	echo xyz | timeout -k 5 10 "$DUCT" -u - UDP-SENDTO:127.0.0.1:$PORT,shut-null
+	wait_for_exit "$TPID" 10 || true
+	assert_equal "$EXIT_STATUS" 0
+	assert_equal "$(cat "$OUT")" xyz
+}
+
+@test "UNIX-LISTEN exports the peer's bound path as DUCT_PEERADDR/SOCAT_PEERADDR" {
+	start_duct_bg -u UNIX-LISTEN:$SOCKDIR/s SYSTEM:'echo $SOCAT_PEERADDR $DUCT_SOCKADDR'
+	echo | timeout -k 5 10 "$DUCT" -u - UNIX-CONNECT:$SOCKDIR/s,bind=$SOCKDIR/c
+	wait_for_exit "$TPID" 10 || true
+	assert_equal "$(cat "$OUT")" "$SOCKDIR/c $SOCKDIR/s"
 }

@@ -40,7 +40,7 @@ ok 65507"
 @test "a stream source feeding a datagram sink sends one datagram per read" {
 	random_file "$T/in" 50000
 	start_dgram_server sink "$T/sizes" 50
-	run timeout 10 "$DUCT" -b 1000 -u "OPEN:$T/in" "UDP:$DPEER"
+	run timeout -k 5 10 "$DUCT" -b 1000 -u "OPEN:$T/in" "UDP:$DPEER"
 	assert_success
 	wait_until 10 nlines_is "$T/sizes" 50
 	# a regular file gives full reads: fifty datagrams of exactly 1000
@@ -77,7 +77,7 @@ ok 65507"
 	# peer B gets no answer
 	run dgram_peer chat "127.0.0.1:$PORT" b1 --replies 0
 	assert_success
-	run timeout 5 python3 -c '
+	run timeout -k 5 5 python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", 0))
@@ -95,7 +95,7 @@ except socket.timeout:
 
 @test "UDP-CONNECT: stdin goes out as a datagram and the answer comes back" {
 	start_dgram_server echo
-	run timeout 10 "$DUCT" -t 2 - "UDP:$DPEER" <<<"hello udp"
+	run timeout -k 5 10 "$DUCT" -t 2 - "UDP:$DPEER" <<<"hello udp"
 	assert_success
 	assert_output "hello udp"
 }
@@ -168,7 +168,7 @@ print(s.getsockname()[1], s.recv(100).decode().strip())
 }
 
 @test "UDP-RECV is read only: used the other way it is a usage error" {
-	run timeout 5 "$DUCT" -U UDP-RECV:0 -
+	run timeout -k 5 5 "$DUCT" -U UDP-RECV:0 -
 	assert_failure 2
 	assert_output --partial 'UDP-RECV'
 }
@@ -301,32 +301,32 @@ ok 60000"
 }
 
 @test "UDP kinds: usage errors name the address and the bad part" {
-	run timeout 5 "$DUCT" UDP:127.0.0.1 -
+	run timeout -k 5 5 "$DUCT" UDP:127.0.0.1 -
 	assert_failure 2
 	assert_output --partial 'UDP-CONNECT takes HOST:PORT in "UDP:127.0.0.1"'
-	run timeout 5 "$DUCT" UDP-LISTEN:99999 -
+	run timeout -k 5 5 "$DUCT" UDP-LISTEN:99999 -
 	assert_failure 2
 	assert_output --partial 'invalid port "99999"'
-	run timeout 5 "$DUCT" UDP:127.0.0.1:9,fork -
+	run timeout -k 5 5 "$DUCT" UDP:127.0.0.1:9,fork -
 	assert_failure 2
 	assert_output --partial 'option "fork" does not apply to UDP-CONNECT'
-	run timeout 5 "$DUCT" UDP-SENDTO:127.0.0.1:9,range=10.0.0.0/8 -
+	run timeout -k 5 5 "$DUCT" UDP-SENDTO:127.0.0.1:9,range=10.0.0.0/8 -
 	assert_failure 2
 	assert_output --partial 'option "range" does not apply to UDP-SENDTO'
-	run timeout 5 "$DUCT" UDP-L:0,fork,reuseaddr=0 -
+	run timeout -k 5 5 "$DUCT" UDP-L:0,fork,reuseaddr=0 -
 	assert_failure 2
 	assert_output --partial 'fork needs reuseaddr'
 }
 
 @test "socat's UDP client talks to duct's UDP-LISTEN, and duct's UDP client to socat's" {
 	start_duct_bg UDP-LISTEN:0,bind=127.0.0.1 PIPE
-	run timeout 10 socat -t 1 - "UDP:127.0.0.1:$PORT" <<<"to duct"
+	run timeout -k 5 10 socat -t 1 - "UDP:127.0.0.1:$PORT" <<<"to duct"
 	assert_success
 	assert_output "to duct"
 	start_socat_bg UDP-LISTEN:0,bind=127.0.0.1 PIPE
 	wait_for_line "$SLOG" 'listening on'
 	SPORT=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\)$/\1/p' "$SLOG" | head -n1)
-	run timeout 10 "$DUCT" -t 1 - "UDP:127.0.0.1:$SPORT" <<<"to socat"
+	run timeout -k 5 10 "$DUCT" -t 1 - "UDP:127.0.0.1:$SPORT" <<<"to socat"
 	assert_success
 	assert_output "to socat"
 }

@@ -12,7 +12,7 @@ load helpers/common
 	grep -Eq "^duct\[$DPID\] N address 1 \(UNIX-LISTEN:$s\): listening on $s$" "$LOG" ||
 	    fail "$(cat "$LOG")"
 	[ -S "$s" ]
-	run --separate-stderr timeout 10 "$DUCT" - "UNIX-CONNECT:$s" <"$T/cin"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - "UNIX-CONNECT:$s" <"$T/cin"
 	assert_success
 	assert_equal "$output" "server-data"
 	wait_for_exit "$TPID" 10 || true
@@ -25,7 +25,7 @@ load helpers/common
 	printf 'spelled\n' >"$T/in"
 	for c in UNIX-CLIENT UNIX LOCAL unix-connect; do
 		start_duct_bg "UNIX-L:$s" PIPE
-		run timeout 10 "$DUCT" - "$c:$s" <"$T/in"
+		run timeout -k 5 10 "$DUCT" - "$c:$s" <"$T/in"
 		assert_success
 		assert_output spelled
 		wait_for_exit "$TPID" 10 || true
@@ -38,7 +38,7 @@ load helpers/common
 	local s=$SOCKDIR/s
 	random_file "$T/in" 4M
 	start_duct_bg "UNIX-LISTEN:$s" PIPE
-	timeout 20 "$DUCT" - "UNIX-CONNECT:$s" <"$T/in" >"$T/out"
+	timeout -k 5 20 "$DUCT" - "UNIX-CONNECT:$s" <"$T/in" >"$T/out"
 	assert_equal "$(sha "$T/out")" "$(sha "$T/in")"
 	wait_for_exit "$TPID" 10 || true
 	assert_equal "$EXIT_STATUS" 0
@@ -48,7 +48,7 @@ load helpers/common
 	local s=$SOCKDIR/s
 	start_duct_bg "UNIX-LISTEN:$s" PIPE
 	[ -S "$s" ]
-	run timeout 10 "$DUCT" - "UNIX-CONNECT:$s" </dev/null
+	run timeout -k 5 10 "$DUCT" - "UNIX-CONNECT:$s" </dev/null
 	assert_success
 	wait_for_exit "$TPID" 10 || true
 	assert_equal "$EXIT_STATUS" 0
@@ -68,7 +68,7 @@ load helpers/common
 @test "unlink-close=0 keeps the socket file" {
 	local s=$SOCKDIR/s
 	start_duct_bg "UNIX-LISTEN:$s,unlink-close=0" PIPE
-	run timeout 10 "$DUCT" - "UNIX-CONNECT:$s" </dev/null
+	run timeout -k 5 10 "$DUCT" - "UNIX-CONNECT:$s" </dev/null
 	assert_success
 	wait_for_exit "$TPID" 10 || true
 	assert_equal "$EXIT_STATUS" 0
@@ -85,7 +85,7 @@ s.bind(sys.argv[1])' "$1"
 @test "a stale socket file without unlink-early: exit 1, Address already in use" {
 	local s=$SOCKDIR/s
 	make_stale_socket "$s"
-	run --separate-stderr timeout 10 "$DUCT" "UNIX-LISTEN:$s" PIPE
+	run --separate-stderr timeout -k 5 10 "$DUCT" "UNIX-LISTEN:$s" PIPE
 	assert_failure 1
 	[[ "$stderr" =~ E\ address\ 1\ \(UNIX-LISTEN:[^\)]*\):\ .*Address\ already\ in\ use ]] ||
 	    fail "stderr: $stderr"
@@ -100,7 +100,7 @@ s.bind(sys.argv[1])' "$1"
 	[ -S "$s" ]
 	# (inode numbers are reused on ext4: a working connection is the proof)
 	printf 'fresh\n' >"$T/in"
-	run timeout 10 "$DUCT" - "UNIX-CONNECT:$s" <"$T/in"
+	run timeout -k 5 10 "$DUCT" - "UNIX-CONNECT:$s" <"$T/in"
 	assert_success
 	assert_output fresh
 }
@@ -110,7 +110,7 @@ s.bind(sys.argv[1])' "$1"
 	umask 022
 	start_duct_bg "UNIX-LISTEN:$s,mode=600" PIPE
 	assert_equal "$(stat -c %a "$s")" 600
-	run timeout 10 "$DUCT" - "UNIX-CONNECT:$s" </dev/null
+	run timeout -k 5 10 "$DUCT" - "UNIX-CONNECT:$s" </dev/null
 	assert_success
 	wait_for_exit "$TPID" 10 || true
 
@@ -120,7 +120,7 @@ s.bind(sys.argv[1])' "$1"
 }
 
 @test "UNIX-CONNECT to a missing socket: exit 1, No such file or directory" {
-	run --separate-stderr timeout 10 "$DUCT" - "UNIX-CONNECT:$SOCKDIR/none" </dev/null
+	run --separate-stderr timeout -k 5 10 "$DUCT" - "UNIX-CONNECT:$SOCKDIR/none" </dev/null
 	assert_failure 1
 	[[ "$stderr" =~ ^duct\[[0-9]+\]\ E\ address\ 2\ \(UNIX-CONNECT:[^\)]*/none\):\ .*No\ such\ file\ or\ directory ]] ||
 	    fail "stderr: $stderr"
@@ -129,7 +129,7 @@ s.bind(sys.argv[1])' "$1"
 @test "UNIX-CONNECT to a socket nobody listens on: exit 1, Connection refused" {
 	local s=$SOCKDIR/s
 	make_stale_socket "$s"
-	run --separate-stderr timeout 10 "$DUCT" - "UNIX-CONNECT:$s" </dev/null
+	run --separate-stderr timeout -k 5 10 "$DUCT" - "UNIX-CONNECT:$s" </dev/null
 	assert_failure 1
 	[[ "$stderr" =~ E\ address\ 2\ \(UNIX-CONNECT:[^\)]*\):\ .*Connection\ refused ]] ||
 	    fail "stderr: $stderr"
@@ -141,7 +141,7 @@ s.bind(sys.argv[1])' "$1"
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1 PIPE
 	start_duct_bg "UNIX-LISTEN:$s" "TCP:127.0.0.1:$PORT"
 	local bridge=$TPID
-	timeout 20 socat -t 10 - "UNIX-CONNECT:$s" <"$T/in" >"$T/out"
+	timeout -k 5 20 socat -t 10 - "UNIX-CONNECT:$s" <"$T/in" >"$T/out"
 	assert_equal "$(sha "$T/out")" "$(sha "$T/in")"
 	wait_for_exit "$bridge" 10 || true
 	assert_equal "$EXIT_STATUS" 0
@@ -152,7 +152,7 @@ s.bind(sys.argv[1])' "$1"
 	start_socat_bg "UNIX-LISTEN:$s" SYSTEM:'wc -c'
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1 "UNIX-CONNECT:$s"
 	head -c 4321 /dev/zero >"$T/in"
-	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <"$T/in"
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <"$T/in"
 	assert_success
 	assert_equal "$(echo $output)" 4321
 }
@@ -161,14 +161,14 @@ s.bind(sys.argv[1])' "$1"
 	local s=$SOCKDIR/s
 	printf 'via gopen\n' >"$T/in"
 	start_duct_bg "UNIX-LISTEN:$s" PIPE
-	run timeout 10 "$DUCT" - "GOPEN:$s" <"$T/in"
+	run timeout -k 5 10 "$DUCT" - "GOPEN:$s" <"$T/in"
 	assert_success
 	assert_output "via gopen"
 	wait_for_exit "$TPID" 10 || true
 	assert_equal "$EXIT_STATUS" 0
 
 	start_duct_bg "UNIX-LISTEN:$s" PIPE
-	run timeout 10 "$DUCT" - "$s" <"$T/in"
+	run timeout -k 5 10 "$DUCT" - "$s" <"$T/in"
 	assert_success
 	assert_output "via gopen"
 }
@@ -177,7 +177,7 @@ s.bind(sys.argv[1])' "$1"
 	local s=$SOCKDIR/s
 	start_socat_bg "UNIX-LISTEN:$s" SYSTEM:'wc -c'
 	head -c 100 /dev/zero >"$T/in"
-	run timeout 10 "$DUCT" - "UNIX-CONNECT:$s" <"$T/in"
+	run timeout -k 5 10 "$DUCT" - "UNIX-CONNECT:$s" <"$T/in"
 	assert_success
 	assert_equal "$(echo $output)" 100
 }

@@ -41,14 +41,14 @@ load helpers/common
 
 @test "UNIX-SENDTO sends datagrams to a socket and prints its answers" {
 	start_dgram_server echo "$SOCKDIR/echo.sock"
-	run timeout 10 "$DUCT" -t 2 - "UNIX-SENDTO:$DPEER" <<<"to the server"
+	run timeout -k 5 10 "$DUCT" -t 2 - "UNIX-SENDTO:$DPEER" <<<"to the server"
 	assert_success
 	assert_output "to the server"
 }
 
 @test "UNIX-CLIENT falls back to a datagram socket when the path is one" {
 	start_dgram_server echo "$SOCKDIR/echo.sock"
-	run timeout 10 "$DUCT" -dd -t 2 - "UNIX-CLIENT:$DPEER" <<<"fallback"
+	run timeout -k 5 10 "$DUCT" -dd -t 2 - "UNIX-CLIENT:$DPEER" <<<"fallback"
 	assert_success
 	assert_line "fallback"
 	assert_line --regexp "I address 2 \\(UNIX-CLIENT:.*\\): .*echo\\.sock is a datagram socket$"
@@ -83,16 +83,16 @@ load helpers/common
 @test "socat's UNIX-SENDTO talks to duct's UNIX-RECVFROM" {
 	local s=$SOCKDIR/r.sock
 	start_duct_bg "UNIX-RECVFROM:$s" PIPE
-	run timeout 10 socat -t 1 - "UNIX-SENDTO:$s,bind=$SOCKDIR/socat.sock" <<<"from socat"
+	run timeout -k 5 10 socat -t 1 - "UNIX-SENDTO:$s,bind=$SOCKDIR/socat.sock" <<<"from socat"
 	assert_success
 	assert_output "from socat"
 }
 
 @test "unix datagram kinds: range= does not apply, fork only on UNIX-RECVFROM" {
-	run timeout 5 "$DUCT" "UNIX-RECV:$SOCKDIR/x,range=127.0.0.1" -
+	run timeout -k 5 5 "$DUCT" "UNIX-RECV:$SOCKDIR/x,range=127.0.0.1" -
 	assert_failure 2
 	assert_output --partial 'option "range" does not apply to UNIX-RECV'
-	run timeout 5 "$DUCT" "UNIX-SENDTO:$SOCKDIR/x,fork" -
+	run timeout -k 5 5 "$DUCT" "UNIX-SENDTO:$SOCKDIR/x,fork" -
 	assert_failure 2
 	assert_output --partial 'option "fork" does not apply to UNIX-SENDTO'
 	[ ! -e "$SOCKDIR/x" ]

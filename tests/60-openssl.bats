@@ -29,7 +29,7 @@ tls_client() {
 	local text=$1
 	shift
 	run --separate-stderr bash -c \
-	    'printf "%s" "$1" | timeout 10 "$DUCT" "${@:2}"' _ "$text" "$@"
+	    'printf "%s" "$1" | timeout -k 5 10 "$DUCT" "${@:2}"' _ "$text" "$@"
 }
 
 # openssl s_server ARGS on 127.0.0.1, port chosen by the system.  Its
@@ -39,7 +39,7 @@ start_s_server() {
 	mkfifo "$T/s_server.in"
 	exec 7<>"$T/s_server.in"
 	SS_OUT=$T/s_server.out
-	timeout 30 openssl s_server -accept 127.0.0.1:0 "$@" \
+	timeout -k 5 30 openssl s_server -accept 127.0.0.1:0 "$@" \
 	    <"$T/s_server.in" >"$SS_OUT" 2>&1 3>&- 7>&- 8>&- 9>&- &
 	track_pid $!
 	wait_for_line "$SS_OUT" '^ACCEPT ' 10
@@ -53,7 +53,7 @@ start_s_client() {
 	mkfifo "$T/s_client.in"
 	exec 8<>"$T/s_client.in"
 	SC_OUT=$T/s_client.out
-	timeout 30 openssl s_client -nocommands -no_ign_eof "$@" \
+	timeout -k 5 30 openssl s_client -nocommands -no_ign_eof "$@" \
 	    <"$T/s_client.in" >"$SC_OUT" 2>&1 3>&- 7>&- 8>&- 9>&- &
 	SC_PID=$!
 	track_pid "$SC_PID"
@@ -89,11 +89,11 @@ start_s_client() {
 	run "$DUCT" --help
 	assert_output --regexp 'OPENSSL \(OPENSSL-CONNECT, SSL\) HOST:PORT +unavailable: duct was built without OpenSSL'
 	assert_output --regexp 'OPENSSL-LISTEN \(SSL-L\) PORT +unavailable: duct was built without OpenSSL'
-	run --separate-stderr timeout 10 "$DUCT" - OPENSSL:127.0.0.1:443
+	run --separate-stderr timeout -k 5 10 "$DUCT" - OPENSSL:127.0.0.1:443
 	assert_failure 2
 	[[ "$stderr" == *"address 2: OPENSSL: duct was built without OpenSSL"* ]] ||
 	    fail "no clear message: $stderr"
-	run --separate-stderr timeout 10 "$DUCT" SSL-L:0,fork -
+	run --separate-stderr timeout -k 5 10 "$DUCT" SSL-L:0,fork -
 	assert_failure 2
 	[[ "$stderr" == *"duct was built without OpenSSL"* ]] ||
 	    fail "no clear message: $stderr"
@@ -247,7 +247,7 @@ start_s_client() {
 	need_tls
 	random_file "$T/big" 4M
 	tls_server "cert=$CERTS/server.pem" PIPE
-	timeout 20 "$DUCT" -t 5 - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem" \
+	timeout -k 5 20 "$DUCT" -t 5 - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem" \
 	    <"$T/big" >"$T/back" || fail "duct failed with status $?"
 	assert_equal "$(sha "$T/back")" "$(sha "$T/big")"
 }
@@ -261,7 +261,7 @@ start_s_client() {
 	local i pids=()
 	for i in 1 2 3 4 5; do
 		printf 'client %d\n' "$i" >"$T/in.$i"
-		start_bg sh -c 'exec timeout 10 "$0" -t 5 - "$1" <"$2" >"$3"' \
+		start_bg sh -c 'exec timeout -k 5 10 "$0" -t 5 - "$1" <"$2" >"$3"' \
 		    "$DUCT" "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem" \
 		    "$T/in.$i" "$T/out.$i"
 		pids+=("$BG_PID")
@@ -286,7 +286,7 @@ start_s_client() {
 	    "OPENSSL:127.0.0.1:$tls_port,cafile=$CERTS/ca.pem"
 	grep -q "^duct\\[$DPID\\] D address 2 (OPENSSL:127\\.0\\.0\\.1:$tls_port,cafile=.*): 127\\.0\\.0\\.1:$tls_port resolved once" "$LOG" ||
 	    fail "no resolved-once line from the parent: $(cat "$LOG")"
-	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"through tls"
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"through tls"
 	assert_success
 	assert_output "through tls"
 }
@@ -390,7 +390,7 @@ start_s_client() {
 	need_localhost
 	need_tls
 	command -v socat >/dev/null || skip "no socat"
-	start_bg timeout 30 socat -d -d \
+	start_bg timeout -k 5 30 socat -d -d \
 	    "OPENSSL-LISTEN:0,bind=127.0.0.1,cert=$CERTS/server.pem,cafile=$CERTS/ca.pem" PIPE
 	wait_for_line "$BG_ERR" 'listening on' 10
 	local sport
@@ -401,7 +401,7 @@ start_s_client() {
 	assert_equal "$output" "to socat"
 
 	tls_server "cert=$CERTS/server.pem" PIPE
-	run bash -c "printf 'from socat' | timeout 10 socat - 'OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem'"
+	run bash -c "printf 'from socat' | timeout -k 5 10 socat - 'OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem'"
 	assert_success
 	assert_equal "$output" "from socat"
 }
@@ -427,21 +427,21 @@ start_s_client() {
 
 @test "bad certificate files fail at start-up, naming the file" {
 	need_tls
-	run --separate-stderr timeout 10 "$DUCT" \
+	run --separate-stderr timeout -k 5 10 "$DUCT" \
 	    "OPENSSL-LISTEN:0,bind=127.0.0.1,cert=$T/missing.pem" -
 	assert_failure 1
 	[[ "$stderr" == *"cert= $T/missing.pem: "* ]] || fail "message: $stderr"
-	run --separate-stderr timeout 10 "$DUCT" \
+	run --separate-stderr timeout -k 5 10 "$DUCT" \
 	    "OPENSSL-LISTEN:0,bind=127.0.0.1,cert=$CERTS/server.crt,key=$CERTS/client.key" -
 	assert_failure 1
 	[[ "$stderr" == *"key= $CERTS/client.key: key values mismatch"* ]] ||
 	    fail "message: $stderr"
-	run --separate-stderr timeout 10 "$DUCT" \
+	run --separate-stderr timeout -k 5 10 "$DUCT" \
 	    "OPENSSL-LISTEN:0,bind=127.0.0.1,cert=$CERTS/server.crt" -
 	assert_failure 1
 	[[ "$stderr" == *"no private key (give key=) in cert= $CERTS/server.crt"* ]] ||
 	    fail "message: $stderr"
-	run --separate-stderr timeout 10 "$DUCT" - \
+	run --separate-stderr timeout -k 5 10 "$DUCT" - \
 	    "OPENSSL:127.0.0.1:1,cafile=$T/missing.pem"
 	assert_failure 1
 	[[ "$stderr" == *"cafile= $T/missing.pem: "* ]] || fail "message: $stderr"
@@ -458,7 +458,7 @@ start_s_client() {
 	    "OPENSSL:localhost:443,verify=maybe" \
 	    "OPENSSL:localhost" \
 	    "TCP:localhost:443,cafile=/x"; do
-		run --separate-stderr timeout 10 "$DUCT" - "$bad"
+		run --separate-stderr timeout -k 5 10 "$DUCT" - "$bad"
 		assert_failure 2
 		[[ "$stderr" == "duct: address 2: "* ]] ||
 		    fail "$bad: $stderr"
@@ -473,7 +473,7 @@ start_s_client() {
 	    "SSL:localhost:$PORT,openssl-cafile=$CERTS/ca.pem,openssl-commonname=localhost,openssl-cipherlist=HIGH:TLS_AES_128_GCM_SHA256"
 	assert_success
 	assert_equal "$output" "spelt"
-	run --separate-stderr timeout 10 "$DUCT" - "TCP:127.0.0.1:1,openssl-cafile=/x"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:1,openssl-cafile=/x"
 	assert_failure 2
 }
 
@@ -499,12 +499,12 @@ start_s_client() {
 	tls_server "cert=$CERTS/server.pem,fork,max-children=1" \
 	    SYSTEM:'cat; echo done'
 	mkfifo "$T/hold"
-	timeout 15 "$DUCT" - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem" \
+	timeout -k 5 15 "$DUCT" - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem" \
 	    <"$T/hold" >"$T/first" 7>&- &
 	local first=$!
 	exec 7>"$T/hold"
 	wait_for_line "$LOG" 'TLS established' 5
-	timeout 15 "$DUCT" -t 8 - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem" \
+	timeout -k 5 15 "$DUCT" -t 8 - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem" \
 	    <<<"second" >"$T/second" 7>&- &
 	local second=$!
 	! wait_until 0.5 test -s "$T/second"
@@ -519,7 +519,7 @@ start_s_client() {
 
 @test "accept-timeout on a TLS listener: nobody came, exit 1" {
 	need_tls
-	run --separate-stderr timeout 10 "$DUCT" \
+	run --separate-stderr timeout -k 5 10 "$DUCT" \
 	    "OPENSSL-LISTEN:0,bind=127.0.0.1,cert=$CERTS/server.pem,accept-timeout=0.2" -
 	assert_failure 1
 	[[ "$stderr" == *"no peer within accept-timeout=0.2"* ]] ||
@@ -534,7 +534,7 @@ start_s_client() {
 	local echo_log=$LOG
 	tls_server "cert=$CERTS/server.pem" "UNIX-CONNECT:$SOCKDIR/echo"
 	local tls_log=$LOG
-	timeout 20 "$DUCT" -ddd -t 5 - \
+	timeout -k 5 20 "$DUCT" -ddd -t 5 - \
 	    "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem" \
 	    <"$T/big" >"$T/back" 2>"$T/client.log" ||
 	    fail "duct failed with status $?: $(tail "$T/client.log")"
@@ -560,4 +560,21 @@ start_s_client() {
 	    fail "dump: $stderr"
 	[[ "$stderr" == *"< "*"length=12"*"secret words"* ]] ||
 	    fail "dump: $stderr"
+}
+
+@test "the peer's certificate reaches EXEC programs as DUCT_/SOCAT_OPENSSL_X509_*" {
+	need_tls
+	tls_server "cert=$CERTS/server.pem,cafile=$CERTS/ca.pem" \
+	    SYSTEM:'echo $SOCAT_OPENSSL_X509_COMMONNAME/$DUCT_OPENSSL_X509_SUBJECT/$SOCAT_OPENSSL_X509_ISSUER'
+	tls_client '' -t 2 - \
+	    "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem,cert=$CERTS/client.pem"
+	assert_success
+	assert_equal "$output" "duct test client/CN = duct test client/CN = duct test CA"
+	# and the client's program sees the server's certificate
+	tls_server "cert=$CERTS/server.pem" /dev/null
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u \
+	    "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem" \
+	    SYSTEM:'echo $DUCT_OPENSSL_X509_COMMONNAME'
+	assert_success
+	assert_output localhost
 }

@@ -7,7 +7,7 @@ load helpers/common
 @test "stdin EOF reaches the TCP peer as EOF; its reply still comes back" {
 	start_peer eof-answer
 	printf 'ping' >"$T/in"
-	run --separate-stderr timeout 10 "$DUCT" - "TCP:127.0.0.1:$PEER_PORT" <"$T/in"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PEER_PORT" <"$T/in"
 	assert_success
 	assert_equal "$output" "got:ping"
 }
@@ -15,7 +15,7 @@ load helpers/common
 @test "a reply that comes 0.3 s after EOF arrives with -t 5" {
 	start_peer eof-answer 0.3
 	printf 'late' >"$T/in"
-	run --separate-stderr timeout 10 "$DUCT" -t 5 - "TCP:127.0.0.1:$PEER_PORT" <"$T/in"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -t 5 - "TCP:127.0.0.1:$PEER_PORT" <"$T/in"
 	assert_success
 	assert_equal "$output" "got:late"
 }
@@ -25,7 +25,7 @@ load helpers/common
 	printf 'x' >"$T/in"
 	local t0 t1
 	t0=$(now_ms)
-	run --separate-stderr timeout 10 "$DUCT" -d -t 0.2 - "TCP:127.0.0.1:$PEER_PORT" <"$T/in"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -d -t 0.2 - "TCP:127.0.0.1:$PEER_PORT" <"$T/in"
 	t1=$(now_ms)
 	assert_success
 	[[ "$stderr" =~ duct\[[0-9]+\]\ N\ close\ timer\ \(-t\ 0\.2\)\ expired\ with\ address\ 2\ -\>\ address\ 1\ still\ open ]] ||
@@ -40,7 +40,7 @@ load helpers/common
 	exec 7<>"$T/cin"
 	printf 'bye\n' >"$T/sin"
 	start_duct_bg --stdin "$T/sin" -t 10 TCP-LISTEN:0,bind=127.0.0.1 STDIO
-	run --separate-stderr timeout 10 "$DUCT" -d -t 0.3 - "TCP:127.0.0.1:$PORT" <"$T/cin"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -d -t 0.3 - "TCP:127.0.0.1:$PORT" <"$T/cin"
 	assert_success
 	assert_equal "$output" "bye"
 	[[ "$stderr" =~ close\ timer\ \(-t\ 0\.3\)\ expired\ with\ address\ 1\ -\>\ address\ 2\ still\ open ]] ||
@@ -50,7 +50,7 @@ load helpers/common
 @test "-t restarts whenever data moves: a trickling reply is delivered whole" {
 	start_peer trickle 10 0.1
 	printf 'go' >"$T/in"
-	run --separate-stderr timeout 10 "$DUCT" -t 0.3 - "TCP:127.0.0.1:$PEER_PORT" <"$T/in"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -t 0.3 - "TCP:127.0.0.1:$PEER_PORT" <"$T/in"
 	assert_success
 	local i want=""
 	for i in 0 1 2 3 4 5 6 7 8 9; do
@@ -64,7 +64,7 @@ load helpers/common
 	printf 'go' >"$T/in"
 	local t0 t1
 	t0=$(now_ms)
-	run --separate-stderr timeout 10 "$DUCT" -t 0.3 - "TCP:127.0.0.1:$PEER_PORT" <"$T/in"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -t 0.3 - "TCP:127.0.0.1:$PEER_PORT" <"$T/in"
 	t1=$(now_ms)
 	assert_success
 	assert_equal "$output" "chunk-0"
@@ -93,7 +93,7 @@ load helpers/common
 	mkfifo "$T/cin"
 	exec 7<>"$T/cin"
 	start_peer hold "$T/got"
-	run timeout 10 "$DUCT" --idle-timeout=0.3 - "TCP:127.0.0.1:$PEER_PORT" <"$T/cin"
+	run timeout -k 5 10 "$DUCT" --idle-timeout=0.3 - "TCP:127.0.0.1:$PEER_PORT" <"$T/cin"
 	assert_success
 }
 
@@ -102,7 +102,7 @@ load helpers/common
 	printf 'one way' >"$T/in"
 	local t0 t1
 	t0=$(now_ms)
-	run --separate-stderr timeout 10 "$DUCT" -u -t 5 - "TCP:127.0.0.1:$PEER_PORT" <"$T/in"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u -t 5 - "TCP:127.0.0.1:$PEER_PORT" <"$T/in"
 	t1=$(now_ms)
 	assert_success
 	assert_equal "$output" ""
@@ -118,7 +118,7 @@ load helpers/common
 	start_duct_bg --stdin "$T/sin" -t 30 TCP-LISTEN:0,bind=127.0.0.1 STDIO
 	local t0 t1
 	t0=$(now_ms)
-	run --separate-stderr timeout 10 "$DUCT" -U -t 5 - "TCP:127.0.0.1:$PORT" <"$T/cin"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -U -t 5 - "TCP:127.0.0.1:$PORT" <"$T/cin"
 	t1=$(now_ms)
 	assert_success
 	assert_equal "$output" "reply"
@@ -131,11 +131,11 @@ load helpers/common
 	printf 'bye\n' >"$T/sin"
 	start_duct_bg --stdin "$T/sin" -t 30 TCP-LISTEN:0,bind=127.0.0.1 STDIO
 	# duct alone holds the write end of the fifo (not timeout, not sh)
-	timeout 30 sh -c 'exec "$0" -t 10 - "$1" >"$2"' "$DUCT" \
+	timeout -k 5 30 sh -c 'exec "$0" -t 10 - "$1" >"$2"' "$DUCT" \
 	    "TCP:127.0.0.1:$PORT" "$T/ofifo" <"$T/cin" 3>&- 7>&- 2>"$T/cerr" &
 	local cli=$!
 	track_pid "$cli"
-	run timeout 10 cat "$T/ofifo"
+	run timeout -k 5 10 cat "$T/ofifo"
 	assert_success
 	assert_output "bye"
 	# cat saw end of file, yet the relay still runs (stdin open, -t 10)
@@ -147,7 +147,7 @@ load helpers/common
 	start_peer slow-digest 0.0005
 	start_duct_bg -b 4K -t 30 TCP-LISTEN:0,bind=127.0.0.1 \
 	    "TCP:127.0.0.1:$PEER_PORT,sndbuf=8K"
-	run --separate-stderr timeout 30 "$DUCT" -t 30 - "TCP:127.0.0.1:$PORT" <"$T/in"
+	run --separate-stderr timeout -k 5 30 "$DUCT" -t 30 - "TCP:127.0.0.1:$PORT" <"$T/in"
 	assert_success
 	assert_equal "$output" "$(sha "$T/in")"
 	wait_for_exit "$TPID" 10 || true
@@ -156,6 +156,6 @@ load helpers/common
 
 @test "a slow reader of duct's stdout still gets every byte (2 MiB, sha256)" {
 	random_file "$T/in" 2M
-	timeout 30 "$DUCT" -b 8K - PIPE <"$T/in" | slow_sha_reader 0.0005 >"$T/digest"
+	timeout -k 5 30 "$DUCT" -b 8K - PIPE <"$T/in" | slow_sha_reader 0.0005 >"$T/digest"
 	assert_equal "$(cat "$T/digest")" "$(sha "$T/in")"
 }

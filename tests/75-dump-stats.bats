@@ -7,7 +7,7 @@ load helpers/common
 HDR='[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}'
 
 @test "-v: header with direction, time, length and offsets, then the text" {
-	run --separate-stderr timeout 10 "$DUCT" -u -v - OPEN:/dev/null <<<"hello"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u -v - OPEN:/dev/null <<<"hello"
 	assert_success
 	[[ "${stderr_lines[0]}" =~ ^\>\ $HDR\ \ length=6\ from=0\ to=5$ ]] ||
 	    fail "header: ${stderr_lines[0]}"
@@ -17,7 +17,7 @@ HDR='[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}'
 
 @test "-v escapes every byte value that could garble a terminal" {
 	python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(256)))' >"$T/all"
-	timeout 10 "$DUCT" -u -v --dump-file="$T/dump" - OPEN:/dev/null <"$T/all"
+	timeout -k 5 10 "$DUCT" -u -v --dump-file="$T/dump" - OPEN:/dev/null <"$T/all"
 	python3 - "$T/dump" <<'PY'
 import re, sys
 text = open(sys.argv[1], "rb").read()
@@ -36,7 +36,7 @@ PY
 }
 
 @test "-x: hex dump lines with offset, two groups of eight and the printable column" {
-	run --separate-stderr timeout 10 "$DUCT" -u -x - OPEN:/dev/null < <(printf 'GET / HTTP/1.0\r\n\r\n\001\377')
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u -x - OPEN:/dev/null < <(printf 'GET / HTTP/1.0\r\n\r\n\001\377')
 	assert_success
 	[[ "${stderr_lines[0]}" =~ ^\>\ $HDR\ \ length=20\ from=0\ to=19$ ]]
 	assert_equal "${stderr_lines[1]}" "  00000000  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 30 0d 0a  |GET / HTTP/1.0..|"
@@ -46,7 +46,7 @@ PY
 
 @test "-v -x together show both forms; offsets run on per direction" {
 	printf 'abc' >"$T/in"
-	run --separate-stderr timeout 10 "$DUCT" -v -x -b 2 -u - OPEN:/dev/null <"$T/in"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -v -x -b 2 -u - OPEN:/dev/null <"$T/in"
 	assert_success
 	[[ "${stderr_lines[0]}" =~ length=2\ from=0\ to=1$ ]]
 	assert_equal "${stderr_lines[1]}" "ab"
@@ -58,7 +58,7 @@ PY
 
 @test "dumps mark each direction of a two-way exchange" {
 	start_peer eof-answer
-	run --separate-stderr timeout 10 "$DUCT" -v - "TCP:127.0.0.1:$PEER_PORT" < <(printf ping)
+	run --separate-stderr timeout -k 5 10 "$DUCT" -v - "TCP:127.0.0.1:$PEER_PORT" < <(printf ping)
 	assert_success
 	assert_output "got:ping"
 	[[ "${stderr_lines[0]}" =~ ^\>\ $HDR\ \ length=4\ from=0\ to=3$ ]]
@@ -89,7 +89,7 @@ PY
 	wait_for_file "$T/hport" 10
 	start_duct_bg -v TCP-LISTEN:0,bind=127.0.0.1 "TCP:127.0.0.1:$(cat "$T/hport")"
 	printf 'GET / HTTP/1.0\r\nHost: x\r\n\r\n' >"$T/req"
-	timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <"$T/req" >"$T/resp"
+	timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <"$T/req" >"$T/resp"
 	grep -q "hello from the server" "$T/resp"
 	wait_for_exit "$TPID" 10 || true
 	# Sum the lengths per direction and compare with what moved.
@@ -106,7 +106,7 @@ PY
 @test "-d tells the life of a connection" {
 	start_peer eof-answer
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1 "TCP:127.0.0.1:$PEER_PORT"
-	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" < <(printf 1234)
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" < <(printf 1234)
 	assert_output "got:1234"
 	wait_for_exit "$TPID" 10 || true
 	local a1="address 1 \(TCP-LISTEN:0,bind=127\.0\.0\.1\)" a2="address 2 \(TCP:127\.0\.0\.1:$PEER_PORT\)"
@@ -121,7 +121,7 @@ PY
 
 @test "--statistics: bytes per direction at exit, also with -q" {
 	random_file "$T/in" 1M
-	run --separate-stderr timeout 10 "$DUCT" -q --statistics - PIPE <"$T/in"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -q --statistics - PIPE <"$T/in"
 	assert_success
 	[[ "$stderr" =~ N\ statistics:\ address\ 1\ -\>\ 2:\ 1048576\ bytes\ in\ [0-9.]+\ s\ \([0-9.]+\ MB/s\) ]] ||
 	    fail "stderr: $stderr"
@@ -142,14 +142,14 @@ PY
 @test "--help=KIND for every kind, any alias, and an unknown kind" {
 	local k
 	for k in $("$DUCT" -h | sed -n '/^Address kinds:/,/^$/p' | awk 'NR > 1 && /^  [A-Z]/ {print $1}'); do
-		run timeout 5 "$DUCT" --help="$k"
+		run timeout -k 5 5 "$DUCT" --help="$k"
 		assert_success
 		assert_line --regexp "^Syntax: $k"
 	done
-	run timeout 5 "$DUCT" --help=tcp-l
+	run timeout -k 5 5 "$DUCT" --help=tcp-l
 	assert_line --partial "Syntax: TCP-LISTEN:PORT"
 	assert_line --partial "fork"
 	refute_line --partial "crlf (crnl)  FILE"
-	run timeout 5 "$DUCT" --help=nosuch
+	run timeout -k 5 5 "$DUCT" --help=nosuch
 	assert_failure 2
 }

@@ -14,10 +14,10 @@ load helpers/common
 		fds+=("$fd")
 		if [ $((i % 2)) = 0 ]; then
 			start_isolated_bg "$T/cin.$i" "$T/out.$i" \
-			    timeout 20 "$DUCT" - "TCP:127.0.0.1:$PORT"
+			    timeout -k 5 20 "$DUCT" - "TCP:127.0.0.1:$PORT"
 		else
 			start_isolated_bg "$T/cin.$i" "$T/out.$i" \
-			    timeout 20 socat -t 10 - "TCP:127.0.0.1:$PORT"
+			    timeout -k 5 20 socat -t 10 - "TCP:127.0.0.1:$PORT"
 		fi
 		pids+=("$BG_PID")
 	done
@@ -43,7 +43,7 @@ load helpers/common
 	for i in $(seq 5); do
 		random_file "$T/in.$i" 128K
 		start_isolated_bg "$T/in.$i" "$T/out.$i" \
-		    timeout 20 "$DUCT" - "UNIX-CONNECT:$s"
+		    timeout -k 5 20 "$DUCT" - "UNIX-CONNECT:$s"
 		pids+=("$BG_PID")
 	done
 	for i in $(seq 5); do
@@ -67,7 +67,7 @@ load helpers/common
 	printf 'z\n' >"$T/in"
 	for i in $(seq 6); do
 		start_isolated_bg "$T/in" "$T/out.$i" \
-		    timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT"
+		    timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT"
 		pids+=("$BG_PID")
 	done
 	for i in $(seq 6); do
@@ -228,7 +228,7 @@ fork_one_client() {
 	before=$(ls "/proc/$DPID/fd" | wc -l)
 	printf 'fd check\n' >"$T/in"
 	for i in $(seq 20); do
-		run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <"$T/in"
+		run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <"$T/in"
 		assert_success
 		assert_output "fd check"
 	done
@@ -239,12 +239,12 @@ fork_one_client() {
 
 @test "a child that fails to open its address does not stop the parent" {
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork "OPEN:$T/missing"
-	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" </dev/null
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" </dev/null
 	assert_output ""
 	wait_for_line "$LOG" "E address 2 \\(OPEN:.*/missing\\): .*No such file or directory"
 	pid_running "$DPID"
 	# the parent keeps listening: a second client is accepted too
-	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" </dev/null
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" </dev/null
 	assert_output ""
 	wait_until 5 eval '[ "$(grep -c "connection from" "$LOG")" -eq 2 ]'
 	pid_running "$DPID"
@@ -253,12 +253,12 @@ fork_one_client() {
 @test "without fork the listener serves one client and exits" {
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1 PIPE
 	printf 'only one\n' >"$T/in"
-	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <"$T/in"
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <"$T/in"
 	assert_success
 	assert_output "only one"
 	wait_for_exit "$TPID" 10 || true
 	assert_equal "$EXIT_STATUS" 0
-	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" </dev/null
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" </dev/null
 	assert_failure 1
 	assert_output --partial 'Connection refused'
 }
@@ -272,7 +272,7 @@ fork_one_client() {
 	mkfifo "$T/cin"
 	exec 7<>"$T/cin"
 	start_isolated_bg "$T/cin" "$T/out" \
-	    timeout 20 "$DUCT" - "TCP:127.0.0.1:$PORT"
+	    timeout -k 5 20 "$DUCT" - "TCP:127.0.0.1:$PORT"
 	# that child took the peer, and the parent forked the next one
 	wait_for_line "$LOG" "^duct\\[$first\\] N address 1 \\(TCP-LISTEN:0,bind=127\\.0\\.0\\.1,fork\\): connection from 127\\.0\\.0\\.1:"
 	wait_until 5 nserving_is "$DPID" 1
@@ -293,7 +293,7 @@ fork_one_client() {
 	grep -q "^duct\\[$DPID\\] D address 2 (TCP:127\\.0\\.0\\.1:$echo_port): 127\\.0\\.0\\.1:$echo_port resolved once, not again for each peer\$" "$LOG" ||
 	    fail "no resolved-once line from the parent: $(cat "$LOG")"
 	for i in 1 2 3; do
-		run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"peer $i"
+		run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"peer $i"
 		assert_success
 		assert_output "peer $i"
 	done
@@ -309,7 +309,7 @@ fork_one_client() {
 	start_duct_bg -dd TCP-LISTEN:0,bind=127.0.0.1,fork "TCP:[::1]:$echo_port"
 	grep -q "D address 2 (TCP:\\[::1\\]:$echo_port): \\[::1\\]:$echo_port resolved once" "$LOG" ||
 	    fail "no resolved-once line: $(cat "$LOG")"
-	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"over six"
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"over six"
 	assert_success
 	assert_output "over six"
 }
@@ -323,7 +323,7 @@ fork_one_client() {
 	run grep -c 'resolved once' "$LOG"
 	assert_output 0
 	# ... a child does (and connects, or fails where localhost is unknown)
-	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"by name"
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"by name"
 	wait_for_line "$LOG" "address 2 \\(TCP:localhost:$echo_port\\): (connected to|resolve localhost)"
 	line=$(grep -E "address 2 \\(TCP:localhost:$echo_port\\): (connected to|resolve localhost)" "$LOG" | head -n1)
 	[[ "$line" != "duct[$DPID] "* ]] || fail "the parent resolved: $line"
@@ -332,11 +332,24 @@ fork_one_client() {
 
 @test "accept-timeout with fork: a peer is served, then no next one in time ends duct with 1" {
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork,accept-timeout=3 PIPE
-	run timeout 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"once"
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"once"
 	assert_success
 	assert_output once
 	wait_for_exit "$TPID" 15 || true
 	assert_equal "$EXIT_STATUS" 1
 	grep -q 'E address 1 (TCP-LISTEN:0,bind=127.0.0.1,fork,accept-timeout=3): no peer within accept-timeout=3' "$LOG" ||
 	    fail "no accept-timeout error: $(cat "$LOG")"
+}
+
+@test "fork on a connecting address connects again after interval=, a child per connection" {
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork SYSTEM:'echo served'
+	local port=$PORT
+	start_duct_bg TCP:127.0.0.1:$port,fork,interval=0.2 "OPEN:$T/got,creat,append"
+	wait_until 20 eval '[ "$(grep -c served "$T/got" 2>/dev/null)" -ge 3 ]'
+	kill -TERM "$DPID"
+	wait_for_exit "$TPID" 15 || true
+	assert_equal "$EXIT_STATUS" 143
+	# a connect that fails for good ends the loop with 1
+	run --separate-stderr timeout -k 5 10 "$DUCT" -u "TCP:127.0.0.1:1,fork" /dev/null
+	assert_failure 1
 }

@@ -10,7 +10,7 @@ MAN=$BATS_TEST_DIRNAME/../man/duct.1
 setup() {
 	common_setup
 	[ -f "$MAN" ] || fail "manual not found: $MAN"
-	timeout 10 "$DUCT" -h >"$T/help" 2>/dev/null
+	timeout -k 5 10 "$DUCT" -h >"$T/help" 2>/dev/null
 }
 
 # help_section HEADING: the first word of every line indented by exactly two
@@ -135,7 +135,7 @@ man_text() {
 	local k bad=""
 	for k in $(help_section "Address kinds") $(help_aliases); do
 		[ "$k" = - ] && continue
-		timeout 10 "$DUCT" "--help=$k" >"$T/one" 2>&1 || bad+=" $k(exit $?)"
+		timeout -k 5 10 "$DUCT" "--help=$k" >"$T/one" 2>&1 || bad+=" $k(exit $?)"
 		[ -s "$T/one" ] || bad+=" $k(empty)"
 	done
 	[ -z "$bad" ] || fail "--help=KIND failed for:$bad"

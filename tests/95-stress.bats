@@ -199,7 +199,7 @@ start_duct_limited() {
 		# the soft limit, which is what open() and accept() obey;
 		# the hard one stays so the test may raise the soft one later
 		ulimit -Sn "$limit"
-		exec timeout 30 "$DUCT" -d "$@"
+		exec timeout -k 5 30 "$DUCT" -d "$@"
 	) </dev/null >"$T/duct.$_BG_N.out" 2>"$LOG" &
 	TPID=$!
 	track_pid "$TPID"
@@ -488,7 +488,7 @@ start_duct_limited() {
 	local before after
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork PIPE
 	before=$(fd_count "$DPID")
-	run timeout 60 "$PY" -S "$PEER" burst "$PORT" "$BURST" 16
+	run timeout -k 5 60 "$PY" -S "$PEER" burst "$PORT" "$BURST" 16
 	assert_success
 	assert_output "$BURST ok, 0 failed"
 	if ! wait_until 20 nserving_is "$DPID" 0; then
@@ -543,7 +543,7 @@ start_duct_limited() {
 		start_duct_bg --statistics TCP-LISTEN:0,bind=127.0.0.1 PIPE
 		kill "-$sig" "$DPID"
 		wait_until 5 sig_delivered "$DPID"
-		run timeout 10 "$PY" -S "$PEER" burst "$PORT" 1 1
+		run timeout -k 5 10 "$PY" -S "$PEER" burst "$PORT" 1 1
 		wait_for_exit "$TPID" 10 || true
 		if grep -q ' E ' "$LOG"; then
 			fail "SIG$sig while accepting: $(cat "$LOG")"
@@ -633,7 +633,7 @@ lowest_free_fd() {
 	spare=$(children_of "$DPID" | awk '{print $1}')
 	"$PY" -S "$PEER" nofile "$DPID" 64
 	"$PY" -S "$PEER" nofile "$spare" 64
-	run timeout 30 "$PY" -S "$PEER" burst "$PORT" 20 4
+	run timeout -k 5 30 "$PY" -S "$PEER" burst "$PORT" 20 4
 	assert_success
 	assert_output "20 ok, 0 failed"
 	wait_until 10 nserving_is "$DPID" 0

@@ -15,7 +15,7 @@ setup() {
 # Starts `loadgen sink ADDR` in the background and sets SINK_ADDR to the
 # address it reports.
 start_sink() {
-	start_bg timeout 30 "$LOADGEN" -t 20 sink "$1"
+	start_bg timeout -k 5 30 "$LOADGEN" -t 20 sink "$1"
 	SINK_PID=$BG_PID
 	SINK_OUT=$BG_OUT
 	wait_for_line "$SINK_OUT" '^listening ' 10 ||
@@ -26,7 +26,7 @@ start_sink() {
 # send_1m ADDR: `loadgen send` of 1 MiB to ADDR; the sink started by
 # start_sink ends with status 0 and the sender's checksum.
 send_1m() {
-	run timeout 30 "$LOADGEN" -t 20 send "$1" 1048576
+	run timeout -k 5 30 "$LOADGEN" -t 20 send "$1" 1048576
 	assert_success
 	local want
 	want=$(printf '%s\n' "$output" | sed -n 's/.* sum=\([0-9a-f]*\).*/\1/p')
@@ -48,7 +48,7 @@ send_1m() {
 
 @test "loadgen relay (the minimal relay column): 1 MiB arrives with the sender's checksum, end of file passed on" {
 	start_sink 127.0.0.1:0
-	start_bg timeout 30 "$LOADGEN" -t 20 relay 127.0.0.1:0 "$SINK_ADDR"
+	start_bg timeout -k 5 30 "$LOADGEN" -t 20 relay 127.0.0.1:0 "$SINK_ADDR"
 	local relay_pid=$BG_PID relay_out=$BG_OUT
 	wait_for_line "$relay_out" '^listening ' 10 ||
 	    fail "relay did not listen: $(cat "$BG_ERR")"
@@ -60,15 +60,15 @@ send_1m() {
 }
 
 @test "loadgen forkrelay (the minimal relay in the connection-rate row): 20 short connections in turn, each echoed back whole" {
-	start_bg timeout 30 "$LOADGEN" -t 20 echo 127.0.0.1:0
+	start_bg timeout -k 5 30 "$LOADGEN" -t 20 echo 127.0.0.1:0
 	wait_for_line "$BG_OUT" '^listening ' 10 ||
 	    fail "echo did not listen: $(cat "$BG_ERR")"
 	local echo_addr
 	echo_addr=$(sed -n 's/^listening //p' "$BG_OUT")
-	start_bg timeout 30 "$LOADGEN" -t 20 forkrelay 127.0.0.1:0 "$echo_addr"
+	start_bg timeout -k 5 30 "$LOADGEN" -t 20 forkrelay 127.0.0.1:0 "$echo_addr"
 	wait_for_line "$BG_OUT" '^listening ' 10 ||
 	    fail "forkrelay did not listen: $(cat "$BG_ERR")"
-	run timeout 30 "$LOADGEN" -t 20 connrate \
+	run timeout -k 5 30 "$LOADGEN" -t 20 connrate \
 	    "$(sed -n 's/^listening //p' "$BG_OUT")" 20 20
 	assert_success
 	[[ "$output" == "conns=20 "*" bad=0" ]] || fail "connrate: $output"

@@ -189,7 +189,7 @@ wait_for_exit() {
 
 # start_duct_bg [--stdin FILE] [--stdout FILE] [--no-wait] [--] ARGS...
 #
-# Runs `timeout 30 "$DUCT" -d ARGS` in the background, stdin from FILE
+# Runs `timeout -k 5 30 "$DUCT" -d ARGS` in the background, stdin from FILE
 # (default /dev/null), stdout to FILE (default a new file), stderr to a new
 # file.  Sets:
 #   TPID  the timeout process (a child of the test shell: wait_for_exit works)
@@ -222,7 +222,7 @@ start_duct_bg() {
 		fi
 	done
 	: >"$LOG"
-	timeout 30 "$DUCT" -d "$@" <"$in" >"$OUT" 2>"$LOG" 3>&- 7>&- 8>&- 9>&- &
+	timeout -k 5 30 "$DUCT" -d "$@" <"$in" >"$OUT" 2>"$LOG" 3>&- 7>&- 8>&- 9>&- &
 	TPID=$!
 	track_pid "$TPID"
 	DPID=""
@@ -259,7 +259,7 @@ start_duct_bg() {
 
 # start_socat_bg [--stdin FILE] [--stdout FILE] [--] ARGS...
 #
-# Runs `timeout 30 socat -d -d ARGS` in the background as an independent
+# Runs `timeout -k 5 30 socat -d -d ARGS` in the background as an independent
 # peer.  Sets STPID (the timeout process), SLOG (stderr), SOUT (stdout); for
 # a listening address waits for socat's "listening on" notice and sets SPORT
 # (for unix sockets it only waits for the notice).
@@ -284,7 +284,7 @@ start_socat_bg() {
 		fi
 	done
 	: >"$SLOG"
-	timeout 30 socat -d -d "$@" <"$in" >"$SOUT" 2>"$SLOG" 3>&- 7>&- 8>&- 9>&- &
+	timeout -k 5 30 socat -d -d "$@" <"$in" >"$SOUT" 2>"$SLOG" 3>&- 7>&- 8>&- 9>&- &
 	STPID=$!
 	track_pid "$STPID"
 	SPORT=""
@@ -449,7 +449,7 @@ start_dgram_server() {
 # dgram_peer MODE ARGS...: runs a client mode of helpers/dgram_peer.py
 # (send, chat, many) under a timeout.
 dgram_peer() {
-	timeout 30 python3 "$DGRAM_PEER" "$@"
+	timeout -k 5 30 python3 "$DGRAM_PEER" "$@"
 }
 
 # --- misc ----------------------------------------------------------------

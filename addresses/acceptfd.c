@@ -1,0 +1,157 @@
+/*
+ * ACCEPT-FD (socat 1.8): accept peers on a listening socket duct
+ * inherited as descriptor N, as systemd's Accept=no socket units and
+ * systemd-socket-activate pass them (descriptor 3 for the first).  Any
+ * stream socket family; range= judges IP peers.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "address.h"
+#include "fdep.h"
+#include "log.h"
+#include "net.h"
+#include "options.h"
+#include "proxyproto.h"
+
+/* The descriptor parameter: a non-negative decimal number, or -1. */
+static int
+acceptfd_number(const char *text)
+{
+	char *end;
+	long n;
+
+	if (*text < '0' || *text > '9')
+		return -1;
+	n = strtol(text, &end, 10);
+	if (*end != '\0' || n > 0x7fffffff)
+		return -1;
+	return (int)n;
+}
+
+static int
+acceptfd_check(const struct address *a, int *param, char *err)
+{
+	*param = 0;
+	if (acceptfd_number(a->params[0]) < 0) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "wants a descriptor number, got \"%s\"", a->params[0]);
+		return -1;
+	}
+	*param = -1;
+	return proxy_check(a, true, err);
+}
+
+static int
+acceptfd_listen(const struct address *a, const struct open_ctx *ctx,
+    struct listener *l, char *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss), olen;
+	char where[NET_ADDRSTRLEN];
+	int fd = acceptfd_number(a->params[0]), on = 0, fl;
+
+	(void)ctx;
+	olen = sizeof(on);
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &olen) == -1) {
+		snprintf(err, DUCT_ERR_LEN, "descriptor %d: %s", fd,
+		    errno == ENOTSOCK ? "not a socket" : strerror(errno));
+		return -1;
+	}
+	if (!on) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "descriptor %d is a socket but not a listening one", fd);
+		return -1;
+	}
+	/* Non-blocking, as every socket duct accepts on: no lost wake-up. */
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
+		snprintf(err, DUCT_ERR_LEN, "descriptor %d: %s", fd,
+		    strerror(errno));
+		return -1;
+	}
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+		net_format((struct sockaddr *)&ss, len, where, sizeof(where));
+	else
+		snprintf(where, sizeof(where), "?");
+	log_notice("%s: listening on %s (descriptor %d)", a->label, where, fd);
+	l->fd = fd;
+	l->priv = NULL;
+	return 0;
+}
+
+static int
+acceptfd_accept(
+    const struct address *a, struct listener *l, struct endpoint *ep, char *err)
+{
+	struct sockaddr_storage peer;
+	socklen_t len;
+	char who[NET_ADDRSTRLEN], whybuf[64];
+	const char *why = NULL;
+	bool ip;
+	int fd;
+
+	if ((fd = net_accept(l->fd, &peer, &len, err)) < 0)
+		return fd == -2 ? 1 : -1;
+	ip = peer.ss_family == AF_INET || peer.ss_family == AF_INET6;
+	/* With accept-proxy, range= judges the client the header names. */
+	if (ip || a->opts.accept_proxy || opts_peer_checks(&a->opts))
+		why = proxy_peer_refusal(
+		    a, (struct sockaddr *)&peer, whybuf, sizeof(whybuf));
+	net_format((struct sockaddr *)&peer, len, who, sizeof(who));
+	if (why != NULL) {
+		log_warn(
+		    "%s: refused connection from %s: %s", a->label, who, why);
+		net_refuse(fd);
+		return 1;
+	}
+	if (opts_apply_sock(fd, &a->opts, err) == -1) {
+		close(fd);
+		return -1;
+	}
+	fdep_init_socket(ep, fd, peer.ss_family);
+	if (a->opts.accept_proxy)
+		return 0;
+	log_notice("%s: connection from %s", a->label, who);
+	if (ip)
+		net_export_peer(fd, (struct sockaddr *)&peer);
+	return 0;
+}
+
+/* accept-proxy: the header, read where the transfer will run. */
+static int
+acceptfd_ready(const struct address *a, struct endpoint *ep, char *err)
+{
+	char who[NET_ADDRSTRLEN], via[NET_ADDRSTRLEN];
+
+	if (!a->opts.accept_proxy)
+		return 0;
+	if (proxy_accept(a, ep, who, sizeof(who), via, sizeof(via), err) == -1)
+		return -1;
+	log_notice("%s: connection from %s (PROXY header from %s)", a->label,
+	    who, via);
+	return 0;
+}
+
+const struct addr_kind kind_accept_fd = {
+	.names = { "ACCEPT-FD" },
+	.syntax = "N",
+	.help = "accept on inherited listening socket N (socket activation)",
+	.groups = G_FD | G_SOCKET | G_LISTEN | G_CHILD | G_RANGE | G_PROXY,
+	.dirs = EP_READABLE | EP_WRITABLE,
+	.min_params = 1,
+	.max_params = 1,
+	.check = acceptfd_check,
+	.listen = acceptfd_listen,
+	.accept = acceptfd_accept,
+	.ready = acceptfd_ready,
+	.accept_anywhere = true,
+	.listen_close = net_listener_close,
+};
