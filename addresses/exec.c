@@ -29,6 +29,7 @@
 #include "fdep.h"
 #include "log.h"
 #include "options.h"
+#include "term.h"
 #include "xmalloc.h"
 
 /* Seconds a program gets to exit by itself, then after SIGTERM. */
@@ -137,6 +138,12 @@ exec_check_opts(const struct address *a, int *param, char *err)
 	int fout = o->given[OPT_FDOUT] ? o->fdout : STDOUT_FILENO;
 
 	*param = -1;
+	if (term_wanted(o) && !o->pty) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "%s is a terminal setting: it needs pty",
+		    opt_table[o->termios[0].id].names[0]);
+		return -1;
+	}
 	if (o->nofork && a->index != 2) {
 		snprintf(err, DUCT_ERR_LEN,
 		    "nofork works in the second address only: "
@@ -340,7 +347,6 @@ struct exec_fds {
 static int
 exec_pty(const struct optvals *o, struct exec_fds *f, char *err)
 {
-	struct termios t;
 	int m, s;
 
 	if ((m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1 ||
@@ -352,12 +358,10 @@ exec_pty(const struct optvals *o, struct exec_fds *f, char *err)
 		snprintf(err, DUCT_ERR_LEN, "pty: %s", strerror(errno));
 		goto fail;
 	}
-	if (tcgetattr(s, &t) == 0) {
-		if (o->rawer)
-			cfmakeraw(&t);
-		if (!o->echo || o->rawer)
-			t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-		tcsetattr(s, TCSANOW, &t);
+	/* Before the program starts, so it never sees other settings. */
+	if (term_apply(s, o, NULL, err) == -1) {
+		close(s);
+		goto fail;
 	}
 	f->r = f->w = m;
 	f->in = f->out = s;
@@ -996,7 +1000,7 @@ exec_dryrun(const struct address *a, const struct open_ctx *ctx, char *plan,
 	return found ? 0 : -1;
 }
 
-#define EXEC_GROUPS (G_FD | G_EXEC)
+#define EXEC_GROUPS (G_FD | G_EXEC | G_TERMIOS)
 
 const struct addr_kind kind_exec = {
 	.names = { "EXEC" },

@@ -18,6 +18,7 @@
 #include "fdep.h"
 #include "net.h"
 #include "options.h"
+#include "term.h"
 
 static int
 file_check(const struct address *a, int *param, char *err)
@@ -30,8 +31,10 @@ file_check(const struct address *a, int *param, char *err)
 	return 0;
 }
 
+/* Makes fd the endpoint, then applies the address's terminal settings. */
 static int
-file_attach(int fd, const struct open_ctx *ctx, struct endpoint *ep, char *err)
+file_attach(int fd, const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
 {
 	int rfd = ctx->dirs & EP_READABLE ? fd : -1;
 	int wfd = ctx->dirs & EP_WRITABLE ? fd : -1;
@@ -40,6 +43,26 @@ file_attach(int fd, const struct open_ctx *ctx, struct endpoint *ep, char *err)
 		close(fd);
 		return -1;
 	}
+	if (term_apply_ep(ep, &a->opts, err) == -1) {
+		fdep_close(ep);
+		return -1;
+	}
+	return 0;
+}
+
+/* A file kind's path opened: unlink-early first, unlink-close after. */
+static int
+file_open(const struct address *a, const struct open_ctx *ctx, unsigned dirs,
+    int extra, struct endpoint *ep, char *err)
+{
+	int fd;
+
+	if (fdep_unlink_early(a->params[0], &a->opts, err) == -1)
+		return -1;
+	fd = fdep_open_path(a->params[0], dirs, extra, &a->opts, err);
+	if (fd == -1 || file_attach(fd, a, ctx, ep, err) == -1)
+		return -1;
+	fdep_unlink_late(ep, a->params[0], &a->opts);
 	return 0;
 }
 
@@ -47,31 +70,21 @@ static int
 open_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
 {
-	int fd;
-
-	fd = fdep_open_path(a->params[0], ctx->dirs, 0, &a->opts, err);
-	if (fd == -1)
-		return -1;
-	return file_attach(fd, ctx, ep, err);
+	return file_open(a, ctx, ctx->dirs, 0, ep, err);
 }
 
 static int
 create_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
 {
-	int fd;
-
-	fd = fdep_open_path(
-	    a->params[0], EP_WRITABLE, O_CREAT | O_TRUNC, &a->opts, err);
-	if (fd == -1)
-		return -1;
-	return file_attach(fd, ctx, ep, err);
+	return file_open(a, ctx, EP_WRITABLE, O_CREAT | O_TRUNC, ep, err);
 }
 
 static int
-gopen_socket(const char *path, const struct open_ctx *ctx, struct endpoint *ep,
-    char *err)
+gopen_socket(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
 {
+	const char *path = a->params[0];
 	/* A stream socket, else (as socat) a seqpacket or datagram one. */
 	static const int types[] = { SOCK_STREAM, SOCK_SEQPACKET, SOCK_DGRAM };
 	struct sockaddr_un sun;
@@ -99,9 +112,14 @@ gopen_socket(const char *path, const struct open_ctx *ctx, struct endpoint *ep,
 		return -1;
 	if (types[i] == SOCK_DGRAM) {
 		dgram_init(ep, fd, ctx->dirs, 0, NULL, 0);
+		/* Terminal options find no terminal here: say so. */
+		if (term_apply_ep(ep, &a->opts, err) == -1) {
+			ep->ops->close(ep);
+			return -1;
+		}
 		return 0;
 	}
-	if (file_attach(fd, ctx, ep, err) == -1)
+	if (file_attach(fd, a, ctx, ep, err) == -1)
 		return -1;
 	if (types[i] == SOCK_SEQPACKET)
 		fdep_keep_messages(ep);
@@ -119,10 +137,10 @@ gopen_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
 {
 	struct stat st;
-	int extra = 0, fd;
+	int extra = 0;
 
 	if (stat(a->params[0], &st) == 0 && S_ISSOCK(st.st_mode))
-		return gopen_socket(a->params[0], ctx, ep, err);
+		return gopen_socket(a, ctx, ep, err);
 	if (ctx->dirs & EP_WRITABLE)
 		extra = O_CREAT | (a->opts.given[OPT_SEEK] ? 0 : O_APPEND);
 	/*
@@ -131,10 +149,7 @@ gopen_open(const struct address *a, const struct open_ctx *ctx,
 	 */
 	else if (a->opts.ignoreeof)
 		extra = O_CREAT;
-	fd = fdep_open_path(a->params[0], ctx->dirs, extra, &a->opts, err);
-	if (fd == -1)
-		return -1;
-	return file_attach(fd, ctx, ep, err);
+	return file_open(a, ctx, ctx->dirs, extra, ep, err);
 }
 
 /* "for reading and writing" and its parts, as dirs asks. */
@@ -195,7 +210,7 @@ const struct addr_kind kind_open = {
 	.names = { "OPEN", "FILE" },
 	.syntax = "PATH",
 	.help = "an existing file, device or FIFO",
-	.groups = G_FD | G_FILE,
+	.groups = G_FD | G_FILE | G_TERMIOS,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,
@@ -224,7 +239,7 @@ const struct addr_kind kind_gopen = {
 	.syntax = "PATH",
 	.help = "a file (created for writing), or a unix socket to connect to "
 		"(also a bare path)",
-	.groups = G_FD | G_FILE,
+	.groups = G_FD | G_FILE | G_TERMIOS,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,

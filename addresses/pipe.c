@@ -36,6 +36,9 @@ pipe_open_anon(struct endpoint *ep, char *err)
 static int
 pipe_mkfifo(const char *path, const struct optvals *o)
 {
+	char err[DUCT_ERR_LEN];
+	uid_t uid;
+	gid_t gid;
 	mode_t old = 0;
 	int rc, e;
 
@@ -45,6 +48,16 @@ pipe_mkfifo(const char *path, const struct optvals *o)
 	e = errno;
 	if (o->given[OPT_UMASK])
 		umask(old);
+	/*
+	 * Owner and group at once: opening the FIFO may wait for a peer,
+	 * and the peer may need them to open it.
+	 */
+	if (rc == 0 && (o->user != NULL || o->group != NULL) &&
+	    opts_owner(o, &uid, &gid, err) == 0 &&
+	    chown(path, uid, gid) == -1) {
+		e = errno;
+		rc = -1;
+	}
 	errno = e;
 	return rc;
 }
@@ -59,6 +72,8 @@ pipe_open(const struct address *a, const struct open_ctx *ctx,
 	if (a->nparams == 0 || a->params[0][0] == '\0')
 		return pipe_open_anon(ep, err);
 	path = a->params[0];
+	if (fdep_unlink_early(path, &a->opts, err) == -1)
+		return -1;
 	if (pipe_mkfifo(path, &a->opts) == -1 && errno != EEXIST) {
 		snprintf(
 		    err, DUCT_ERR_LEN, "mkfifo %s: %s", path, strerror(errno));
@@ -71,6 +86,7 @@ pipe_open(const struct address *a, const struct open_ctx *ctx,
 		close(fd);
 		return -1;
 	}
+	fdep_unlink_late(ep, path, &a->opts);
 	return 0;
 }
 

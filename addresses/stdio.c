@@ -14,10 +14,11 @@
 #include "address.h"
 #include "fdep.h"
 #include "options.h"
+#include "term.h"
 
 static int
-stdio_attach(const struct open_ctx *ctx, int rfd, int wfd, struct endpoint *ep,
-    char *err)
+stdio_attach(const struct address *a, const struct open_ctx *ctx, int rfd,
+    int wfd, struct endpoint *ep, char *err)
 {
 	if (!(ctx->dirs & EP_READABLE))
 		rfd = -1;
@@ -33,39 +34,41 @@ stdio_attach(const struct open_ctx *ctx, int rfd, int wfd, struct endpoint *ep,
 		    strerror(errno));
 		return -1;
 	}
-	return fdep_init(ep, rfd, wfd, true, err);
+	if (fdep_init(ep, rfd, wfd, true, err) == -1)
+		return -1;
+	if (term_apply_ep(ep, &a->opts, err) == -1) {
+		fdep_close(ep);
+		return -1;
+	}
+	return 0;
 }
 
 static int
 stdio_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
 {
-	(void)a;
-	return stdio_attach(ctx, STDIN_FILENO, STDOUT_FILENO, ep, err);
+	return stdio_attach(a, ctx, STDIN_FILENO, STDOUT_FILENO, ep, err);
 }
 
 static int
 stdin_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
 {
-	(void)a;
-	return stdio_attach(ctx, STDIN_FILENO, -1, ep, err);
+	return stdio_attach(a, ctx, STDIN_FILENO, -1, ep, err);
 }
 
 static int
 stdout_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
 {
-	(void)a;
-	return stdio_attach(ctx, -1, STDOUT_FILENO, ep, err);
+	return stdio_attach(a, ctx, -1, STDOUT_FILENO, ep, err);
 }
 
 static int
 stderr_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
 {
-	(void)a;
-	return stdio_attach(ctx, -1, STDERR_FILENO, ep, err);
+	return stdio_attach(a, ctx, -1, STDERR_FILENO, ep, err);
 }
 
 static int
@@ -90,14 +93,14 @@ fd_open(const struct address *a, const struct open_ctx *ctx,
 {
 	int fd = atoi(a->params[0]);
 
-	return stdio_attach(ctx, fd, fd, ep, err);
+	return stdio_attach(a, ctx, fd, fd, ep, err);
 }
 
 const struct addr_kind kind_stdio = {
 	.names = { "STDIO", "-" },
 	.syntax = "",
 	.help = "standard input and standard output",
-	.groups = G_FD,
+	.groups = G_FD | G_TERMIOS,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.open = stdio_open,
 };
@@ -106,7 +109,7 @@ const struct addr_kind kind_stdin = {
 	.names = { "STDIN" },
 	.syntax = "",
 	.help = "standard input, read only",
-	.groups = G_FD,
+	.groups = G_FD | G_TERMIOS,
 	.dirs = EP_READABLE,
 	.open = stdin_open,
 };
@@ -115,7 +118,7 @@ const struct addr_kind kind_stdout = {
 	.names = { "STDOUT" },
 	.syntax = "",
 	.help = "standard output, write only",
-	.groups = G_FD,
+	.groups = G_FD | G_TERMIOS,
 	.dirs = EP_WRITABLE,
 	.open = stdout_open,
 };
@@ -124,7 +127,7 @@ const struct addr_kind kind_stderr = {
 	.names = { "STDERR" },
 	.syntax = "",
 	.help = "standard error, write only",
-	.groups = G_FD,
+	.groups = G_FD | G_TERMIOS,
 	.dirs = EP_WRITABLE,
 	.open = stderr_open,
 };
@@ -133,7 +136,7 @@ const struct addr_kind kind_fd = {
 	.names = { "FD" },
 	.syntax = "N",
 	.help = "inherited file descriptor N (also a bare digit)",
-	.groups = G_FD,
+	.groups = G_FD | G_TERMIOS,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,

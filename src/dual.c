@@ -120,6 +120,7 @@ dual_join(struct endpoint *ep, struct endpoint *rd, struct endpoint *wr)
 	ep->wflags = (ep_wflags(wr) & ~DUAL_RBITS) | EP_WRITABLE;
 	ep->maxmsg = wr->maxmsg;
 	ep->readleft = rd->readleft;
+	ep->escape = rd->escape;
 	ep->shut = wr->shut;
 	ep->priv = d;
 }

@@ -42,6 +42,7 @@ struct address;
 #define EP_WSOCKET 0x200u   /* wfd is a socket: shutdown(2) ends writing */
 #define EP_READLIMIT 0x400u /* readbytes=: readleft bytes, then EOF */
 #define EP_COOLWRITE 0x800u /* a reader gone (EPIPE) ends quietly */
+#define EP_ESCAPE 0x1000u   /* the byte escape read acts as end of file */
 
 /* How end of file is passed on to an endpoint (socat's shut-* options). */
 enum ep_shut {
@@ -110,6 +111,13 @@ struct endpoint {
 	 */
 	struct sockaddr_storage origin_src, origin_dst;
 	socklen_t origin_srclen, origin_dstlen;
+	unsigned char escape; /* EP_ESCAPE: the byte */
+	/*
+	 * Terminal settings to put back and a lock file to remove when the
+	 * endpoint closes (term.h), or NULL; owned.  fdep_close() releases
+	 * it, so a kind that may hold one closes through fdep_close().
+	 */
+	struct term_hold *term;
 };
 
 /* The EP_* bits that hold when writing to ep (wflags, else flags). */

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,6 +19,8 @@
 #include "log.h"
 #include "net.h"
 #include "sig.h"
+#include "xmalloc.h"
+#include "term.h"
 
 const struct ep_ops fdep_ops = {
 	.read = fdep_read,
@@ -188,6 +191,9 @@ fdep_shutdown_write(struct endpoint *ep)
 void
 fdep_close(struct endpoint *ep)
 {
+	/* The settings go back before the terminal may be closed. */
+	term_release(ep->term);
+	ep->term = NULL;
 	if (ep->wfd != -1 && ep->wfd != ep->rfd)
 		fdep_release(ep->wfd, ep->wfl);
 	fdep_release(ep->rfd, ep->rfl);
@@ -273,6 +279,43 @@ fdep_file_setup(int fd, const char *path, const struct optvals *o, char *err)
 		return -1;
 	}
 	return 0;
+}
+
+static void
+fdep_unlink_close(struct endpoint *ep)
+{
+	fdep_close(ep);
+	if (ep->priv != NULL) {
+		unlink(ep->priv);
+		free(ep->priv);
+		ep->priv = NULL;
+	}
+}
+
+static const struct ep_ops fdep_unlink_ops = {
+	.read = fdep_read,
+	.write = fdep_write,
+	.shutdown_write = fdep_shutdown_write,
+	.close = fdep_unlink_close,
+};
+
+int
+fdep_unlink_early(const char *path, const struct optvals *o, char *err)
+{
+	if (!o->unlink_early || unlink(path) == 0 || errno == ENOENT)
+		return 0;
+	snprintf(err, DUCT_ERR_LEN, "unlink %s: %s", path, strerror(errno));
+	return -1;
+}
+
+void
+fdep_unlink_late(struct endpoint *ep, const char *path, const struct optvals *o)
+{
+	/* Files are kept unless asked; unix listeners set their own. */
+	if (!o->given[OPT_UNLINK_CLOSE] || !o->unlink_close)
+		return;
+	ep->ops = &fdep_unlink_ops;
+	ep->priv = xstrdup(path);
 }
 
 int

@@ -68,6 +68,16 @@ void fdep_close(struct endpoint *);
  */
 int fdep_lock(int fd, const char *what, int how, char *err);
 
+/* unlink-early: removes path first.  Returns 0, or -1 with err. */
+int fdep_unlink_early(const char *path, const struct optvals *o, char *err);
+
+/*
+ * unlink-close given on a file kind: ep (from fdep_init) removes path
+ * when it is closed.
+ */
+void fdep_unlink_late(
+    struct endpoint *ep, const char *path, const struct optvals *o);
+
 int fdep_open_path(const char *path, unsigned dirs, int extra,
     const struct optvals *o, char *err);
 

@@ -19,6 +19,7 @@
 #include "net.h"
 #include "opener.h"
 #include "sig.h"
+#include "term.h"
 #include "xmalloc.h"
 
 static int
@@ -107,6 +108,10 @@ opener_finish(const struct address *a, struct endpoint *ep, char *err)
 	}
 	if (a->opts.cool_write)
 		ep->flags |= EP_COOLWRITE;
+	if (a->opts.given[OPT_ESCAPE]) {
+		ep->flags |= EP_ESCAPE;
+		ep->escape = (unsigned char)a->opts.escape;
+	}
 	ep->shut = a->opts.shut;
 	/* end-close: others may share the descriptor, so nothing but close. */
 	if (a->opts.end_close && ep->shut == EP_SHUT_DEFAULT)
@@ -262,9 +267,16 @@ opener_open_one(const struct address *a, const struct open_ctx *ctx,
 		    a->label, strerror(errno));
 	if (a->kind->listen == NULL) {
 		struct opener_try t = { .a = a, .ctx = ctx, .ep = ep };
+		struct term_hold *lock = NULL;
 
-		if (opener_retrying(&t, err) == -1)
+		/* A serial line is locked before it is opened. */
+		if (term_lock(&a->opts, &lock, err) == -1)
 			return -1;
+		if (opener_retrying(&t, err) == -1) {
+			term_release(lock);
+			return -1;
+		}
+		term_merge(&ep->term, lock);
 		return opener_finish(a, ep, err);
 	}
 	if (opener_listen(a, ctx, &l, err) == -1)

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/time.h>
+#include <termios.h>
 
 #include "endpoint.h"
 #include "log.h"
@@ -30,6 +31,10 @@
 #define OFF(f) offsetof(struct optvals, f)
 #define SOCKOPT(l, n) .level = (l), .name = (n)
 #define SOCKOPT6(l, n) .level6 = (l), .name6 = (n)
+/* A TERMIOS row: how (TERM_*), which word, the bits or index, a mask. */
+#define TERMIOS(how, word, val, mask) \
+	OT_TERMIOS, G_TERMIOS, OFF(termios), \
+	    .level = (how) | (word), .name = (int)(val), .name6 = (int)(mask)
 
 const struct opt_def opt_table[OPT_COUNT] = {
 	[OPT_IGNOREEOF] = { { "ignoreeof" }, OT_FLAG, G_FD, OFF(ignoreeof),
@@ -48,8 +53,8 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	[OPT_APPEND] = { { "append", "o-append" }, OT_FLAG, G_FILE, OFF(append),
 	    .help = "always write at the end of the file" },
 	[OPT_MODE] = { { "mode", "perm", "perm-early" }, OT_MODE,
-	    G_FILE | G_UNIX, OFF(mode), .value = "OCTAL",
-	    .help = "permissions of a created file, fifo or socket" },
+	    G_FILE | G_UNIX | G_PTY, OFF(mode), .value = "OCTAL",
+	    .help = "permissions of a created file, fifo, socket or PTY slave" },
 	[OPT_SEEK] = { { "seek", "seek-set", "lseek", "lseek-set" }, OT_SIZE,
 	    G_FILE, OFF(seek), .value = "N", .help = "start at byte offset N" },
 	[OPT_NONBLOCK] = { { "nonblock", "o-nonblock", "o-ndelay", "ndelay" },
@@ -89,22 +94,24 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    .value = "N", .help = "length of the pending connection queue" },
 	[OPT_FORK] = { { "fork" }, OT_FLAG, G_CHILD, OFF(fork),
 	    .help = "a child serves each peer; connecting kinds connect again" },
-	[OPT_UNLINK_EARLY] = { { "unlink-early", "unlink" }, OT_FLAG, G_UNIX,
-	    OFF(unlink_early),
-	    .help = "remove an existing socket file before binding" },
-	[OPT_UNLINK_CLOSE] = { { "unlink-close" }, OT_FLAG, G_UNIX,
+	[OPT_UNLINK_EARLY] = { { "unlink-early", "unlink" }, OT_FLAG,
+	    G_UNIX | G_FILE, OFF(unlink_early),
+	    .help = "remove an existing file or socket file first" },
+	[OPT_UNLINK_CLOSE] = { { "unlink-close" }, OT_FLAG, G_UNIX | G_FILE,
 	    OFF(unlink_close),
-	    .help = "remove the socket file at exit (default for listeners)" },
+	    .help = "remove the file or socket file at exit (default for "
+		    "listeners)" },
 	[OPT_PIPES] = { { "pipes" }, OT_FLAG, G_EXEC, OFF(pipes),
 	    .help = "join the program through two pipes, not a socketpair" },
 	[OPT_STDERR] = { { "stderr" }, OT_FLAG, G_EXEC, OFF(child_stderr),
 	    .help = "relay the program's standard error too" },
 	[OPT_PTY] = { { "pty" }, OT_FLAG, G_EXEC, OFF(pty),
 	    .help = "give the program a pseudo-terminal" },
-	[OPT_RAWER] = { { "rawer", "raw" }, OT_FLAG, G_EXEC, OFF(rawer),
-	    .help = "with pty: raw terminal mode, no echo" },
-	[OPT_ECHO] = { { "echo" }, OT_FLAG, G_EXEC, OFF(echo),
-	    .help = "with pty: echo=0 turns the terminal's echo off" },
+	[OPT_RAWER] = { { "rawer", "termios-rawer" },
+	    TERMIOS(TERM_SPECIAL, 0, TERM_SPEC_RAWER, 0),
+	    .help = "raw and no echo: every byte passes as it is" },
+	[OPT_ECHO] = { { "echo" }, TERMIOS(TERM_FLAG, TW_LFLAG, ECHO, 0),
+	    .help = "echo input (echo=0: off)" },
 	[OPT_SETSID] = { { "setsid", "sid" }, OT_FLAG, G_FD, OFF(setsid),
 	    .help = "a new session: EXEC's program, else duct itself" },
 	[OPT_FDIN] = { { "fdin" }, OT_INT, G_EXEC, OFF(fdin), .value = "N",
@@ -209,6 +216,312 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	[OPT_ALPN] = { { "alpn" }, OT_STRING, G_TLS, OFF(alpn),
 	    .value = "P1:P2",
 	    .help = "application protocols to offer or accept" },
+	[OPT_RAW] = { { "raw" }, TERMIOS(TERM_SPECIAL, 0, TERM_SPEC_RAW, 0),
+	    .help = "raw input, no output processing; echo stays as it is" },
+	[OPT_CFMAKERAW] = { { "cfmakeraw", "termios-cfmakeraw" },
+	    TERMIOS(TERM_SPECIAL, 0, TERM_SPEC_CFMAKERAW, 0),
+	    .help = "cfmakeraw(3): raw, no echo, 8 bits, no parity" },
+	[OPT_SANE] = { { "sane" }, TERMIOS(TERM_SPECIAL, 0, TERM_SPEC_SANE, 0),
+	    .help = "reasonable settings for typing, as stty sane" },
+	[OPT_BRKINT] = { { "brkint" }, TERMIOS(TERM_FLAG, TW_IFLAG, BRKINT, 0),
+	    .help = "a break sends SIGINT" },
+	[OPT_ICRNL] = { { "icrnl" }, TERMIOS(TERM_FLAG, TW_IFLAG, ICRNL, 0),
+	    .help = "input CR becomes NL" },
+	[OPT_IGNBRK] = { { "ignbrk" }, TERMIOS(TERM_FLAG, TW_IFLAG, IGNBRK, 0),
+	    .help = "ignore a break" },
+	[OPT_IGNCR] = { { "igncr" }, TERMIOS(TERM_FLAG, TW_IFLAG, IGNCR, 0),
+	    .help = "ignore input CR" },
+	[OPT_IGNPAR] = { { "ignpar" }, TERMIOS(TERM_FLAG, TW_IFLAG, IGNPAR, 0),
+	    .help = "ignore bytes with parity errors" },
+	[OPT_IMAXBEL] = { { "imaxbel" },
+	    TERMIOS(TERM_FLAG, TW_IFLAG, IMAXBEL, 0),
+	    .help = "ring the bell when the input queue is full" },
+	[OPT_INLCR] = { { "inlcr" }, TERMIOS(TERM_FLAG, TW_IFLAG, INLCR, 0),
+	    .help = "input NL becomes CR" },
+	[OPT_INPCK] = { { "inpck" }, TERMIOS(TERM_FLAG, TW_IFLAG, INPCK, 0),
+	    .help = "check the parity of input" },
+	[OPT_ISTRIP] = { { "istrip" }, TERMIOS(TERM_FLAG, TW_IFLAG, ISTRIP, 0),
+	    .help = "clear the eighth bit of input bytes" },
+	[OPT_IUCLC] = { { "iuclc" }, TERMIOS(TERM_FLAG, TW_IFLAG, IUCLC, 0),
+	    .help = "input upper case becomes lower case" },
+	[OPT_IXANY] = { { "ixany" }, TERMIOS(TERM_FLAG, TW_IFLAG, IXANY, 0),
+	    .help = "any byte restarts stopped output" },
+	[OPT_IXOFF] = { { "ixoff", "tandem" },
+	    TERMIOS(TERM_FLAG, TW_IFLAG, IXOFF, 0),
+	    .help =
+		"send STOP/START when the input queue fills (alias tandem)" },
+	[OPT_IXON] = { { "ixon" }, TERMIOS(TERM_FLAG, TW_IFLAG, IXON, 0),
+	    .help = "STOP/START from the line pause output" },
+	[OPT_PARMRK] = { { "parmrk" }, TERMIOS(TERM_FLAG, TW_IFLAG, PARMRK, 0),
+	    .help = "mark bytes with parity errors" },
+	[OPT_OPOST] = { { "opost" }, TERMIOS(TERM_FLAG, TW_OFLAG, OPOST, 0),
+	    .help = "process output (the other o* settings)" },
+	[OPT_OLCUC] = { { "olcuc" }, TERMIOS(TERM_FLAG, TW_OFLAG, OLCUC, 0),
+	    .help = "output lower case becomes upper case" },
+	[OPT_ONLCR] = { { "onlcr" }, TERMIOS(TERM_FLAG, TW_OFLAG, ONLCR, 0),
+	    .help = "output NL becomes CR NL" },
+	[OPT_OCRNL] = { { "ocrnl" }, TERMIOS(TERM_FLAG, TW_OFLAG, OCRNL, 0),
+	    .help = "output CR becomes NL" },
+	[OPT_ONOCR] = { { "onocr" }, TERMIOS(TERM_FLAG, TW_OFLAG, ONOCR, 0),
+	    .help = "no CR output in column 0" },
+	[OPT_ONLRET] = { { "onlret" }, TERMIOS(TERM_FLAG, TW_OFLAG, ONLRET, 0),
+	    .help = "NL does a carriage return" },
+	[OPT_OFILL] = { { "ofill" }, TERMIOS(TERM_FLAG, TW_OFLAG, OFILL, 0),
+	    .help = "send fill bytes for a delay" },
+	[OPT_OFDEL] = { { "ofdel" }, TERMIOS(TERM_FLAG, TW_OFLAG, OFDEL, 0),
+	    .help = "fill with DEL, not NUL" },
+	[OPT_NLDLY] = { { "nldly" }, TERMIOS(TERM_FLAG, TW_OFLAG, NLDLY, 0),
+	    .help = "delay after NL" },
+	[OPT_BSDLY] = { { "bsdly" }, TERMIOS(TERM_FLAG, TW_OFLAG, BSDLY, 0),
+	    .help = "delay after backspace" },
+	[OPT_VTDLY] = { { "vtdly" }, TERMIOS(TERM_FLAG, TW_OFLAG, VTDLY, 0),
+	    .help = "delay after vertical tab" },
+	[OPT_FFDLY] = { { "ffdly" }, TERMIOS(TERM_FLAG, TW_OFLAG, FFDLY, 0),
+	    .help = "delay after form feed" },
+	[OPT_NL0] = { { "nl0" }, TERMIOS(TERM_PATTERN, TW_OFLAG, NL0, NLDLY),
+	    .help = "newline delay style 0" },
+	[OPT_NL1] = { { "nl1" }, TERMIOS(TERM_PATTERN, TW_OFLAG, NL1, NLDLY),
+	    .help = "newline delay style 1" },
+	[OPT_CR0] = { { "cr0" }, TERMIOS(TERM_PATTERN, TW_OFLAG, CR0, CRDLY),
+	    .help = "carriage return delay style 0" },
+	[OPT_CR1] = { { "cr1" }, TERMIOS(TERM_PATTERN, TW_OFLAG, CR1, CRDLY),
+	    .help = "carriage return delay style 1" },
+	[OPT_CR2] = { { "cr2" }, TERMIOS(TERM_PATTERN, TW_OFLAG, CR2, CRDLY),
+	    .help = "carriage return delay style 2" },
+	[OPT_CR3] = { { "cr3" }, TERMIOS(TERM_PATTERN, TW_OFLAG, CR3, CRDLY),
+	    .help = "carriage return delay style 3" },
+	[OPT_TAB0] = { { "tab0" },
+	    TERMIOS(TERM_PATTERN, TW_OFLAG, TAB0, TABDLY),
+	    .help = "tab delay style 0" },
+	[OPT_TAB1] = { { "tab1" },
+	    TERMIOS(TERM_PATTERN, TW_OFLAG, TAB1, TABDLY),
+	    .help = "tab delay style 1" },
+	[OPT_TAB2] = { { "tab2" },
+	    TERMIOS(TERM_PATTERN, TW_OFLAG, TAB2, TABDLY),
+	    .help = "tab delay style 2" },
+	[OPT_TAB3] = { { "tab3" },
+	    TERMIOS(TERM_PATTERN, TW_OFLAG, TAB3, TABDLY),
+	    .help = "tab delay style 3" },
+	[OPT_XTABS] = { { "xtabs" },
+	    TERMIOS(TERM_PATTERN, TW_OFLAG, XTABS, TABDLY),
+	    .help = "tabs become spaces" },
+	[OPT_BS0] = { { "bs0" }, TERMIOS(TERM_PATTERN, TW_OFLAG, BS0, BSDLY),
+	    .help = "backspace delay style 0" },
+	[OPT_BS1] = { { "bs1" }, TERMIOS(TERM_PATTERN, TW_OFLAG, BS1, BSDLY),
+	    .help = "backspace delay style 1" },
+	[OPT_VT0] = { { "vt0" }, TERMIOS(TERM_PATTERN, TW_OFLAG, VT0, VTDLY),
+	    .help = "vertical tab delay style 0" },
+	[OPT_VT1] = { { "vt1" }, TERMIOS(TERM_PATTERN, TW_OFLAG, VT1, VTDLY),
+	    .help = "vertical tab delay style 1" },
+	[OPT_FF0] = { { "ff0" }, TERMIOS(TERM_PATTERN, TW_OFLAG, FF0, FFDLY),
+	    .help = "form feed delay style 0" },
+	[OPT_FF1] = { { "ff1" }, TERMIOS(TERM_PATTERN, TW_OFLAG, FF1, FFDLY),
+	    .help = "form feed delay style 1" },
+	[OPT_CRDLY] = { { "crdly" }, TERMIOS(TERM_FIELD, TW_OFLAG, 0, CRDLY),
+	    .value = "0-3", .help = "carriage return delay style" },
+	[OPT_TABDLY] = { { "tabdly" }, TERMIOS(TERM_FIELD, TW_OFLAG, 0, TABDLY),
+	    .value = "0-3", .help = "tab delay style (3: tabs become spaces)" },
+	[OPT_CS5] = { { "cs5" }, TERMIOS(TERM_PATTERN, TW_CFLAG, CS5, CSIZE),
+	    .help = "5 bits per character" },
+	[OPT_CS6] = { { "cs6" }, TERMIOS(TERM_PATTERN, TW_CFLAG, CS6, CSIZE),
+	    .help = "6 bits per character" },
+	[OPT_CS7] = { { "cs7" }, TERMIOS(TERM_PATTERN, TW_CFLAG, CS7, CSIZE),
+	    .help = "7 bits per character" },
+	[OPT_CS8] = { { "cs8" }, TERMIOS(TERM_PATTERN, TW_CFLAG, CS8, CSIZE),
+	    .help = "8 bits per character" },
+	[OPT_CSIZE] = { { "csize" }, TERMIOS(TERM_FIELD, TW_CFLAG, 0, CSIZE),
+	    .value = "0-3", .help = "bits per character: 0 for 5 ... 3 for 8" },
+	[OPT_CSTOPB] = { { "cstopb" }, TERMIOS(TERM_FLAG, TW_CFLAG, CSTOPB, 0),
+	    .help = "two stop bits, not one" },
+	[OPT_CREAD] = { { "cread" }, TERMIOS(TERM_FLAG, TW_CFLAG, CREAD, 0),
+	    .help = "enable the receiver" },
+	[OPT_PARENB] = { { "parenb" }, TERMIOS(TERM_FLAG, TW_CFLAG, PARENB, 0),
+	    .help = "generate and check parity" },
+	[OPT_PARODD] = { { "parodd" }, TERMIOS(TERM_FLAG, TW_CFLAG, PARODD, 0),
+	    .help = "odd parity, not even" },
+	[OPT_HUPCL] = { { "hupcl", "hup" },
+	    TERMIOS(TERM_FLAG, TW_CFLAG, HUPCL, 0),
+	    .help = "hang up when the last process closes the line" },
+	[OPT_CLOCAL] = { { "clocal" }, TERMIOS(TERM_FLAG, TW_CFLAG, CLOCAL, 0),
+	    .help = "ignore the modem control lines" },
+	[OPT_CRTSCTS] = { { "crtscts" },
+	    TERMIOS(TERM_FLAG, TW_CFLAG, CRTSCTS, 0),
+	    .help = "RTS/CTS hardware flow control" },
+	[OPT_B0] = { { "b0" }, TERMIOS(TERM_BAUD, 0, B0, 0),
+	    .help = "hang up (speed 0)" },
+	[OPT_B50] = { { "b50" }, TERMIOS(TERM_BAUD, 0, B50, 0),
+	    .help = "line speed 50 bit/s, both ways" },
+	[OPT_B75] = { { "b75" }, TERMIOS(TERM_BAUD, 0, B75, 0),
+	    .help = "line speed 75 bit/s, both ways" },
+	[OPT_B110] = { { "b110" }, TERMIOS(TERM_BAUD, 0, B110, 0),
+	    .help = "line speed 110 bit/s, both ways" },
+	[OPT_B134] = { { "b134" }, TERMIOS(TERM_BAUD, 0, B134, 0),
+	    .help = "line speed 134 bit/s, both ways" },
+	[OPT_B150] = { { "b150" }, TERMIOS(TERM_BAUD, 0, B150, 0),
+	    .help = "line speed 150 bit/s, both ways" },
+	[OPT_B200] = { { "b200" }, TERMIOS(TERM_BAUD, 0, B200, 0),
+	    .help = "line speed 200 bit/s, both ways" },
+	[OPT_B300] = { { "b300" }, TERMIOS(TERM_BAUD, 0, B300, 0),
+	    .help = "line speed 300 bit/s, both ways" },
+	[OPT_B600] = { { "b600" }, TERMIOS(TERM_BAUD, 0, B600, 0),
+	    .help = "line speed 600 bit/s, both ways" },
+	[OPT_B1200] = { { "b1200" }, TERMIOS(TERM_BAUD, 0, B1200, 0),
+	    .help = "line speed 1200 bit/s, both ways" },
+	[OPT_B1800] = { { "b1800" }, TERMIOS(TERM_BAUD, 0, B1800, 0),
+	    .help = "line speed 1800 bit/s, both ways" },
+	[OPT_B2400] = { { "b2400" }, TERMIOS(TERM_BAUD, 0, B2400, 0),
+	    .help = "line speed 2400 bit/s, both ways" },
+	[OPT_B4800] = { { "b4800" }, TERMIOS(TERM_BAUD, 0, B4800, 0),
+	    .help = "line speed 4800 bit/s, both ways" },
+	[OPT_B9600] = { { "b9600" }, TERMIOS(TERM_BAUD, 0, B9600, 0),
+	    .help = "line speed 9600 bit/s, both ways" },
+	[OPT_B19200] = { { "b19200" }, TERMIOS(TERM_BAUD, 0, B19200, 0),
+	    .help = "line speed 19200 bit/s, both ways" },
+	[OPT_B38400] = { { "b38400" }, TERMIOS(TERM_BAUD, 0, B38400, 0),
+	    .help = "line speed 38400 bit/s, both ways" },
+	[OPT_B57600] = { { "b57600" }, TERMIOS(TERM_BAUD, 0, B57600, 0),
+	    .help = "line speed 57600 bit/s, both ways" },
+	[OPT_B115200] = { { "b115200" }, TERMIOS(TERM_BAUD, 0, B115200, 0),
+	    .help = "line speed 115200 bit/s, both ways" },
+	[OPT_B230400] = { { "b230400" }, TERMIOS(TERM_BAUD, 0, B230400, 0),
+	    .help = "line speed 230400 bit/s, both ways" },
+	[OPT_B460800] = { { "b460800" }, TERMIOS(TERM_BAUD, 0, B460800, 0),
+	    .help = "line speed 460800 bit/s, both ways" },
+	[OPT_B500000] = { { "b500000" }, TERMIOS(TERM_BAUD, 0, B500000, 0),
+	    .help = "line speed 500000 bit/s, both ways" },
+	[OPT_B576000] = { { "b576000" }, TERMIOS(TERM_BAUD, 0, B576000, 0),
+	    .help = "line speed 576000 bit/s, both ways" },
+	[OPT_B921600] = { { "b921600" }, TERMIOS(TERM_BAUD, 0, B921600, 0),
+	    .help = "line speed 921600 bit/s, both ways" },
+	[OPT_B1000000] = { { "b1000000" }, TERMIOS(TERM_BAUD, 0, B1000000, 0),
+	    .help = "line speed 1000000 bit/s, both ways" },
+	[OPT_B1152000] = { { "b1152000" }, TERMIOS(TERM_BAUD, 0, B1152000, 0),
+	    .help = "line speed 1152000 bit/s, both ways" },
+	[OPT_B1500000] = { { "b1500000" }, TERMIOS(TERM_BAUD, 0, B1500000, 0),
+	    .help = "line speed 1500000 bit/s, both ways" },
+	[OPT_B2000000] = { { "b2000000" }, TERMIOS(TERM_BAUD, 0, B2000000, 0),
+	    .help = "line speed 2000000 bit/s, both ways" },
+	[OPT_B2500000] = { { "b2500000" }, TERMIOS(TERM_BAUD, 0, B2500000, 0),
+	    .help = "line speed 2500000 bit/s, both ways" },
+	[OPT_B3000000] = { { "b3000000" }, TERMIOS(TERM_BAUD, 0, B3000000, 0),
+	    .help = "line speed 3000000 bit/s, both ways" },
+	[OPT_B3500000] = { { "b3500000" }, TERMIOS(TERM_BAUD, 0, B3500000, 0),
+	    .help = "line speed 3500000 bit/s, both ways" },
+	[OPT_B4000000] = { { "b4000000" }, TERMIOS(TERM_BAUD, 0, B4000000, 0),
+	    .help = "line speed 4000000 bit/s, both ways" },
+	[OPT_ISPEED] = { { "ispeed" }, TERMIOS(TERM_SPEED, 0, 0, 0),
+	    .value = "BPS",
+	    .help = "input line speed in bit/s (one of the bN rates)" },
+	[OPT_OSPEED] = { { "ospeed" }, TERMIOS(TERM_SPEED, 0, 1, 0),
+	    .value = "BPS",
+	    .help = "output line speed in bit/s (one of the bN rates)" },
+	[OPT_ISIG] = { { "isig" }, TERMIOS(TERM_FLAG, TW_LFLAG, ISIG, 0),
+	    .help = "INTR, QUIT and SUSP send signals" },
+	[OPT_ICANON] = { { "icanon" }, TERMIOS(TERM_FLAG, TW_LFLAG, ICANON, 0),
+	    .help = "canonical input: line editing, read by lines" },
+	[OPT_XCASE] = { { "xcase" }, TERMIOS(TERM_FLAG, TW_LFLAG, XCASE, 0),
+	    .help = "upper case terminal (with icanon)" },
+	[OPT_ECHOE] = { { "echoe", "crterase" },
+	    TERMIOS(TERM_FLAG, TW_LFLAG, ECHOE, 0),
+	    .help = "ERASE erases the character shown" },
+	[OPT_ECHOK] = { { "echok" }, TERMIOS(TERM_FLAG, TW_LFLAG, ECHOK, 0),
+	    .help = "echo NL after KILL" },
+	[OPT_ECHONL] = { { "echonl" }, TERMIOS(TERM_FLAG, TW_LFLAG, ECHONL, 0),
+	    .help = "echo NL even without echo" },
+	[OPT_ECHOCTL] = { { "echoctl", "ctlecho" },
+	    TERMIOS(TERM_FLAG, TW_LFLAG, ECHOCTL, 0),
+	    .help = "echo control characters as ^X" },
+	[OPT_ECHOPRT] = { { "echoprt", "prterase" },
+	    TERMIOS(TERM_FLAG, TW_LFLAG, ECHOPRT, 0),
+	    .help = "echo erased characters between \\ and /" },
+	[OPT_ECHOKE] = { { "echoke", "crtkill" },
+	    TERMIOS(TERM_FLAG, TW_LFLAG, ECHOKE, 0),
+	    .help = "KILL erases the line shown" },
+	[OPT_FLUSHO] = { { "flusho" }, TERMIOS(TERM_FLAG, TW_LFLAG, FLUSHO, 0),
+	    .help = "output is being discarded" },
+	[OPT_NOFLSH] = { { "noflsh" }, TERMIOS(TERM_FLAG, TW_LFLAG, NOFLSH, 0),
+	    .help = "no flush of the queues on a signal character" },
+	[OPT_TOSTOP] = { { "tostop" }, TERMIOS(TERM_FLAG, TW_LFLAG, TOSTOP, 0),
+	    .help = "background jobs that write get SIGTTOU" },
+	[OPT_PENDIN] = { { "pendin" }, TERMIOS(TERM_FLAG, TW_LFLAG, PENDIN, 0),
+	    .help = "retype pending input at the next read" },
+	[OPT_IEXTEN] = { { "iexten" }, TERMIOS(TERM_FLAG, TW_LFLAG, IEXTEN, 0),
+	    .help = "implementation-defined input processing (LNEXT, ...)" },
+	[OPT_VINTR] = { { "vintr", "intr" }, TERMIOS(TERM_CHAR, 0, VINTR, 0),
+	    .value = "CHAR", .help = "interrupt character (SIGINT)" },
+	[OPT_VQUIT] = { { "vquit", "quit" }, TERMIOS(TERM_CHAR, 0, VQUIT, 0),
+	    .value = "CHAR", .help = "quit character (SIGQUIT)" },
+	[OPT_VERASE] = { { "verase", "erase" },
+	    TERMIOS(TERM_CHAR, 0, VERASE, 0), .value = "CHAR",
+	    .help = "erase character" },
+	[OPT_VKILL] = { { "vkill", "kill" }, TERMIOS(TERM_CHAR, 0, VKILL, 0),
+	    .value = "CHAR", .help = "line kill character" },
+	[OPT_VEOF] = { { "veof", "eof" }, TERMIOS(TERM_CHAR, 0, VEOF, 0),
+	    .value = "CHAR", .help = "end of file character" },
+	[OPT_VTIME] = { { "vtime", "time" }, TERMIOS(TERM_CHAR, 0, VTIME, 0),
+	    .value = "N",
+	    .help = "non-canonical read timeout, tenths of a second" },
+	[OPT_VMIN] = { { "vmin", "min" }, TERMIOS(TERM_CHAR, 0, VMIN, 0),
+	    .value = "N", .help = "non-canonical read: minimum bytes" },
+	[OPT_VSWTC] = { { "vswtc", "swtc", "swtch" },
+	    TERMIOS(TERM_CHAR, 0, VSWTC, 0), .value = "CHAR",
+	    .help = "switch character" },
+	[OPT_VSTART] = { { "vstart", "start" },
+	    TERMIOS(TERM_CHAR, 0, VSTART, 0), .value = "CHAR",
+	    .help = "START character (ixon, ixoff)" },
+	[OPT_VSTOP] = { { "vstop", "stop" }, TERMIOS(TERM_CHAR, 0, VSTOP, 0),
+	    .value = "CHAR", .help = "STOP character (ixon, ixoff)" },
+	[OPT_VSUSP] = { { "vsusp", "susp" }, TERMIOS(TERM_CHAR, 0, VSUSP, 0),
+	    .value = "CHAR", .help = "suspend character (SIGTSTP)" },
+	[OPT_VEOL] = { { "veol", "eol" }, TERMIOS(TERM_CHAR, 0, VEOL, 0),
+	    .value = "CHAR", .help = "additional end of line character" },
+	[OPT_VREPRINT] = { { "vreprint", "reprint", "rprnt" },
+	    TERMIOS(TERM_CHAR, 0, VREPRINT, 0), .value = "CHAR",
+	    .help = "reprint line character" },
+	[OPT_VDISCARD] = { { "vdiscard", "discard" },
+	    TERMIOS(TERM_CHAR, 0, VDISCARD, 0), .value = "CHAR",
+	    .help = "discard output character" },
+	[OPT_VWERASE] = { { "vwerase", "werase" },
+	    TERMIOS(TERM_CHAR, 0, VWERASE, 0), .value = "CHAR",
+	    .help = "word erase character" },
+	[OPT_VLNEXT] = { { "vlnext", "lnext" },
+	    TERMIOS(TERM_CHAR, 0, VLNEXT, 0), .value = "CHAR",
+	    .help = "literal next character" },
+	[OPT_VEOL2] = { { "veol2", "eol2" }, TERMIOS(TERM_CHAR, 0, VEOL2, 0),
+	    .value = "CHAR", .help = "another end of line character" },
+	[OPT_ESCAPE] = { { "escape" }, OT_BYTE, G_FD, OFF(escape),
+	    .value = "CHAR",
+	    .help = "this byte read from the address acts as end of file" },
+	[OPT_LOCKFILE] = { { "lockfile" }, OT_STRING, G_TERMIOS, OFF(lockfile),
+	    .value = "PATH",
+	    .help = "UUCP lock file: fail when a live process holds it" },
+	[OPT_WAITLOCK] = { { "waitlock" }, OT_STRING, G_TERMIOS, OFF(waitlock),
+	    .value = "PATH",
+	    .help = "UUCP lock file: wait while a live process holds it" },
+	[OPT_LINK] = { { "link", "symbolic-link" }, OT_STRING, G_PTY, OFF(link),
+	    .value = "PATH",
+	    .help = "a symbolic link to the slave, removed at exit" },
+	[OPT_WAITSLAVE] = { { "waitslave", "wait-slave", "pty-wait-slave" },
+	    OT_FLAG, G_PTY, OFF(waitslave),
+	    .help = "wait until something opens the slave" },
+	[OPT_PTY_INTERVAL] = { { "pty-interval", "pty-intervall" }, OT_SECONDS,
+	    G_PTY, OFF(pty_interval), .value = "S",
+	    .help = "waitslave: look every S seconds (default 0.1)" },
+	[OPT_PTMX] = { { "ptmx" }, OT_FLAG, G_PTY, OFF(ptmx),
+	    .help = "socat's choice of /dev/ptmx: duct always uses it" },
+	[OPT_OPENPTY] = { { "openpty" }, OT_FLAG, G_PTY, OFF(openpty),
+	    .help = "socat's choice of openpty(3): the same pair as ptmx" },
+	[OPT_HISTORY] = { { "history", "history-file" }, OT_STRING, G_READLINE,
+	    OFF(history), .value = "FILE",
+	    .help = "load and save the line history in FILE" },
+	[OPT_PROMPT] = { { "prompt" }, OT_STRING, G_READLINE, OFF(prompt),
+	    .value = "TEXT", .help = "show TEXT before each line typed" },
+	[OPT_NOPROMPT] = { { "noprompt" }, OT_FLAG, G_READLINE, OFF(noprompt),
+	    .help = "no prompt (default: the last unfinished line received)" },
+	[OPT_NOECHO] = { { "noecho" }, OT_STRING, G_READLINE, OFF(noecho),
+	    .value = "REGEX",
+	    .help =
+		"a prompt matching REGEX hides the line typed (passwords)" },
 	[OPT_TTL] = { { "ttl", "ip-ttl", "ipttl" }, OT_INT, G_IP, OFF(ttl),
 	    SOCKOPT(IPPROTO_IP, IP_TTL),
 	    SOCKOPT6(IPPROTO_IPV6, IPV6_UNICAST_HOPS), .value = "N",
@@ -270,10 +583,12 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    G_SOCKET, OFF(sockopts), .value = "LEVEL:NAME:INT",
 	    .help = "any integer socket option (repeatable)" },
 	[OPT_SETSOCKOPT_BIN] = { { "setsockopt-bin", "sockopt-bin" },
-	    OT_SOCKOPT, G_SOCKET, OFF(sockopts), .value = "LEVEL:NAME:xHEX",
+	    OT_SOCKOPT,
+	    G_SOCKET, OFF(sockopts), .value = "LEVEL:NAME:xHEX",
 	    .help = "any socket option, value as hex bytes (repeatable)" },
 	[OPT_SETSOCKOPT_STRING] = { { "setsockopt-string", "sockopt-string" },
-	    OT_SOCKOPT, G_SOCKET, OFF(sockopts), .value = "LEVEL:NAME:TEXT",
+	    OT_SOCKOPT,
+	    G_SOCKET, OFF(sockopts), .value = "LEVEL:NAME:TEXT",
 	    .help = "any socket option, value as text with a NUL "
 		    "(repeatable)" },
 	[OPT_SETSOCKOPT] = { { "setsockopt", "sockopt", "setsockopt-listen",
@@ -351,10 +666,10 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    OFF(lock), .name = OPT_FLOCK_EX_NB,
 	    .help = "take an exclusive flock(2); fail if it is held" },
 	[OPT_USER] = { { "user", "owner", "uid", "user-early", "uid-e" },
-	    OT_STRING, G_FILE | G_UNIX, OFF(user), .value = "USER",
+	    OT_STRING, G_FILE | G_UNIX | G_PTY, OFF(user), .value = "USER",
 	    .help = "owner of the file or socket (name or number)" },
 	[OPT_GROUP] = { { "group", "gid", "group-early", "gid-e" }, OT_STRING,
-	    G_FILE | G_UNIX, OFF(group), .value = "GROUP",
+	    G_FILE | G_UNIX | G_PTY, OFF(group), .value = "GROUP",
 	    .help = "group of the file or socket (name or number)" },
 	[OPT_NO_SNI] = { { "no-sni", "nosni" }, OT_FLAG, G_TLS, OFF(no_sni),
 	    .help = "clients: send no server name (SNI)" },
@@ -417,8 +732,10 @@ static const char *const group_names[] = {
 	"HTTP",
 	"SOCKS",
 	"SOCKTYPE",
-	"",
+	"TERMIOS",
 	"PROXY",
+	"PTY",
+	"READLINE",
 };
 
 void
@@ -428,7 +745,7 @@ opts_init(struct optvals *vals)
 	vals->mode = -1;
 	vals->backlog = 128;
 	vals->unlink_close = true;
-	vals->echo = true;
+	vals->pty_interval = 0.1;
 	vals->verify = true;
 	vals->min_version = OPT_TLS_1_2;
 	vals->accmode = -1;
@@ -457,6 +774,9 @@ opts_free(struct optvals *vals)
 	free(vals->sockopts);
 	vals->sockopts = NULL;
 	vals->nsockopts = 0;
+	free(vals->termios);
+	vals->termios = NULL;
+	vals->ntermios = 0;
 	free(vals->ioctls);
 	vals->ioctls = NULL;
 	vals->nioctls = 0;
@@ -982,6 +1302,99 @@ opts_apply_ioctl(int fd, const struct optvals *vals, char *err)
 	return 0;
 }
 
+/* A byte: 0-255, decimal or 0x hex, or ^X for a control character. */
+static int
+opts_parse_byte(const char *text, int *out)
+{
+	if (text != NULL && text[0] == '^' && text[1] != '\0' &&
+	    text[2] == '\0') {
+		*out = text[1] == '?' ? 0x7f : (text[1] & 0x1f);
+		return 0;
+	}
+	return opts_parse_int(text, 10, 255, out);
+}
+
+int
+opts_baud(long bps)
+{
+	const struct opt_def *d;
+	size_t i;
+
+	/* The bN rows are the list of rates: one table, not two. */
+	for (i = 0; i < OPT_COUNT; i++) {
+		d = &opt_table[i];
+		if (d->type == OT_TERMIOS && TERM_HOW(d->level) == TERM_BAUD &&
+		    strtol(d->names[0] + 1, NULL, 10) == bps)
+			return d->name;
+	}
+	return -1;
+}
+
+/*
+ * Appends a TERMIOS option to the ordered list.  Returns 0, 1 when the
+ * option was switched off and so means nothing ("cs8=0", as for
+ * OT_CONST), or -1 for a bad value.
+ */
+static int
+opts_add_termios(
+    struct optvals *vals, const struct opt_def *def, const char *value)
+{
+	struct opt_term *nt;
+	unsigned mask = (unsigned)def->name6;
+	int how = TERM_HOW(def->level), v;
+	bool on;
+
+	switch (how) {
+	case TERM_FIELD:
+		if (opts_parse_int(
+			value, 10, (int)(mask / (mask & -mask)), &v) == -1)
+			return -1;
+		break;
+	case TERM_CHAR:
+		if (opts_parse_byte(value, &v) == -1)
+			return -1;
+		break;
+	case TERM_SPEED:
+		if (opts_parse_int(value, 10, 0x7fffffff, &v) == -1 ||
+		    (v = opts_baud(v)) == -1)
+			return -1;
+		break;
+	default:
+		if (opts_parse_flag(value, &on) == -1)
+			return -1;
+		if (!on && how != TERM_FLAG)
+			return 1;
+		v = on;
+		break;
+	}
+	nt = xcalloc(vals->ntermios + 1, sizeof(*nt));
+	if (vals->ntermios > 0)
+		memcpy(nt, vals->termios, vals->ntermios * sizeof(*nt));
+	nt[vals->ntermios].id = (int)(def - opt_table);
+	nt[vals->ntermios++].value = v;
+	free(vals->termios);
+	vals->termios = nt;
+	return 0;
+}
+
+/* What a TERMIOS row wants, for the error message. */
+static const char *
+opts_termios_want(const struct opt_def *def)
+{
+	switch (TERM_HOW(def->level)) {
+	case TERM_FIELD:
+		return "a small number (see duct(1))";
+	case TERM_CHAR:
+		return def->value[0] == 'N' ? "a number from 0 to 255"
+					    : "a byte: 0-255, 0x1d or ^C";
+	case TERM_SPEED:
+		return "a line speed in bit/s, one of the bN options "
+		       "(9600, 115200, ...)";
+	default:
+		return "no value or 0/1/yes/no/on/off";
+	}
+}
+
 static const char *
 opts_type_want(enum opt_type type)
 {
@@ -1009,6 +1422,10 @@ opts_type_want(enum opt_type type)
 		return "no value or 0/1/yes/no/on/off";
 	case OT_SOCKOPT:
 		return "LEVEL:NAME:VALUE with numbers for LEVEL and NAME";
+	case OT_BYTE:
+		return "a byte: 0-255, 0x1d or ^]";
+	case OT_TERMIOS:
+		break;
 	case OT_IOCTL:
 		return "REQUEST[:VALUE] with a number for REQUEST";
 	}
@@ -1027,7 +1444,8 @@ opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
 	if (value == NULL)
 		value = def->dflt;
 	if (def->type != OT_FLAG && def->type != OT_CONST &&
-	    def->type != OT_OFLAG && value == NULL) {
+	    def->type != OT_OFLAG &&
+	    !(def->type == OT_TERMIOS && def->value == NULL) && value == NULL) {
 		snprintf(err, DUCT_ERR_LEN, "option \"%s\" needs =%s",
 		    def->names[0], def->value ? def->value : "VALUE");
 		return -1;
@@ -1084,6 +1502,13 @@ opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
 		rc = opts_add_sockopt(
 		    vals, (enum opt_id)(def - opt_table), value);
 		break;
+	case OT_BYTE:
+		rc = opts_parse_byte(value, p);
+		break;
+	case OT_TERMIOS:
+		if ((rc = opts_add_termios(vals, def, value)) == 1)
+			return 0;
+		break;
 	case OT_IOCTL:
 		rc =
 		    opts_add_ioctl(vals, (enum opt_id)(def - opt_table), value);
@@ -1092,7 +1517,9 @@ opts_set(struct optvals *vals, const struct opt_def *def, const char *value,
 	if (rc == -1) {
 		snprintf(err, DUCT_ERR_LEN,
 		    "option \"%s\" wants %s, got \"%s\"", def->names[0],
-		    opts_type_want(def->type), value ? value : "");
+		    def->type == OT_TERMIOS ? opts_termios_want(def)
+					    : opts_type_want(def->type),
+		    value ? value : "");
 		return -1;
 	}
 	vals->given[def - opt_table] = true;
@@ -1180,7 +1607,7 @@ opts_apply_sock(int fd, const struct optvals *vals, char *err)
 	for (i = 0; i < OPT_COUNT; i++) {
 		def = &opt_table[i];
 		if (!vals->given[i] || def->type == OT_CONST ||
-		    def->type == OT_OFLAG)
+		    def->type == OT_OFLAG || def->type == OT_TERMIOS)
 			continue;
 		/* A row's option name is never 0; IPPROTO_IP is. */
 		if (domain == AF_INET6 && def->name6 != 0) {

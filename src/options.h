@@ -34,11 +34,14 @@
 #define G_SOCKS 0x4000u /* SOCKS clients */
 /* Kinds whose socket(2) type and protocol socktype= and protocol= set. */
 #define G_SOCKTYPE 0x8000u
+#define G_TERMIOS 0x10000u /* kinds whose descriptor may be a terminal */
 /*
  * Stream sockets that may speak the PROXY protocol: connecting kinds send
  * a header (proxy-protocol=), listening ones read one (accept-proxy).
  */
 #define G_PROXY 0x20000u
+#define G_PTY 0x40000u      /* the PTY kind */
+#define G_READLINE 0x80000u /* the READLINE kind */
 
 enum opt_type {
 	OT_FLAG,    /* bool, optional =0/1/yes/no/on/off/true/false */
@@ -58,8 +61,38 @@ enum opt_type {
 	OT_CONST,
 	OT_OFLAG,
 	OT_SOCKOPT, /* LEVEL:NAME:VALUE, repeatable; struct opt_sockopt list */
-	OT_IOCTL    /* REQUEST[:VALUE], repeatable; struct opt_sockopt list */
+	OT_IOCTL,   /* REQUEST[:VALUE], repeatable; struct opt_sockopt list */
+	OT_BYTE,    /* int 0-255: a number (0x1d too) or ^X */
+	/*
+	 * A terminal setting: appended to optvals.termios in the order
+	 * given; the row's .level, .name and .name6 say what it does
+	 * (TERM_* below), and term.c applies it.
+	 */
+	OT_TERMIOS
 };
+
+/*
+ * OT_TERMIOS rows: .level is TERM_<how> | TW_<word>; .name holds the
+ * bits, the c_cc index, the B constant or the TERM_SPEC_* code; .name6
+ * the mask of a multi-bit field.
+ */
+#define TW_IFLAG 0
+#define TW_OFLAG 1
+#define TW_CFLAG 2
+#define TW_LFLAG 3
+#define TERM_FLAG 0x00    /* set (=1) or clear (=0) .name in the word */
+#define TERM_PATTERN 0x10 /* the field .name6 becomes .name */
+#define TERM_FIELD 0x20   /* the field .name6 becomes =N, shifted in */
+#define TERM_CHAR 0x30    /* c_cc[.name] becomes =N */
+#define TERM_BAUD 0x40    /* both speeds become .name, a B constant */
+#define TERM_SPEED 0x50   /* input (.name 0) or output (1) speed =BPS */
+#define TERM_SPECIAL 0x60 /* several settings at once: .name TERM_SPEC_* */
+#define TERM_HOW(level) ((level)&0xf0)
+#define TERM_WORD(level) ((level)&0x0f)
+#define TERM_SPEC_RAW 1
+#define TERM_SPEC_RAWER 2
+#define TERM_SPEC_CFMAKERAW 3
+#define TERM_SPEC_SANE 4
 
 /* Row indices; also the bit positions in optvals.given. */
 enum opt_id {
@@ -130,6 +163,142 @@ enum opt_id {
 	OPT_CIPHER,
 	OPT_MIN_VERSION,
 	OPT_ALPN,
+	OPT_RAW,
+	OPT_CFMAKERAW,
+	OPT_SANE,
+	OPT_BRKINT,
+	OPT_ICRNL,
+	OPT_IGNBRK,
+	OPT_IGNCR,
+	OPT_IGNPAR,
+	OPT_IMAXBEL,
+	OPT_INLCR,
+	OPT_INPCK,
+	OPT_ISTRIP,
+	OPT_IUCLC,
+	OPT_IXANY,
+	OPT_IXOFF,
+	OPT_IXON,
+	OPT_PARMRK,
+	OPT_OPOST,
+	OPT_OLCUC,
+	OPT_ONLCR,
+	OPT_OCRNL,
+	OPT_ONOCR,
+	OPT_ONLRET,
+	OPT_OFILL,
+	OPT_OFDEL,
+	OPT_NLDLY,
+	OPT_BSDLY,
+	OPT_VTDLY,
+	OPT_FFDLY,
+	OPT_NL0,
+	OPT_NL1,
+	OPT_CR0,
+	OPT_CR1,
+	OPT_CR2,
+	OPT_CR3,
+	OPT_TAB0,
+	OPT_TAB1,
+	OPT_TAB2,
+	OPT_TAB3,
+	OPT_XTABS,
+	OPT_BS0,
+	OPT_BS1,
+	OPT_VT0,
+	OPT_VT1,
+	OPT_FF0,
+	OPT_FF1,
+	OPT_CRDLY,
+	OPT_TABDLY,
+	OPT_CS5,
+	OPT_CS6,
+	OPT_CS7,
+	OPT_CS8,
+	OPT_CSIZE,
+	OPT_CSTOPB,
+	OPT_CREAD,
+	OPT_PARENB,
+	OPT_PARODD,
+	OPT_HUPCL,
+	OPT_CLOCAL,
+	OPT_CRTSCTS,
+	OPT_B0,
+	OPT_B50,
+	OPT_B75,
+	OPT_B110,
+	OPT_B134,
+	OPT_B150,
+	OPT_B200,
+	OPT_B300,
+	OPT_B600,
+	OPT_B1200,
+	OPT_B1800,
+	OPT_B2400,
+	OPT_B4800,
+	OPT_B9600,
+	OPT_B19200,
+	OPT_B38400,
+	OPT_B57600,
+	OPT_B115200,
+	OPT_B230400,
+	OPT_B460800,
+	OPT_B500000,
+	OPT_B576000,
+	OPT_B921600,
+	OPT_B1000000,
+	OPT_B1152000,
+	OPT_B1500000,
+	OPT_B2000000,
+	OPT_B2500000,
+	OPT_B3000000,
+	OPT_B3500000,
+	OPT_B4000000,
+	OPT_ISPEED,
+	OPT_OSPEED,
+	OPT_ISIG,
+	OPT_ICANON,
+	OPT_XCASE,
+	OPT_ECHOE,
+	OPT_ECHOK,
+	OPT_ECHONL,
+	OPT_ECHOCTL,
+	OPT_ECHOPRT,
+	OPT_ECHOKE,
+	OPT_FLUSHO,
+	OPT_NOFLSH,
+	OPT_TOSTOP,
+	OPT_PENDIN,
+	OPT_IEXTEN,
+	OPT_VINTR,
+	OPT_VQUIT,
+	OPT_VERASE,
+	OPT_VKILL,
+	OPT_VEOF,
+	OPT_VTIME,
+	OPT_VMIN,
+	OPT_VSWTC,
+	OPT_VSTART,
+	OPT_VSTOP,
+	OPT_VSUSP,
+	OPT_VEOL,
+	OPT_VREPRINT,
+	OPT_VDISCARD,
+	OPT_VWERASE,
+	OPT_VLNEXT,
+	OPT_VEOL2,
+	OPT_ESCAPE,
+	OPT_LOCKFILE,
+	OPT_WAITLOCK,
+	OPT_LINK,
+	OPT_WAITSLAVE,
+	OPT_PTY_INTERVAL,
+	OPT_PTMX,
+	OPT_OPENPTY,
+	OPT_HISTORY,
+	OPT_PROMPT,
+	OPT_NOPROMPT,
+	OPT_NOECHO,
 	OPT_TTL,
 	OPT_TOS,
 	OPT_MTUDISCOVER,
@@ -212,6 +381,12 @@ struct opt_sockopt {
 	unsigned char val[64];
 };
 
+/* One TERMIOS option as given: its row and its value (1 for a flag). */
+struct opt_term {
+	int id; /* enum opt_id */
+	int value;
+};
+
 /* Typed values of one address's options.  Strings are owned here. */
 struct optvals {
 	bool given[OPT_COUNT]; /* set by the user, in any form */
@@ -229,7 +404,7 @@ struct optvals {
 	int backlog;
 	bool fork;
 	bool unlink_early, unlink_close;
-	bool pipes, child_stderr, pty, rawer, echo, setsid;
+	bool pipes, child_stderr, pty, setsid;
 	int fdin, fdout; /* given[] says whether they replace 0 and 1 */
 	bool nofork, setpgid, ctty, sigint, sighup, sigquit, login;
 	char *proxyport, *proxyauth; /* NULL: 8080, no authentication */
@@ -250,6 +425,16 @@ struct optvals {
 	char *commonname, *snihost, *cipher;
 	int min_version; /* OPT_TLS_1_2 or OPT_TLS_1_3 */
 	char *alpn;
+	struct opt_term
+	    *termios; /* TERMIOS options in the order given; owned */
+	size_t ntermios;
+	int escape;                /* escape=: a byte, given[] says if any */
+	char *lockfile, *waitlock; /* UUCP lock file to take before opening */
+	char *link;                /* PTY: symbolic link to the slave */
+	bool waitslave, ptmx, openpty; /* ptmx, openpty: socat's, no effect */
+	double pty_interval;
+	char *history, *prompt, *noecho; /* READLINE */
+	bool noprompt;
 	int ttl, tos, mtudiscover;
 	bool ipv6only;
 	char *ip_options;
@@ -379,6 +564,12 @@ bool opts_peer_checks(const struct optvals *vals);
  * ("no user \"x\"").
  */
 int opts_owner(const struct optvals *o, uid_t *uid, gid_t *gid, char *err);
+
+/*
+ * The B constant (termios.h) of a line speed in bit/s, from the bN rows
+ * of the table, or -1 when no row has that speed.
+ */
+int opts_baud(long bps);
 
 /* Comma-separated group names of a mask, for help ("SOCKET,IP"). */
 void opts_group_names(unsigned groups, char *out, size_t outlen);

@@ -103,7 +103,7 @@ chan_may_splice(const struct channel *ch, int force)
 	unsigned any = ch->src->flags | ep_wflags(ch->dst);
 
 	if (dump_enabled(ch->dir) || !(both & EP_RAWFD) ||
-	    (any & (EP_DGRAM | EP_CRLF | EP_CR | EP_READLIMIT)))
+	    (any & (EP_DGRAM | EP_CRLF | EP_CR | EP_READLIMIT | EP_ESCAPE)))
 		return false;
 	/* For measuring the choice (bench/README): never, or always. */
 	if (force < 0)
@@ -343,6 +343,20 @@ chan_eof(struct channel *ch, double now)
 	chan_set_state(ch, CH_DRAIN);
 }
 
+/*
+ * The escape byte was read: what came before it goes on, then the
+ * source ends as at end of file (ignoreeof or not: it is the way out).
+ */
+static void
+chan_escape(struct channel *ch)
+{
+	log_notice("%s: escape character 0x%02x read: end of file",
+	    ch->src->label, ch->src->escape);
+	if (ch->held_cr)
+		chan_flush_cr(ch);
+	chan_set_state(ch, CH_DRAIN);
+}
+
 static void
 chan_read_spliced(struct pair *pr, struct channel *ch, double now)
 {
@@ -372,7 +386,7 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 {
 	size_t room, want, got, size;
 	ssize_t n;
-	char *p;
+	char *p, *esc = NULL;
 
 	if (buffer_spliced(&ch->buf)) {
 		chan_read_spliced(pr, ch, now);
@@ -411,6 +425,13 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 		return;
 	}
 	ch->retry_at = 0;
+	if ((ch->src->flags & EP_ESCAPE) &&
+	    (esc = memchr(p, ch->src->escape, (size_t)n)) != NULL) {
+		if ((n = esc - p) == 0) {
+			chan_escape(ch);
+			return;
+		}
+	}
 	got = (size_t)n;
 	if (ch->src->flags & EP_READLIMIT)
 		ch->src->readleft -= got;
@@ -426,6 +447,8 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 	buffer_commit(&ch->buf, n);
 	buffer_adapt(&ch->buf, got, want);
 	pr->last_move = now;
+	if (esc != NULL)
+		chan_escape(ch);
 	/* Most sinks take the data at once: skip a pass through select. */
 	chan_write(pr, ch, now);
 }

@@ -298,3 +298,18 @@ time.sleep(30)' "$T/f"
 	wait_for_exit "$TPID" 10 || true
 	assert_equal "$(cat "$OUT")" "$SOCKDIR/c $SOCKDIR/s"
 }
+
+@test "unlink-early and unlink-close on the file kinds; a FIFO's owner is set before it waits" {
+	ln -s "$T/elsewhere" "$T/link"
+	echo new | timeout -k 5 10 "$DUCT" -u - "OPEN:$T/link,unlink-early,creat"
+	[ ! -L "$T/link" ] && [ ! -e "$T/elsewhere" ] || fail "unlink-early left the link"
+	assert_equal "$(cat "$T/link")" new
+	echo gone | timeout -k 5 10 "$DUCT" -u - "CREATE:$T/c,unlink-close"
+	[ ! -e "$T/c" ] || fail "unlink-close left $T/c"
+	echo kept | timeout -k 5 10 "$DUCT" -u - "CREATE:$T/k,unlink-close=0"
+	assert_equal "$(cat "$T/k")" kept
+	[ "$(id -u)" = 0 ] || skip "chown needs root"
+	start_duct_bg --no-wait -u "PIPE:$T/fifo,user=nobody" /dev/null
+	wait_for_file "$T/fifo"
+	wait_until 10 eval '[ "$(stat -c %U "$T/fifo")" = nobody ]'
+}

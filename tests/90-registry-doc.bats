@@ -169,7 +169,7 @@ man_text() {
 		grep -qxi -- "$n" "$T/kinds" && bad+=" $n"
 	done
 	[ -z "$bad" ] || fail "in src/socat.def but duct has them:$bad"
-	run --separate-stderr timeout -k 5 10 "$DUCT" READLINE -
+	run --separate-stderr timeout -k 5 10 "$DUCT" SCTP-LISTEN:80 -
 	assert_failure 2
-	[[ "$stderr" == *"READLINE is a socat address kind that duct does not support"* ]] || fail "$stderr"
+	[[ "$stderr" == *"SCTP-LISTEN is a socat address kind that duct does not support"* ]] || fail "$stderr"
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
+#include <termios.h>
 
 #include "options.h"
 #include "unit.h"
@@ -157,6 +158,43 @@ test_ranges(void)
 	opts_free(&v);
 }
 
+/* TERMIOS options: kept in the order given, with typed values. */
+static void
+test_termios(void)
+{
+	struct optvals v;
+	char err[DUCT_ERR_LEN];
+
+	opts_init(&v);
+	CHECK(opts_set(&v, opts_find("raw"), NULL, err) == 0);
+	CHECK(opts_set(&v, opts_find("echo"), "0", err) == 0);
+	CHECK(opts_set(&v, opts_find("cs8"), "0", err) == 0);
+	CHECK(opts_set(&v, opts_find("intr"), "^C", err) == 0);
+	CHECK(opts_set(&v, opts_find("ispeed"), "115200", err) == 0);
+	CHECK(opts_set(&v, opts_find("csize"), "2", err) == 0);
+	CHECK(v.ntermios == 5);
+	CHECK(v.termios[0].id == OPT_RAW && v.termios[0].value == 1);
+	CHECK(v.termios[1].id == OPT_ECHO && v.termios[1].value == 0);
+	CHECK(v.termios[2].id == OPT_VINTR && v.termios[2].value == 3);
+	CHECK(v.termios[3].id == OPT_ISPEED && v.termios[3].value == B115200);
+	CHECK(v.termios[4].id == OPT_CSIZE && v.termios[4].value == 2);
+	CHECK(!v.given[OPT_CS8]);
+	CHECK(opts_set(&v, opts_find("csize"), "4", err) == -1);
+	CHECK(opts_set(&v, opts_find("ospeed"), "12345", err) == -1);
+	CHECK(opts_set(&v, opts_find("vmin"), "256", err) == -1);
+	CHECK(opts_set(&v, opts_find("vmin"), NULL, err) == -1);
+	CHECK(opts_find("termios-rawer") == opts_find("rawer"));
+	CHECK(opts_find("tandem") == opts_find("ixoff"));
+	CHECK(opts_baud(9600) == B9600 && opts_baud(9601) == -1);
+	CHECK(opts_set(&v, opts_find("escape"), "0x1d", err) == 0 &&
+	    v.escape == 0x1d);
+	CHECK(opts_set(&v, opts_find("escape"), "^]", err) == 0 &&
+	    v.escape == 0x1d);
+	CHECK(opts_set(&v, opts_find("escape"), "300", err) == -1);
+	opts_free(&v);
+	CHECK(v.termios == NULL && v.ntermios == 0);
+}
+
 int
 main(void)
 {
@@ -164,5 +202,6 @@ main(void)
 	test_set();
 	test_table();
 	test_ranges();
+	test_termios();
 	return unit_done("test_options");
 }
