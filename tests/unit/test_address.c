@@ -117,7 +117,7 @@ test_options(void)
 	CHECK(pe.off == 14 && pe.len == 8);
 	CHECK(bad("TPC:localhost:80", "did you mean \"TCP\""));
 	CHECK(pe.off == 0 && pe.len == 3);
-	CHECK(bad("TCP:localhost:80,fork", "does not apply to TCP-CONNECT"));
+	CHECK(bad("TCP:localhost:80,backlog=2", "does not apply to TCP-CONNECT"));
 	CHECK(bad("TCP:localhost", "TCP-CONNECT takes HOST:PORT"));
 	CHECK(bad("TCP:localhost:99999", "invalid port \"99999\""));
 	CHECK(pe.off == 14 && pe.len == 5);
@@ -230,17 +230,18 @@ static void
 test_lax_groups(void)
 {
 	address_set_lax_groups(true);
-	CHECK(ok("TCP:h:1,fork,nodelay,mode=600,fork") && !a.opts.fork &&
-	    a.opts.nodelay && a.opts.mode == -1 && a.skipped != NULL &&
-	    strcmp(a.skipped, "\"fork\", \"mode\"") == 0);
+	CHECK(ok("TCP:h:1,backlog=3,nodelay,mode=600,backlog=4") &&
+	    a.opts.backlog == 128 && a.opts.nodelay && a.opts.mode == -1 &&
+	    a.skipped != NULL &&
+	    strcmp(a.skipped, "\"backlog\", \"mode\"") == 0);
 	address_free(&a);
 	CHECK(a.skipped == NULL);
 	CHECK(ok("TCP:h:1,nodelay") && a.skipped == NULL);
 	address_free(&a);
-	CHECK(bad("TCP:h:1,forkk", "unknown option"));
+	CHECK(bad("TCP:h:1,backlogg", "unknown option"));
 	CHECK(bad("TCP:h:1,mode=\"600", "unterminated quote"));
 	address_set_lax_groups(false);
-	CHECK(bad("TCP:h:1,fork", "does not apply"));
+	CHECK(bad("TCP:h:1,backlog=3", "does not apply"));
 }
 
 int
