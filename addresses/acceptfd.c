@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * ACCEPT-FD (socat 1.8): accept peers on a listening socket duct
  * inherited as descriptor N, as systemd's Accept=no socket units and
  * systemd-socket-activate pass them (descriptor 3 for the first).  Any

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Child programs: EXEC (argv split here, no shell, found on PATH) and
  * SYSTEM (/bin/sh -c).  The program's standard input and output are one
  * end of a socketpair (or two pipes, or a pseudo-terminal); closing the
@@ -953,6 +954,52 @@ system_open(const struct address *a, const struct open_ctx *ctx,
 	return exec_start(a, &pl, ctx->dirs, ep, err);
 }
 
+/*
+ * --check of EXEC: the program must be there and executable, found as
+ * execvp would find it (in path= when given, else $PATH).  Under chroot=
+ * or su= the program is looked for by another root or user: the plan
+ * says so and nothing is checked.
+ */
+static int
+exec_dryrun(const struct address *a, const struct open_ctx *ctx, char *plan,
+    size_t planlen, char *err)
+{
+	const char *dirs, *p, *q;
+	char **argv, buf[4096];
+	bool found = false;
+
+	(void)ctx;
+	if ((argv = exec_split(a->params[0], err)) == NULL)
+		return -1;
+	if (a->opts.chroot != NULL || a->opts.su != NULL) {
+		found = true;
+	} else if (strchr(argv[0], '/') != NULL) {
+		found = access(argv[0], X_OK) == 0;
+	} else {
+		dirs = a->opts.path != NULL ? a->opts.path : getenv("PATH");
+		for (p = dirs != NULL ? dirs : "/usr/bin:/bin"; !found && *p;
+		     p = *q ? q + 1 : q) {
+			q = strchrnul(p, ':');
+			snprintf(buf, sizeof(buf), "%.*s/%s", (int)(q - p), p,
+			    argv[0]);
+			found = access(buf, X_OK) == 0;
+		}
+	}
+	if (!found)
+		snprintf(err, DUCT_ERR_LEN,
+		    "%s: no such program, or not executable (in %s)", argv[0],
+		    strchr(argv[0], '/') != NULL ? "that path"
+			: a->opts.path != NULL   ? "path="
+						 : "$PATH");
+	else
+		snprintf(plan, planlen, "run the program %s%s", argv[0],
+		    a->opts.chroot != NULL || a->opts.su != NULL
+			? " (looked for after chroot=/su=, not now)"
+			: "");
+	exec_argv_free(argv);
+	return found ? 0 : -1;
+}
+
 #define EXEC_GROUPS (G_FD | G_EXEC | G_TERMIOS)
 
 const struct addr_kind kind_exec = {
@@ -966,6 +1013,7 @@ const struct addr_kind kind_exec = {
 	.rest = true,
 	.check = exec_check,
 	.open = exec_open,
+	.dryrun = exec_dryrun,
 };
 
 const struct addr_kind kind_system = {

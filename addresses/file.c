@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Files and devices: OPEN (FILE), CREATE (CREAT), and GOPEN, which is also
  * what a bare path means.  GOPEN connects when the path is a unix socket.
  * Opening follows the directions the relay needs (read, write or both).
@@ -151,6 +152,60 @@ gopen_open(const struct address *a, const struct open_ctx *ctx,
 	return file_open(a, ctx, ctx->dirs, extra, ep, err);
 }
 
+/* "for reading and writing" and its parts, as dirs asks. */
+static const char *
+file_dirs_text(unsigned dirs)
+{
+	if ((dirs & EP_READABLE) && (dirs & EP_WRITABLE))
+		return "reading and writing";
+	return dirs & EP_READABLE ? "reading" : "writing";
+}
+
+static int
+open_dryrun(const struct address *a, const struct open_ctx *ctx, char *plan,
+    size_t planlen, char *err)
+{
+	bool create = a->opts.creat;
+
+	if (fdep_dryrun_path(a->params[0], ctx->dirs, create, err) == -1)
+		return -1;
+	snprintf(plan, planlen, "open the file %s for %s", a->params[0],
+	    file_dirs_text(ctx->dirs));
+	return 0;
+}
+
+static int
+create_dryrun(const struct address *a, const struct open_ctx *ctx, char *plan,
+    size_t planlen, char *err)
+{
+	(void)ctx;
+	if (fdep_dryrun_path(a->params[0], EP_WRITABLE, true, err) == -1)
+		return -1;
+	snprintf(plan, planlen, "create or truncate the file %s for writing",
+	    a->params[0]);
+	return 0;
+}
+
+static int
+gopen_dryrun(const struct address *a, const struct open_ctx *ctx, char *plan,
+    size_t planlen, char *err)
+{
+	struct stat st;
+	bool create = (ctx->dirs & EP_WRITABLE) || a->opts.ignoreeof;
+
+	if (stat(a->params[0], &st) == 0 && S_ISSOCK(st.st_mode)) {
+		snprintf(plan, planlen, "connect to the unix socket %s",
+		    a->params[0]);
+		return 0;
+	}
+	if (fdep_dryrun_path(a->params[0], ctx->dirs, create, err) == -1)
+		return -1;
+	snprintf(plan, planlen, "open the file %s for %s%s", a->params[0],
+	    file_dirs_text(ctx->dirs),
+	    (ctx->dirs & EP_WRITABLE) ? " (created when missing)" : "");
+	return 0;
+}
+
 const struct addr_kind kind_open = {
 	.names = { "OPEN", "FILE" },
 	.syntax = "PATH",
@@ -162,6 +217,7 @@ const struct addr_kind kind_open = {
 	.rest = true,
 	.check = file_check,
 	.open = open_open,
+	.dryrun = open_dryrun,
 };
 
 const struct addr_kind kind_create = {
@@ -175,6 +231,7 @@ const struct addr_kind kind_create = {
 	.rest = true,
 	.check = file_check,
 	.open = create_open,
+	.dryrun = create_dryrun,
 };
 
 const struct addr_kind kind_gopen = {
@@ -189,4 +246,5 @@ const struct addr_kind kind_gopen = {
 	.rest = true,
 	.check = file_check,
 	.open = gopen_open,
+	.dryrun = gopen_dryrun,
 };

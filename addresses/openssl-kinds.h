@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * The OPENSSL kinds as the registry, the parser and --help see them,
  * shared by openssl.c (built with OpenSSL) and openssl-none.c (built
  * without), so that both builds know the same names, syntax and option

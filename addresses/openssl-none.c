@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * The OPENSSL kinds in a build without OpenSSL (configure
  * --without-openssl).  They stay in the registry so that --help lists
  * them as unavailable and using one says why, at parse time, before

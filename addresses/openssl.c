@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * TLS over TCP with OpenSSL: OPENSSL (OPENSSL-CONNECT, SSL) and
  * OPENSSL-LISTEN (SSL-L).  The TCP socket comes from net.c; this file
  * builds the SSL_CTX from the TLS options with the safe defaults of the
@@ -1163,11 +1164,49 @@ tls_connect_prepare(const struct address *a, struct open_ctx *ctx)
 	    net_pick_family(a->family, &a->opts, ctx->family), SOCK_STREAM);
 }
 
+/*
+ * --check: builds the TLS context as a run would, which loads cert= and
+ * key= and checks that they match, and the trust anchors; no socket.
+ */
+static int
+tls_dryrun(const struct address *a, const struct open_ctx *ctx, char *plan,
+    size_t planlen, char *err)
+{
+	bool server = a->kind->listen != NULL;
+	const struct optvals *o = &a->opts;
+	SSL_CTX *sctx;
+	bool verifies = server ? tls_server_verifies(o) : o->verify;
+
+	(void)ctx;
+	if ((sctx = tls_ctx_new(a, server, err)) == NULL)
+		return -1;
+	SSL_CTX_free(sctx);
+	if (server)
+		snprintf(plan, planlen,
+		    "accept TLS on port %s with %s%s%s, %s client "
+		    "certificates",
+		    a->params[0], o->cert ? "the certificate " : "",
+		    o->cert ? o->cert : "a throwaway certificate",
+		    o->fork ? ", a child per peer" : "",
+		    verifies ? "checking" : "not asking for");
+	else
+		snprintf(plan, planlen, "connect with TLS to %s:%s, %s",
+		    a->params[0], a->params[1],
+		    verifies ? (o->cafile || o->capath
+				       ? "verifying the server against "
+					 "cafile=/capath="
+				       : "verifying the server against the "
+					 "system's CAs")
+			     : "not verifying the server (verify=0)");
+	return 0;
+}
+
 const struct addr_kind kind_openssl_connect = {
 	TLS_CONNECT_KIND,
 	.check = tls_connect_check,
 	.prepare = tls_connect_prepare,
 	.open = tls_connect_open,
+	.dryrun = tls_dryrun,
 	.version = tls_version,
 };
 
@@ -1175,6 +1214,7 @@ const struct addr_kind kind_openssl_listen = {
 	TLS_LISTEN_KIND,
 	.check = tls_listen_check,
 	.listen = tls_listen,
+	.dryrun = tls_dryrun,
 	.accept = tls_accept,
 	.accept_anywhere = true,
 	.ready = tls_ready,

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * PIPE (ECHO, FIFO): without a path an anonymous pipe whose written bytes
  * come back as input; with a path a named pipe, created when missing.
  */
@@ -89,6 +90,23 @@ pipe_open(const struct address *a, const struct open_ctx *ctx,
 	return 0;
 }
 
+/* --check: a named pipe is made when missing, so its directory must be. */
+static int
+pipe_dryrun(const struct address *a, const struct open_ctx *ctx, char *plan,
+    size_t planlen, char *err)
+{
+	if (a->nparams == 0 || a->params[0][0] == '\0') {
+		snprintf(plan, planlen,
+		    "an anonymous pipe that gives back what is written");
+		return 0;
+	}
+	if (fdep_dryrun_path(a->params[0], ctx->dirs, true, err) == -1)
+		return -1;
+	snprintf(plan, planlen, "open the named pipe %s (made when missing)",
+	    a->params[0]);
+	return 0;
+}
+
 const struct addr_kind kind_pipe = {
 	.names = { "PIPE", "ECHO", "FIFO" },
 	.syntax = "[PATH]",
@@ -99,4 +117,5 @@ const struct addr_kind kind_pipe = {
 	.max_params = 1,
 	.rest = true,
 	.open = pipe_open,
+	.dryrun = pipe_dryrun,
 };

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * PROXY (PROXY-CONNECT): a TCP connection tunnelled through an HTTP proxy
  * with the CONNECT method.  The handshake is an open step like the TLS
  * handshake: it runs on a socket net.c connected, within connect-timeout=,

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * PTY: a new pseudo-terminal pair.  duct relays the master side; another
  * program opens the slave (named by a notice, or by a symbolic link with
  * link=) and sees a terminal, as with a serial line.  Closing removes the

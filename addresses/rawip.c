@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Raw IP: IP-SENDTO (IP-SEND, IP), IP-DATAGRAM (IP-DGRAM), IP-RECVFROM and
  * IP-RECV, each with IP4-/IP6- variants: datagrams of one IP protocol
  * number, which needs root or CAP_NET_RAW.  As with socat, what is read

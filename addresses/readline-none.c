@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * READLINE in a build without libedit (configure --without-libedit).  It
  * stays in the registry so that --help lists it as unavailable and using
  * it says why, at parse time, before anything is opened.

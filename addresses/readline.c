@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * READLINE: line editing and history on standard input through libedit,
  * standard output for what arrives.  A line goes on once Enter is
  * pressed.  libedit keeps one global editor, so there is one READLINE per

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Generic sockets, as socat's: SOCKET-CONNECT, SOCKET-LISTEN, SOCKET-SENDTO,
  * SOCKET-RECVFROM, SOCKET-RECV and SOCKET-DATAGRAM take the domain, type
  * and protocol of socket(2) as numbers and addresses in socat's data

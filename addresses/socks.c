@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * SOCKS4 (SOCKS), SOCKS4A and SOCKS5-CONNECT (SOCKS5): a TCP connection
  * through a SOCKS server.  Each handshake is an open step like the TLS
  * handshake: it runs on a socket net.c connected, within

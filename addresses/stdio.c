@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * The process's own descriptors: STDIO, STDIN, STDOUT, STDERR and FD:N.
  * They are inherited, so their original descriptor flags come back when
  * the relay closes them.

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * TCP: TCP-CONNECT (TCP, TCP4, TCP6) and TCP-LISTEN (TCP-L, TCP4-LISTEN,
  * TCP6-LISTEN).  Resolution, binding, connecting and listening are net.c's
  * TCP helpers (OPENSSL rides on the same ones); this file checks the

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * UDP: UDP-CONNECT (UDP), UDP-LISTEN (UDP-L), UDP-SENDTO (UDP-SEND),
  * UDP-RECVFROM and UDP-RECV, each with UDP4-/UDP6- variants.  Endpoints
  * come from dgram.c and socket chores from net.c; this file decides the

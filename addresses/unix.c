@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Unix domain sockets: UNIX-CONNECT (LOCAL), UNIX-CLIENT (UNIX, stream or
  * datagram), UNIX-LISTEN (UNIX-L), and the datagram kinds UNIX-SENDTO
  * (UNIX-SEND), UNIX-RECVFROM and UNIX-RECV.  Socket files this process
@@ -450,6 +451,48 @@ unix_listen_close(struct listener *l, bool in_child)
 	l->priv = NULL;
 }
 
+/*
+ * --check of a kind that connects: the socket must be there, unless
+ * retry= or forever give its server time to make it.
+ */
+static int
+unix_connect_dryrun(const struct address *a, const struct open_ctx *ctx,
+    char *plan, size_t planlen, char *err)
+{
+	const char *path = a->params[0];
+	bool waits = a->opts.retry > 0 || a->opts.forever;
+	struct stat st;
+
+	(void)ctx;
+	if (stat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(
+			    err, DUCT_ERR_LEN, "%s: not a unix socket", path);
+			return -1;
+		}
+	} else if (errno != ENOENT || !waits) {
+		snprintf(err, DUCT_ERR_LEN, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	snprintf(plan, planlen, "connect to the unix socket %s", path);
+	return 0;
+}
+
+/* --check of a kind that binds: the socket file will be made. */
+static int
+unix_bind_dryrun(const struct address *a, const struct open_ctx *ctx,
+    char *plan, size_t planlen, char *err)
+{
+	const char *path = a->params[0];
+
+	(void)ctx;
+	if (fdep_dryrun_path(path, EP_WRITABLE, true, err) == -1)
+		return -1;
+	snprintf(plan, planlen, "bind the unix socket %s and wait for %s", path,
+	    a->kind->listen != NULL ? "a peer" : "datagrams");
+	return 0;
+}
+
 #define UNIX_GROUPS (G_FD | G_SOCKET | G_UNIX | G_RETRY)
 
 const struct addr_kind kind_unix_connect = {
@@ -463,6 +506,7 @@ const struct addr_kind kind_unix_connect = {
 	.rest = true,
 	.check = unix_check,
 	.open = unix_connect_open,
+	.dryrun = unix_connect_dryrun,
 };
 
 const struct addr_kind kind_unix_listen = {
@@ -476,6 +520,7 @@ const struct addr_kind kind_unix_listen = {
 	.rest = true,
 	.check = unix_check,
 	.listen = unix_listen,
+	.dryrun = unix_bind_dryrun,
 	.accept = unix_accept,
 	.ready = unix_ready,
 	.accept_anywhere = true,
@@ -493,6 +538,7 @@ const struct addr_kind kind_unix_client = {
 	.rest = true,
 	.check = unix_check,
 	.open = unix_client_open,
+	.dryrun = unix_connect_dryrun,
 };
 
 const struct addr_kind kind_unix_sendto = {
@@ -506,6 +552,7 @@ const struct addr_kind kind_unix_sendto = {
 	.rest = true,
 	.check = unix_check,
 	.open = unix_sendto_open,
+	.dryrun = unix_connect_dryrun,
 };
 
 const struct addr_kind kind_unix_recvfrom = {
@@ -520,6 +567,7 @@ const struct addr_kind kind_unix_recvfrom = {
 	.rest = true,
 	.check = unix_check,
 	.listen = unix_recvfrom_listen,
+	.dryrun = unix_bind_dryrun,
 	.accept = unix_recvfrom_accept,
 	.listen_close = unix_listen_close,
 };
@@ -535,6 +583,7 @@ const struct addr_kind kind_unix_recv = {
 	.rest = true,
 	.check = unix_check,
 	.open = unix_recv_open,
+	.dryrun = unix_bind_dryrun,
 };
 
 /*

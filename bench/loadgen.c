@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * loadgen: the benchmark's load generator.  One program with subcommands
  * that send, sink, echo, ping-pong, open and hold connections over
  * loopback TCP or unix sockets, and a minimal reference relay, driven by

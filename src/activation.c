@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Socket activation (sd_listen_fds(3)'s protocol, without libsystemd):
  * LISTEN_PID names the process the sockets are for, LISTEN_FDS how many
  * there are from descriptor 3 on.  A listening address whose address

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Socket activation: the listening sockets a service manager (systemd,
  * or systemd-socket-activate) passes in LISTEN_FDS, so that a listening
  * address serves on a socket it did not bind.  Nothing here logs.

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * The address parser.  A small lexer reads fields separated by ':' (in the
  * kind-and-parameters head) or ',' (between options), honouring single and
  * double quotes, backslash escapes and [IPv6] brackets, and remembers where

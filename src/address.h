@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Parsing of one address argument, "KIND[:PARAM...][,OPTION[=VALUE]...]",
  * into a struct address: kind looked up in the registry, parameters split
  * and unquoted, options checked against the kind's groups and stored as

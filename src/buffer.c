@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Fixed-capacity linear buffer.  Bytes live in data[off, off+len); the
  * offset returns to 0 whenever the buffer empties, and undrained bytes
  * move to the front only when the tail has no room left and they are few

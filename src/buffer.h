@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * A channel's buffer: a bounded byte area that one side fills and the
  * other drains.  Its capacity is either fixed (-b, datagrams) or adaptive:
  * it starts small, grows while reads keep filling it, and falls back to

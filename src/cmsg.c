@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Ancillary data of received datagrams: one table row per control
  * message duct understands, naming it as socat does and turning its bytes
  * into NAME=VALUE items with the variable each is exported as.  The value

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Ancillary data of received datagrams (TTL, TOS, packet info, IP
  * options, time stamps, IPv6 hop limit and traffic class), asked for with
  * ip-recvttl and its kin: logged as socat logs it and exported to the

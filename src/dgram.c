@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Datagram endpoints.  Reads use recvmsg with MSG_TRUNC so that a datagram
  * larger than the buffer is noticed (and reported once) instead of being
  * cut without a word, and take the ancillary data (cmsg.c) along.  A

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Datagram socket endpoints, shared by the UDP and unix datagram kinds:
  * one read is one datagram (a larger one is cut to the buffer with a
  * warning, never silently), one write sends one datagram, to a connected

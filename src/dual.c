@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * A!!B as one endpoint.  Each operation goes to the half it is about:
  * reads (and pending, and the error of a failed read) to A, writes and
  * the end of writing to B; close closes both.  The joint flags keep the

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * The endpoint of a dual address, A!!B: one endpoint made of two, that
  * reads from A's endpoint and writes to B's.  The engine sees an ordinary
  * endpoint; each half keeps its own kind's ops, descriptors and flags.

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Constants shared by every module.  Keep this tiny: anything with
  * behaviour belongs to a module of its own.
  */

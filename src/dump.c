@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Data dumps for -v/-x.  Output goes to --dump-file, else --log-file,
  * else stderr, in pieces of at most a few KiB so that no allocation is
  * needed however large the chunk.  Bytes from the network are only ever

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * -v and -x: what moved, written after each successful write, as text
  * with escapes (-v), as a hex dump (-x), or both.  The formatting
  * functions are pure (no I/O, no allocation) so that they can be tested

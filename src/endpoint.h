@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * The endpoint interface: what every address kind implements and the only
  * thing the transfer engine knows about an address.  Also the description
  * of an address kind (struct addr_kind) that the registry lists.  No kind
@@ -191,6 +192,16 @@ struct addr_kind {
 	 * into ctx->known here; a name is still resolved for each peer.
 	 */
 	void (*prepare)(const struct address *, struct open_ctx *);
+	/*
+	 * Optional, for --check: checks what can be known without opening
+	 * a socket or creating anything (a file to read exists and can be
+	 * read, the directory of a file to create exists, a certificate
+	 * loads and matches its key) and writes into plan, one line, how
+	 * the address would be opened.  Returns 0, or -1 with err.  A kind
+	 * without it gets a plan made from its name and parameters.
+	 */
+	int (*dryrun)(const struct address *, const struct open_ctx *,
+	    char *plan, size_t planlen, char *err);
 	/* Listening kinds: bind and listen.  Returns 0 or -1 with err. */
 	int (*listen)(const struct address *, const struct open_ctx *,
 	    struct listener *, char *err);

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * read(2)/write(2) endpoints.  Descriptors become non-blocking here; those
  * the process inherited get their original flags back on close, so a
  * terminal or a shell's pipe is not left non-blocking for the next program.
@@ -360,4 +361,63 @@ fdep_open_path(const char *path, unsigned dirs, int extra,
 		return -1;
 	}
 	return fd;
+}
+
+int
+fdep_dryrun_path(const char *path, unsigned dirs, bool create, char *err)
+{
+	struct stat st;
+	char dir[4096];
+	const char *slash, *shown;
+	int want =
+	    (dirs & EP_READABLE ? R_OK : 0) | (dirs & EP_WRITABLE ? W_OK : 0);
+	int dlen;
+
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode) && (dirs & EP_WRITABLE)) {
+			snprintf(err, DUCT_ERR_LEN, "%s: %s", path,
+			    strerror(EISDIR));
+			return -1;
+		}
+		if (access(path, want) == -1) {
+			snprintf(
+			    err, DUCT_ERR_LEN, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (errno != ENOENT || !create) {
+		snprintf(err, DUCT_ERR_LEN, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* The file would be made: its directory has to be there for it. */
+	slash = strrchr(path, '/');
+	if (slash == NULL) {
+		shown = ".";
+		dlen = 1;
+	} else {
+		shown = path;
+		dlen = slash == path ? 1 : (int)(slash - path);
+	}
+	if ((size_t)dlen >= sizeof(dir)) {
+		snprintf(
+		    err, DUCT_ERR_LEN, "%s: %s", path, strerror(ENAMETOOLONG));
+		return -1;
+	}
+	memcpy(dir, shown, (size_t)dlen);
+	dir[dlen] = '\0';
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "%s: directory %.*s does not exist, so the file cannot be "
+		    "created",
+		    path, dlen, shown);
+		return -1;
+	}
+	if (access(dir, W_OK | X_OK) == -1) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "%s: cannot create a file in %.*s: %s", path, dlen, shown,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
 }

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Endpoints over plain file descriptors: the ops shared by every kind whose
  * reads and writes are read(2) and write(2) (files, pipes, terminals,
  * stream and datagram sockets).  Kinds use these ops as they are, or wrap
@@ -79,5 +80,14 @@ void fdep_unlink_late(
 
 int fdep_open_path(const char *path, unsigned dirs, int extra,
     const struct optvals *o, char *err);
+
+/*
+ * --check: whether path could be opened for dirs as fdep_open_path()
+ * would, without opening or creating it.  An existing path must grant
+ * dirs (access(2)); a missing one is an error unless create is set, and
+ * then its directory must exist and let us create files.  Returns 0, or
+ * -1 with err ("PATH: why").
+ */
+int fdep_dryrun_path(const char *path, unsigned dirs, bool create, char *err);
 
 #endif

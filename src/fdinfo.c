@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Descriptor descriptions for -D.  Only fstat(2), getsockopt(2),
  * getsockname(2) and /proc/self/fd: looking must not change anything.
  */

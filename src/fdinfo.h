@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * -D: what the descriptors of an endpoint are, logged before the
  * transfer starts (whatever the level: the user asked for it).
  */

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Help text built from the tables: the kinds from the registry, the
  * options from opt_table.  Nothing here is written by hand twice.
  */
@@ -10,6 +11,7 @@
 #include "help.h"
 #include "options.h"
 #include "registry.h"
+#include "src/revision.h"
 
 static const char usage_text[] =
     "Usage: duct [OPTIONS] ADDRESS1 ADDRESS2\n"
@@ -20,6 +22,9 @@ static const char usage_text[] =
     "Options:\n"
     "  -h, --help[=KIND]        this help, or one address kind's options\n"
     "  -V, --version            version and features\n"
+    "  -n, --check              check both addresses and print how each would "
+    "be\n"
+    "                           opened; open, bind and create nothing\n"
     "  -d, --debug              more diagnostics (-d notice, -dd info, "
     "-ddd debug)\n"
     "  -dN, --debug=N           level N: 0 errors, 1 warnings (default), "
@@ -210,6 +215,13 @@ help_version(FILE *out)
 	size_t i;
 
 	fprintf(out, "duct %s\n", PACKAGE_VERSION);
+	fprintf(out, "license: ISC\n");
+#ifdef DUCT_REVISION
+	fprintf(out, "revision: %s\n", DUCT_REVISION);
+#else
+	/* A release tarball carries no history to describe. */
+	fprintf(out, "revision: none (not built from a git checkout)\n");
+#endif
 	fprintf(out, "features: engine=select");
 	for (i = 0; i < registry_count(); i++)
 		if ((k = help_feature_kind(i)) != NULL)

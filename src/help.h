@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * --help, --help=KIND and --version, generated from the registry and the
  * option table so that they can never disagree with what duct accepts.
  */

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Lock files for -L and -W.  The file is made with O_EXCL, so of two
  * processes racing for it exactly one wins; whoever finds it waits or
  * gives up.

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * -L and -W: a lock file holding duct's process ID, so that two runs of
  * one job never overlap.  The lock is taken after the addresses have been
  * checked and before anything is opened, and is removed by whatever ends

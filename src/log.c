@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Diagnostics output.  One line per message, written with a single
  * write(2) so that lines of a forking listener and its children do not
  * interleave.  This module must not depend on any other duct module.

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Diagnostics: levels chosen with -d/-q, the "duct[PID] L text" line and
  * where it goes (stderr, a --log-file, syslog).  Every module reports
  * through these macros; nothing else writes diagnostics to stderr.  Data

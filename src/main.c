@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * duct's entry point: command line, the phases (parse both addresses,
  * open address 1 then address 2, transfer), and the exit status (0 done,
  * 1 run-time failure, 2 usage error, 128+N signal).  It knows no address
@@ -58,6 +59,7 @@ struct cli {
 	bool lock_wait;                 /* -W */
 	bool lax_groups;                /* -g */
 	bool sloppy;                    /* -s */
+	bool check;                     /* -n: check and plan, open nothing */
 };
 
 static void
@@ -141,10 +143,11 @@ static const struct option long_opts[] = {
 	{ "sloppy", no_argument, NULL, 's' },
 	{ "fd-info", no_argument, NULL, 'D' },
 	{ "statistics", no_argument, NULL, OPT_STATISTICS },
+	{ "check", no_argument, NULL, 'n' },
 	{ NULL, 0, NULL, 0 },
 };
 
-#define SHORT_OPTS "+:hVdqvxb:t:T:uU46r:R:L:W:gsD"
+#define SHORT_OPTS "+:hVdqvxb:t:T:uU46r:R:L:W:gsDn"
 
 /* True when the long option arg ("--name", no "=") takes the next word. */
 static bool
@@ -428,6 +431,9 @@ parse_cli(int argc, char **argv, struct cli *c)
 		case 'D':
 			c->xfer.fd_info = true;
 			break;
+		case 'n':
+			c->check = true;
+			break;
 		case OPT_DUMP_FILE:
 			c->dump_file = optarg;
 			break;
@@ -624,6 +630,31 @@ setup_dumps(const struct cli *c)
 	return 0;
 }
 
+/*
+ * -n: how each address would be opened, after the checks that need no
+ * socket and create nothing.  Returns 0 when a run could start, else 2.
+ */
+static int
+check_only(const struct address *a1, const struct open_ctx *ctx1,
+    const struct address *a2, const struct open_ctx *ctx2)
+{
+	char plan[2 * DUCT_ERR_LEN], err[DUCT_ERR_LEN];
+	const struct address *a[2] = { a1, a2 };
+	const struct open_ctx *ctx[2] = { ctx1, ctx2 };
+	int i, status = 0;
+
+	for (i = 0; i < 2; i++) {
+		if (opener_dryrun(a[i], ctx[i], plan, sizeof(plan), err) ==
+		    -1) {
+			fprintf(stderr, "duct: %s: %s\n", a[i]->label, err);
+			status = EXIT_USAGE;
+		} else {
+			printf("%s: %s\n", a[i]->label, plan);
+		}
+	}
+	return status;
+}
+
 /* -g: what was left out of an address, said once it can be logged. */
 static void
 warn_skipped(const struct address *a)
@@ -683,6 +714,10 @@ main(int argc, char **argv)
 	if (opener_check_pair(&a1, &a2, err) == -1) {
 		fprintf(stderr, "duct: %s\n", err);
 		status = EXIT_USAGE;
+		goto out;
+	}
+	if (c.check) {
+		status = check_only(&a1, &ctx1, &a2, &ctx2);
 		goto out;
 	}
 	if (setup_log(&c) == -1) {

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Socket helpers in the manner of a small anet: each does one chore,
  * returns -1 on failure and explains it in the caller's buffer.  Nothing
  * here logs or exits, and nothing knows about address kinds.

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Socket chores shared by the socket kinds: port and host:port parsing,
  * name resolution, socket creation, connect with a timeout, listen,
  * accept, and printing addresses.  Helpers never log or exit: they return

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * From a parsed address to an endpoint the engine can drive.  Everything
  * here holds for every kind; a kind's own work happens in its open,
  * listen and accept functions.
@@ -355,5 +356,63 @@ opener_check_pair(const struct address *a1, const struct address *a2, char *err)
 		    a2->label, a1->label);
 		return -1;
 	}
+	return 0;
+}
+
+/* The plan of a kind that has no dryrun: what it is and its parameters. */
+static void
+opener_generic_plan(const struct address *a, char *plan, size_t planlen)
+{
+	size_t n;
+	int i;
+
+	n = snprintf(plan, planlen, "%s %s",
+	    a->kind->listen != NULL ? "listen as" : "open", a->kind->names[0]);
+	for (i = 0; i < a->nparams && n < planlen; i++)
+		n += snprintf(plan + n, planlen - n, ":%s", a->params[i]);
+	if (a->opts.bind != NULL && n < planlen)
+		n += snprintf(
+		    plan + n, planlen - n, ", bound to %s", a->opts.bind);
+	if (a->opts.fork && n < planlen)
+		snprintf(plan + n, planlen - n, ", a child per peer");
+}
+
+/* One plain address (no dual) for the directions in dirs. */
+static int
+opener_dryrun_one(const struct address *a, const struct open_ctx *ctx,
+    char *plan, size_t planlen, char *err)
+{
+	if (a->kind->unavailable != NULL) {
+		snprintf(err, DUCT_ERR_LEN, "%s: %s", a->kind->names[0],
+		    a->kind->unavailable);
+		return -1;
+	}
+	if (a->kind->dryrun != NULL)
+		return a->kind->dryrun(a, ctx, plan, planlen, err);
+	opener_generic_plan(a, plan, planlen);
+	return 0;
+}
+
+int
+opener_dryrun(const struct address *a, const struct open_ctx *ctx, char *plan,
+    size_t planlen, char *err)
+{
+	char pa[DUCT_ERR_LEN], pb[DUCT_ERR_LEN];
+	struct open_ctx half = *ctx;
+
+	if (a->dual == NULL)
+		return opener_dryrun_one(a, ctx, plan, planlen, err);
+	/* As opener_open: a half no direction needs is not opened. */
+	snprintf(pa, sizeof(pa), "nothing");
+	snprintf(pb, sizeof(pb), "nothing");
+	half.dirs = EP_READABLE;
+	if ((ctx->dirs & EP_READABLE) &&
+	    opener_dryrun_one(a, &half, pa, sizeof(pa), err) == -1)
+		return -1;
+	half.dirs = EP_WRITABLE;
+	if ((ctx->dirs & EP_WRITABLE) &&
+	    opener_dryrun_one(a->dual, &half, pb, sizeof(pb), err) == -1)
+		return -1;
+	snprintf(plan, planlen, "read: %s; write: %s", pa, pb);
 	return 0;
 }

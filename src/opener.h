@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Opening an address into a ready endpoint: the kind's open, or listen
  * plus one accept, followed by what every endpoint gets whatever its kind
  * (label, FD-group flags, the FD_SETSIZE check).  Used by main.c for a
@@ -75,5 +76,14 @@ int opener_finish(const struct address *a, struct endpoint *ep, char *err);
  */
 int opener_check_pair(
     const struct address *a1, const struct address *a2, char *err);
+
+/*
+ * --check: checks a as far as can be done without opening a socket or
+ * creating anything (the kind's dryrun; both halves of A!!B) and writes
+ * into plan, one line, how it would be opened for the directions in ctx.
+ * Returns 0, or -1 with err (the caller prefixes a->label).
+ */
+int opener_dryrun(const struct address *a, const struct open_ctx *ctx,
+    char *plan, size_t planlen, char *err);
 
 #endif

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * The option table and typed parsing of option values.  Each row names an
  * option, its value type, the groups of kinds it applies to and where its
  * value lives; plain socket options also carry their setsockopt level and

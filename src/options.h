@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Address options: the one table of option names, their value types and
  * the groups of address kinds they apply to, and the typed values an
  * address carries after parsing.  Parsing here does no I/O.

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * HAProxy's PROXY protocol (doc/proxy-protocol.txt in HAProxy's sources):
  * the header a load balancer puts before a connection's data to say whom
  * the connection is really from.  Version 1 is one text line, version 2 a

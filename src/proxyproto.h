@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * HAProxy's PROXY protocol, versions 1 (a text line) and 2 (binary):
  * building the header a connecting address sends first (proxy-protocol=)
  * and reading the one a listening address expects first (accept-proxy).

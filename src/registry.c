@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * The table of address kinds, built from src/kinds.def, and lookup by
  * name.  Behaviour lives in addresses/; this file only lists.
  */

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * The one table of address kinds.  Rows come from src/kinds.def; each row
  * is a struct addr_kind defined in an addresses/ file.
  */

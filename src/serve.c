@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Listening with fork.  The parent listens, forks and reaps; a child per
  * peer opens the other address itself so that a slow peer never holds up
  * the parent.  Stream kinds fork that child before its peer arrives (it

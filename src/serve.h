@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * The fork loop for a listening address with the fork option: listen
  * once, and serve every peer in a child of its own that opens the other
  * address (or uses the one already open) and runs the transfer.  For

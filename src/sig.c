@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Signal flags and masks.  The only globals besides log settings: the
  * flags set by the handlers, read by the loops in transfer.c and serve.c.
  */

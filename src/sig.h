@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Signal handling.  SIGINT, SIGTERM, SIGHUP, SIGCHLD and SIGUSR1 are caught into
  * flags and kept blocked except while waiting in pselect() (or around an
  * unavoidable blocking call), so no signal is lost between checking the

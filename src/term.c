@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Terminal settings and UUCP lock files.  What each TERMIOS option does is
  * data in its opt_table row (options.h, TERM_*); this file only walks the
  * options an address was given, in their order, over one struct termios,

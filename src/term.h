@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Terminal settings and serial line locks for the kinds whose descriptor
  * may be a terminal: the TERMIOS options of an address applied to its
  * descriptor, the settings it had put back at the end, and the UUCP lock

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * The select() engine.  Each direction is a channel with one bounded
  * buffer and a state (open, drain, done); a pass computes what each
  * channel wants, waits in pselect(), then acts.  End of file is passed on

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * The transfer engine: one select() loop that moves bytes between two
  * endpoints in both directions and passes end of file on.  It knows
  * endpoints only through struct endpoint and its ops.

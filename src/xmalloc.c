@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Allocation wrappers that never return NULL.  On failure they print a
  * plain message and exit with status 1 (a run-time failure).  And the
  * bounded string copy that goes with them.

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Allocation wrappers that end the process with "out of memory" instead of
  * returning NULL.  They are the one exception to "only main.c exits": a
  * relay that cannot allocate a few bytes has nothing sensible left to do.

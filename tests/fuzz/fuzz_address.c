@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * libFuzzer harness for the address parser and the option table: any
  * byte string is parsed as address 1 and 2, then freed.  A crash, a leak
  * or undefined behaviour here is a bug in src/address.c or src/options.c.

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * libFuzzer harness for the -v/-x dump formatters: escapes and hex lines
  * of any bytes into buffers of any size must stay in bounds and consume
  * the input completely.

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Unit tests of the address parser: kinds and aliases, family variants,
  * parameters, quoting and escapes, options and their errors, and where an
  * error points.  No I/O.

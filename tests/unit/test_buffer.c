@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Unit tests of the channel buffer: bytes come out in order across
  * partial drains, a small undrained remainder moves to the front to make
  * room, a large one waits for the writer (no copy), and the adaptive

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Unit tests of the plain-descriptor endpoints: what fdep_init finds out
  * about a descriptor once (pipe, unix socket, TCP socket, regular file),
  * what fdep_init_socket takes on trust, and that ending the writing

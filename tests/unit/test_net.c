@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Unit tests of the socket helpers a forked child leans on: printing an
  * address without stdio (IPv4, bracketed IPv6, the port's extremes and
  * truncation), and resolving a numeric HOST:PORT once, which must give

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Unit tests of the option table and the typed value parsers: sizes,
  * seconds, flags, the table's shape (unique names, help text), and group
  * names.

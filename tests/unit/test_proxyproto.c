@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * The PROXY protocol header (src/proxyproto.c): what proxy_build() writes
  * proxy_read() reads back; v1's grammar taken strictly; the bounds; and
  * no byte after a header consumed.  Over a socketpair, no network.

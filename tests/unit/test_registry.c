@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * Unit tests of the registry: names unique ignoring case, every kind
  * complete (an open or a listen/accept pair, syntax, help), lookup by
  * alias and family variant.

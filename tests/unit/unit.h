@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: ISC
  * A tiny harness for the C unit tests: CHECK() records a failure with its
  * line and goes on; unit_done() prints a summary and gives the exit status
  * automake's test driver reads (0 pass, 1 fail).
