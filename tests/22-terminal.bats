@@ -225,14 +225,14 @@ need_libedit() {
 	need_libedit
 	run timeout -k 5 60 python3 "$TTY" readline "$DUCT" ",history=$T/hist,noecho=[Pp]assword:" \
 	    'printf name?; read n; echo "hi $n"; printf Password:; read p; echo "pw $p"' \
-	    'bob=>Password:' 'secret=>pw secret'
+	    'name?<=bob=>Password:' 'secret=>pw secret'
 	assert_success
 	assert_line 'exit: 0'
 	assert_line --partial "name?bob\\r\\nhi bob\\r\\nPassword:\\r\\npw secret"
 	run grep -c secret "$T/hist"
 	assert_output 0
 	run timeout -k 5 60 python3 "$TTY" readline "$DUCT" ',prompt=>>> ' \
-	    'read n; echo "hi $n"' 'bob=>hi bob'
+	    'read n; echo "hi $n"' '>>> <=bob=>hi bob'
 	assert_line --partial '>>> bob\r\nhi bob'
 	assert_line 'restored: True'
 }

@@ -132,7 +132,12 @@ def readline(duct, opts, cmd, lines):
     wait_until(lambda: termios.tcgetattr(s) != attrs, "duct set stdin up")
     screen = b""
     for line in lines:
+        # [PROMPT<=]TYPED=>EXPECTED: wait for PROMPT before typing, so
+        # that the line is typed where a person would type it
         want = line.split("=>", 1)
+        if "<=" in want[0]:
+            prompt, want[0] = want[0].split("<=", 1)
+            screen += read_until(m, prompt.encode())
         os.write(m, want[0].encode() + b"\r")
         screen += read_until(m, want[1].encode())
     os.write(m, b"\x04")
