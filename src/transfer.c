@@ -593,6 +593,19 @@ pair_timeout(struct pair *pr, double now, bool *end)
 
 	*end = false;
 	if (pr->closing) {
+		/*
+		 * An ignoreeof source is read once more before the close timer
+		 * can end the relay: what was written to a followed file just
+		 * before the other side's end of file still arrives ("-t 0.1
+		 * - f,ignoreeof!!f").
+		 */
+		for (i = 0; i < pr->nch; i++) {
+			struct channel *ch = &pr->ch[i];
+			double last = pr->last_move + cfg->close_timeout / 2;
+
+			if (ch->state == CH_OPEN && ch->retry_at > last)
+				ch->retry_at = last > now ? last : now;
+		}
 		left = pr->last_move + cfg->close_timeout - now;
 		if (left <= 0) {
 			pair_close_expired(pr);

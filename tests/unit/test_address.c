@@ -117,7 +117,8 @@ test_options(void)
 	CHECK(pe.off == 14 && pe.len == 8);
 	CHECK(bad("TPC:localhost:80", "did you mean \"TCP\""));
 	CHECK(pe.off == 0 && pe.len == 3);
-	CHECK(bad("TCP:localhost:80,backlog=2", "does not apply to TCP-CONNECT"));
+	CHECK(
+	    bad("TCP:localhost:80,backlog=2", "does not apply to TCP-CONNECT"));
 	CHECK(bad("TCP:localhost", "TCP-CONNECT takes HOST:PORT"));
 	CHECK(bad("TCP:localhost:99999", "invalid port \"99999\""));
 	CHECK(pe.off == 14 && pe.len == 5);
