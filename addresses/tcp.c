@@ -277,7 +277,7 @@ const struct addr_kind kind_tcp_listen = {
 	.syntax = "PORT",
 	.help = "accept a TCP connection (many with fork)",
 	.groups = G_FD | G_SOCKET | G_IP | G_TCP | G_LISTEN | G_CHILD |
-	    G_RANGE | G_RETRY | G_PROXY,
+	    G_RANGE | G_RETRY | G_PROXY | G_WORKERS,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,

@@ -543,7 +543,8 @@ const struct addr_kind kind_unix_listen = {
 	.names = { "UNIX-LISTEN", "UNIX-L" },
 	.syntax = "PATH",
 	.help = "accept a unix stream connection (many with fork)",
-	.groups = UNIX_GROUPS | G_SOCKTYPE | G_LISTEN | G_CHILD | G_PROXY,
+	.groups =
+	    UNIX_GROUPS | G_SOCKTYPE | G_LISTEN | G_CHILD | G_PROXY | G_WORKERS,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,

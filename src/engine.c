@@ -287,6 +287,7 @@ engine_step(struct engine *e, double timeout)
 {
 	struct epair *ep, *next;
 	double now = pair_now(), t = timeout;
+	size_t before = e->npairs;
 	bool hot = false;
 	int n;
 
@@ -301,7 +302,8 @@ engine_step(struct engine *e, double timeout)
 			t = ep->due > now ? ep->due - now : 0;
 		hot |= ep->hot;
 	}
-	if (e->npairs == 0 && timeout < 0 && t < 0)
+	/* The last pair ended: its owner may have nothing left to wait for. */
+	if (e->npairs == 0 && before > 0)
 		return 0;
 	if (hot)
 		t = 0;
