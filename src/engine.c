@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dump.h"
 #include "engine.h"
 #include "fdinfo.h"
 #include "log.h"
@@ -43,6 +44,7 @@ struct epair {
 	bool hot;    /* a read need not wait (bytes inside an endpoint) */
 	struct epair *prev, *next;
 	struct epair *next_active;
+	char tag[16]; /* "#17", or "" */
 };
 
 struct engine {
@@ -133,6 +135,7 @@ engine_add(struct engine *e, struct endpoint *a, struct endpoint *b,
     const char *tag, engine_done_fn done, void *arg, char *err)
 {
 	struct epair *ep = xcalloc(1, sizeof(*ep));
+	char prefix[24];
 	int i;
 
 	ep->w.ready = epair_ready;
@@ -152,7 +155,9 @@ engine_add(struct engine *e, struct endpoint *a, struct endpoint *b,
 			return -1;
 		}
 	}
-	ep->pr = pair_new(a, b, e->cfg, tag);
+	xstrlcpy(ep->tag, tag, sizeof(ep->tag));
+	snprintf(prefix, sizeof(prefix), "%s%s", tag, *tag ? ": " : "");
+	ep->pr = pair_new(a, b, e->cfg, prefix);
 	ep->dirty = true;
 	ep->due = -1;
 	ep->next = e->pairs;
@@ -318,10 +323,12 @@ engine_step(struct engine *e, double timeout)
 	while ((ep = e->active) != NULL) {
 		e->active = ep->next_active;
 		ep->active = false;
+		dump_set_tag(ep->tag);
 		pair_act(ep->pr, now, epair_ready_fd, ep);
 		memset(ep->ready, 0, sizeof(ep->ready));
 		ep->dirty = true;
 	}
+	dump_set_tag(NULL);
 	return 0;
 }
 

@@ -43,7 +43,8 @@ void engine_free(struct engine *e);
 
 /*
  * Adds the pair a (address 1), b (address 2) to the running engine;
- * tag ("" or "#17: ") starts its messages.  Returns 0, or -1 with err
+ * tag ("" or "#17", at most 15 bytes) starts its messages and ends its
+ * -v/-x headers.  Returns 0, or -1 with err
  * (a descriptor the poller cannot watch); the endpoints stay the
  * caller's then.
  */

@@ -247,7 +247,7 @@ conn_opened(struct conn *c)
 {
 	const struct serve_plan *p = c->wk->p;
 	struct endpoint *a, *b;
-	char err[DUCT_ERR_LEN], tag[24];
+	char err[DUCT_ERR_LEN], tag[16];
 	size_t n;
 
 	conn_unlist(c);
@@ -258,7 +258,7 @@ conn_opened(struct conn *c)
 	n = strlen(c->other.label);
 	snprintf(
 	    c->other.label + n, sizeof(c->other.label) - n, " #%lu", c->id);
-	snprintf(tag, sizeof(tag), "#%lu: ", c->id);
+	snprintf(tag, sizeof(tag), "#%lu", c->id);
 	a = p->listen->index == 1 ? &c->peer : &c->other;
 	b = p->listen->index == 1 ? &c->other : &c->peer;
 	if (engine_add(c->wk->e, a, b, tag, conn_done, c, err) == -1) {

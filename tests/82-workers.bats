@@ -151,6 +151,17 @@ clients() {
 	wait_until 5 test "$(grep -c '#[0-9]: statistics: address 1 -> 2: 100 bytes' "$LOG")" = 3
 }
 
+@test "-v labels each connection's chunks with its number" {
+	start_backend
+	start_duct_bg -v TCP-LISTEN:0,bind=127.0.0.1,workers=1 "TCP:127.0.0.1:$BPORT"
+	run timeout -k 5 5 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"first"
+	assert_output "first"
+	run timeout -k 5 5 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"second"
+	assert_output "second"
+	wait_until 5 grep -Eq '^< .* length=7 from=0 to=6  #2$' "$LOG"
+	grep -Eq '^> .* length=6 from=0 to=5  #1$' "$LOG"
+}
+
 @test "10000 idle connections held by workers=2" {
 	local need=10300
 	[ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge "$need" ] ||
