@@ -137,6 +137,8 @@ chan_init(struct channel *ch, struct endpoint *src, struct endpoint *dst,
 		buffer_init(&ch->buf, BUF_DGRAM, BUF_DGRAM);
 	else
 		buffer_init(&ch->buf, BUF_START, BUF_MAX);
+	if (cfg->thin)
+		buffer_thin(&ch->buf);
 	if (bufsize == 0 && chan_may_splice(ch, cfg->splice) &&
 	    buffer_splice(&ch->buf) == 0)
 		log_debug("channel %s: zero-copy (splice)", ch->name);

@@ -510,6 +510,7 @@ static void
 worker_main(const struct serve_plan *p, struct listener *l, int stop_fd)
 {
 	struct worker wk;
+	struct xfer_config cfg = *p->cfg;
 	char err[DUCT_ERR_LEN];
 	int status = 1;
 
@@ -521,7 +522,9 @@ worker_main(const struct serve_plan *p, struct listener *l, int stop_fd)
 	wk.max = (size_t)p->listen->opts.max_children;
 	wk.lw.ready = worker_accept;
 	wk.sw.ready = worker_stop_read;
-	if ((wk.e = engine_new(POLLER_EPOLL, p->cfg, err)) == NULL ||
+	/* Idle connections hold no buffer memory. */
+	cfg.thin = true;
+	if ((wk.e = engine_new(POLLER_EPOLL, &cfg, err)) == NULL ||
 	    engine_watch(wk.e, l->fd, &wk.lw, POLLER_EXCLUSIVE, err) == -1 ||
 	    engine_watch(wk.e, stop_fd, &wk.sw, 0, err) == -1 ||
 	    engine_want(wk.e, stop_fd, POLLER_IN) == -1) {

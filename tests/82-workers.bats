@@ -16,6 +16,11 @@ start_backend() {
 	BPORT=$(cat "$T/bport")
 }
 
+# log_count N REGEX: exactly N lines of $LOG match REGEX (for wait_until).
+log_count() {
+	[ "$(grep -Ec -- "$2" "$LOG")" = "$1" ]
+}
+
 # clients N SIZE [ARGS...]: N connections at once through duct's $PORT.
 clients() {
 	run timeout -k 5 60 python3 "$MANY" client "$PORT" "$@"
@@ -68,7 +73,7 @@ clients() {
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 "TCP:127.0.0.1:$closed"
 	clients 20 1000
 	assert_output "ok=0 failed=20"
-	wait_until 5 test "$(grep -c 'E address 2 .* #[0-9]*: connect: Connection refused' "$LOG")" = 20
+	wait_until 5 log_count 20 'E address 2 .* #[0-9]*: connect: Connection refused'
 	pid_running "$DPID"
 }
 
@@ -144,11 +149,11 @@ clients() {
 	start_duct_bg --statistics TCP-LISTEN:0,bind=127.0.0.1,workers=1,range=10.0.0.0/8 "TCP:127.0.0.1:$BPORT"
 	clients 3 100
 	assert_output "ok=0 failed=3"
-	wait_until 5 test "$(grep -c 'refused connection from 127.0.0.1' "$LOG")" = 3
+	wait_until 5 log_count 3 'refused connection from 127.0.0.1'
 	start_duct_bg --statistics TCP-LISTEN:0,bind=127.0.0.1,workers=1 "TCP:127.0.0.1:$BPORT"
 	clients 3 100
 	assert_output "ok=3 failed=0"
-	wait_until 5 test "$(grep -c '#[0-9]: statistics: address 1 -> 2: 100 bytes' "$LOG")" = 3
+	wait_until 5 log_count 3 '#[0-9]: statistics: address 1 -> 2: 100 bytes'
 }
 
 @test "-v labels each connection's chunks with its number" {
@@ -160,6 +165,15 @@ clients() {
 	assert_output "second"
 	wait_until 5 grep -Eq '^< .* length=7 from=0 to=6  #2$' "$LOG"
 	grep -Eq '^> .* length=6 from=0 to=5  #1$' "$LOG"
+}
+
+@test "an idle connection gives its buffers back, even at their smallest" {
+	start_backend
+	start_duct_bg -ddd TCP-LISTEN:0,bind=127.0.0.1,workers=1 "TCP:127.0.0.1:$BPORT"
+	start_bg timeout -k 5 30 python3 "$MANY" hold "$PORT" 3 "$T/ready" "$T/go"
+	wait_for_file "$T/ready" 10
+	wait_until 10 log_count 3 'channel 2 -> 1: idle, 32768-byte buffer freed'
+	touch "$T/go"
 }
 
 @test "10000 idle connections held by workers=2" {
