@@ -576,6 +576,11 @@ workers_wait(const struct serve_plan *p, struct listener *l, pid_t *pids, int n,
 				    WIFEXITED(st) ? WEXITSTATUS(st)
 						  : 128 + WTERMSIG(st));
 			}
+		/* SIGUSR1: each worker reports its own connections. */
+		if (sig_stats_pending())
+			for (i = 0; i < n; i++)
+				if (pids[i] > 0)
+					kill(pids[i], SIGUSR1);
 		if (sig_term_pending() && stop != -1) {
 			/* Workers see the pipe close and drain. */
 			close(stop);

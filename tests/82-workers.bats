@@ -156,6 +156,16 @@ clients() {
 	wait_until 5 log_count 3 '#[0-9]: statistics: address 1 -> 2: 100 bytes'
 }
 
+@test "SIGUSR1 to the parent: each worker reports the statistics of its live connections" {
+	start_backend
+	start_duct_bg --statistics TCP-LISTEN:0,bind=127.0.0.1,workers=2 "TCP:127.0.0.1:$BPORT"
+	start_bg timeout -k 5 30 python3 "$MANY" hold "$PORT" 4 "$T/ready" "$T/go"
+	wait_for_file "$T/ready" 10
+	kill -USR1 "$DPID"
+	wait_until 10 log_count 4 '#[0-9]+: statistics: address 2 -> 1: 1 bytes'
+	touch "$T/go"
+}
+
 @test "-v labels each connection's chunks with its number" {
 	start_backend
 	start_duct_bg -v TCP-LISTEN:0,bind=127.0.0.1,workers=1 "TCP:127.0.0.1:$BPORT"
