@@ -62,6 +62,7 @@ struct worker {
 	unsigned long ids;
 	bool draining;
 	bool starved;     /* out of descriptors: not accepting */
+	bool noted;       /* ...and said so, until a connection ends */
 	double resume_at; /* starved: look again then at the latest */
 	bool listening;   /* the listener is watched for peers */
 	struct conn *opening;
@@ -131,10 +132,12 @@ worker_listen_update(struct worker *wk)
 static void
 worker_starve(struct worker *wk, const char *err)
 {
-	if (!wk->starved)
+	/* Once per shortage, not at every look after WORKER_RESUME. */
+	if (!wk->noted)
 		log_notice("%s: %s: not accepting until a connection ends "
 			   "(%zu open here)",
 		    wk->p->listen->label, err, wk->live);
+	wk->noted = true;
 	wk->starved = true;
 	wk->resume_at = net_deadline(WORKER_RESUME);
 	worker_listen_update(wk);
@@ -148,10 +151,7 @@ worker_resume(struct worker *wk)
 {
 	struct conn *c;
 
-	if (wk->starved) {
-		wk->starved = false;
-		log_notice("%s: accepting again", wk->p->listen->label);
-	}
+	wk->starved = false;
 	for (c = wk->opening; c != NULL; c = c->next)
 		if (c->stalled) {
 			c->stalled = false;
@@ -169,6 +169,10 @@ static void
 worker_release(struct worker *wk)
 {
 	wk->live--;
+	if (wk->noted) {
+		wk->noted = false;
+		log_notice("%s: accepting again", wk->p->listen->label);
+	}
 	worker_resume(wk);
 }
 
