@@ -9,6 +9,8 @@
 #include <netinet/in.h>
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "address.h"
@@ -17,6 +19,7 @@
 #include "net.h"
 #include "options.h"
 #include "proxyproto.h"
+#include "xmalloc.h"
 
 static int
 tcp_connect_check(const struct address *a, int *param, char *err)
@@ -81,6 +84,81 @@ tcp_connect_open(const struct address *a, const struct open_ctx *ctx,
 	/* IPv4 or IPv6: either way not AF_UNIX, which is all that counts. */
 	fdep_init_socket(ep, fd, AF_INET);
 	return 0;
+}
+
+/* The request of tcp_connect_open(), for each step of a non-blocking one. */
+static void
+tcp_req(const struct address *a, const struct open_ctx *ctx,
+    struct net_tcp_req *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->host = a->params[0];
+	req->port = a->params[1];
+	req->family = net_pick_family(a->family, &a->opts, ctx->family);
+	req->opts = &a->opts;
+	req->known = ctx->known;
+	req->trying = tcp_trying;
+	req->arg = (void *)a;
+}
+
+/* After a step of a non-blocking connect: done, waiting, or failed. */
+static int
+tcp_stepped(const struct address *a, const struct open_ctx *ctx,
+    struct net_tcp_conn *c, int rc, struct endpoint *ep, struct open_wait *w,
+    char *err)
+{
+	if (rc == 1) {
+		w->fd = c->fd;
+		w->want = IO_WANT_WRITE;
+		w->deadline = net_deadline(a->opts.connect_timeout);
+		w->priv = c;
+		return 1;
+	}
+	if (rc == 0) {
+		log_notice("%s: connected to %s", a->label, c->where);
+		/* A few hundred bytes into a fresh socket: never waits. */
+		if (proxy_send(a, ctx, c->fd, err) == -1)
+			rc = -1;
+		else
+			fdep_init_socket(ep, c->fd, AF_INET);
+		net_tcp_conn_end(c, rc == 0);
+	}
+	free(c);
+	w->priv = NULL;
+	return rc;
+}
+
+static int
+tcp_connect_start(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, struct open_wait *w, char *err)
+{
+	struct net_tcp_conn *c = xmalloc(sizeof(*c));
+	struct net_tcp_req req;
+
+	tcp_req(a, ctx, &req);
+	return tcp_stepped(a, ctx, c, net_tcp_start(&req, c, err), ep, w, err);
+}
+
+static int
+tcp_connect_step(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, struct open_wait *w, bool timed_out, char *err)
+{
+	struct net_tcp_conn *c = w->priv;
+	struct net_tcp_req req;
+
+	tcp_req(a, ctx, &req);
+	return tcp_stepped(
+	    a, ctx, c, net_tcp_continue(&req, c, timed_out, err), ep, w, err);
+}
+
+static void
+tcp_connect_abort(struct open_wait *w)
+{
+	if (w->priv != NULL) {
+		net_tcp_conn_end(w->priv, false);
+		free(w->priv);
+	}
+	w->priv = NULL;
 }
 
 static void
@@ -189,6 +267,9 @@ const struct addr_kind kind_tcp_connect = {
 	.check = tcp_connect_check,
 	.prepare = tcp_connect_prepare,
 	.open = tcp_connect_open,
+	.open_start = tcp_connect_start,
+	.open_step = tcp_connect_step,
+	.open_abort = tcp_connect_abort,
 };
 
 const struct addr_kind kind_tcp_listen = {
@@ -196,7 +277,7 @@ const struct addr_kind kind_tcp_listen = {
 	.syntax = "PORT",
 	.help = "accept a TCP connection (many with fork)",
 	.groups = G_FD | G_SOCKET | G_IP | G_TCP | G_LISTEN | G_CHILD |
-	    G_RANGE | G_RETRY | G_PROXY,
+	    G_RANGE | G_RETRY | G_PROXY | G_WORKERS,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,

@@ -157,15 +157,22 @@ static const struct ep_ops unix_client_ops = {
 	.close = unix_client_close,
 };
 
+/*
+ * A stream client of a->params[0]: with nowait (workers=, UNIX-CONNECT's
+ * open_start) the connect does not wait, since a unix connect is done at
+ * once or refused; one whose listener's queue is full (EAGAIN) is refused
+ * too rather than retried, so that a backend that cannot keep up sheds
+ * load.
+ */
 static int
-unix_connect_open(const struct address *a, const struct open_ctx *ctx,
-    struct endpoint *ep, char *err)
+unix_connect_fd(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, bool nowait, char *err)
 {
 	struct sockaddr_un sun;
 	socklen_t len;
 	char shown[NET_ADDRSTRLEN];
 	bool bound = false;
-	int fd, saved;
+	int fd, rc, saved;
 
 	if (unix_addr(a, a->params[0], &sun, &len, err) == -1)
 		return -1;
@@ -179,9 +186,16 @@ unix_connect_open(const struct address *a, const struct open_ctx *ctx,
 			goto fail;
 		bound = true;
 	}
-	if (net_connect(fd, (struct sockaddr *)&sun, len,
-		a->opts.connect_timeout, err) == -1)
+	if (nowait) {
+		rc = net_connect_start(fd, (struct sockaddr *)&sun, len, err);
+		if (rc == 1)
+			rc = net_connect_result(fd, err);
+		if (rc == -1)
+			goto fail;
+	} else if (net_connect(fd, (struct sockaddr *)&sun, len,
+		       a->opts.connect_timeout, err) == -1) {
 		goto fail;
+	}
 	log_notice("%s: connected to %s", a->label,
 	    unix_shown(a, a->params[0], shown, sizeof(shown)));
 	if (proxy_send(a, ctx, fd, err) == -1)
@@ -198,6 +212,21 @@ fail:
 		unlink(a->opts.bind);
 	errno = saved;
 	return -1;
+}
+
+static int
+unix_connect_open(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
+{
+	return unix_connect_fd(a, ctx, ep, false, err);
+}
+
+static int
+unix_connect_start(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, struct open_wait *w, char *err)
+{
+	(void)w;
+	return unix_connect_fd(a, ctx, ep, true, err);
 }
 
 /*
@@ -507,13 +536,15 @@ const struct addr_kind kind_unix_connect = {
 	.check = unix_check,
 	.open = unix_connect_open,
 	.dryrun = unix_connect_dryrun,
+	.open_start = unix_connect_start,
 };
 
 const struct addr_kind kind_unix_listen = {
 	.names = { "UNIX-LISTEN", "UNIX-L" },
 	.syntax = "PATH",
 	.help = "accept a unix stream connection (many with fork)",
-	.groups = UNIX_GROUPS | G_SOCKTYPE | G_LISTEN | G_CHILD | G_PROXY,
+	.groups =
+	    UNIX_GROUPS | G_SOCKTYPE | G_LISTEN | G_CHILD | G_PROXY | G_WORKERS,
 	.dirs = EP_READABLE | EP_WRITABLE,
 	.min_params = 1,
 	.max_params = 1,

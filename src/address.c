@@ -417,25 +417,60 @@ out:
 	return rc;
 }
 
-/* An option that only makes sense with another one needs it given. */
+/* Whether the option named name (a flag, or any other type) is given. */
+static bool
+option_on(const struct address *a, const char *name, size_t len)
+{
+	const struct opt_def *need;
+	char buf[32];
+
+	if (len >= sizeof(buf))
+		return false;
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	need = opts_find(buf);
+	if (need == NULL || !a->opts.given[need - opt_table])
+		return false;
+	return need->type != OT_FLAG ||
+	    *(const bool *)((const char *)&a->opts + need->offset);
+}
+
+/*
+ * An option that only makes sense with another one needs it given;
+ * "fork|workers" names alternatives.
+ */
 static int
 check_needs(const struct address *a, struct parse_error *pe)
 {
-	const struct opt_def *need;
-	size_t i;
+	const char *p, *bar;
+	char names[96];
+	size_t i, n;
 
 	for (i = 0; i < OPT_COUNT; i++) {
 		if (!a->opts.given[i] || opt_table[i].needs == NULL)
 			continue;
-		need = opts_find(opt_table[i].needs);
-		/* A flag must be on; any other option only given. */
-		if (need != NULL && a->opts.given[need - opt_table] &&
-		    (need->type != OT_FLAG ||
-			*(const bool *)((const char *)&a->opts + need->offset)))
-			continue;
-		return fail(pe, 0, strlen(a->text),
-		    "option \"%s\" needs \"%s\" in \"%s\"",
-		    opt_table[i].names[0], opt_table[i].needs, a->text);
+		for (p = opt_table[i].needs;; p = bar + 1) {
+			bar = strchr(p, '|');
+			if (option_on(
+				a, p, bar ? (size_t)(bar - p) : strlen(p)))
+				break;
+			if (bar != NULL)
+				continue;
+			/* "fork|workers" reads "fork" or "workers". */
+			for (p = opt_table[i].needs, n = 0;
+			     *p != '\0' && n + 8 < sizeof(names); p++) {
+				if (*p != '|') {
+					names[n++] = *p;
+					continue;
+				}
+				memcpy(names + n, "\" or \"", 6);
+				n += 6;
+			}
+			names[n] = '\0';
+			return fail(pe, 0, strlen(a->text),
+			    "option \"%s\" needs \"%s\" in \"%s\"",
+			    opt_table[i].names[0], names, a->text);
+		}
 	}
 	return 0;
 }

@@ -101,8 +101,15 @@ buffer_adapt(struct buffer *b, size_t n, size_t room)
 bool
 buffer_releasable(const struct buffer *b)
 {
-	return b->data != NULL && b->size > b->min && b->len == 0 &&
+	return b->data != NULL &&
+	    (b->size > b->min || (b->thin && b->min < b->max)) && b->len == 0 &&
 	    b->pipe[0] == -1;
+}
+
+void
+buffer_thin(struct buffer *b)
+{
+	b->thin = true;
 }
 
 void

@@ -24,6 +24,7 @@ struct buffer {
 	bool stalled;        /* zero-copy: the pipe took no more; drain first */
 	bool grow;           /* a read filled it: grow when next empty */
 	bool shrink;         /* small reads: back to min when next empty */
+	bool thin;           /* idle: free the area even at min (buffer_thin) */
 };
 
 /*
@@ -41,12 +42,19 @@ void buffer_init(struct buffer *b, size_t min, size_t max);
 void buffer_adapt(struct buffer *b, size_t n, size_t room);
 
 /*
- * True when b is adaptive, empty and larger than its minimum: an idle
- * channel may then buffer_release() it, freeing the area and returning
- * the capacity to min.
+ * True when b is adaptive, empty and larger than its minimum (or, made
+ * thin, holds an area at all): an idle channel may then buffer_release()
+ * it, freeing the area and returning the capacity to min.
  */
 bool buffer_releasable(const struct buffer *b);
 void buffer_release(struct buffer *b);
+
+/*
+ * For a process holding many mostly idle connections (workers=): an idle
+ * adaptive buffer is released even at its minimum size, so that a quiet
+ * connection holds no buffer memory; the next read maps it again.
+ */
+void buffer_thin(struct buffer *b);
 
 /*
  * Frees the area and closes the zero-copy pipe.  With exiting (the

@@ -20,6 +20,7 @@ static unsigned dump_modes;
 static int dump_fd = -1;
 static int dump_raw_fwd = -1;  /* -r: address 1 -> 2 */
 static int dump_raw_back = -1; /* -R: address 2 -> 1 */
+static const char *dump_tag;   /* the connection, with workers= */
 
 void
 dump_set_modes(unsigned modes)
@@ -203,6 +204,12 @@ dump_write(const char *p, size_t n)
 }
 
 void
+dump_set_tag(const char *tag)
+{
+	dump_tag = tag != NULL && *tag != '\0' ? tag : NULL;
+}
+
+void
 dump_chunk(char dir, const void *data, size_t len, uint64_t from)
 {
 	const unsigned char *p = data;
@@ -216,8 +223,12 @@ dump_chunk(char dir, const void *data, size_t len, uint64_t from)
 	if (dump_modes == 0)
 		return;
 	gettimeofday(&tv, NULL);
-	dump_write(
-	    out, dump_format_header(out, sizeof(out), dir, &tv, len, from));
+	o = dump_format_header(out, sizeof(out), dir, &tv, len, from);
+	if (dump_tag != NULL && o > 0 && o + strlen(dump_tag) + 3 < sizeof(out))
+		o += (size_t)snprintf(
+			 out + o - 1, sizeof(out) - o + 1, "  %s\n", dump_tag) -
+		    1;
+	dump_write(out, o);
 	if (dump_modes & DUMP_TEXT) {
 		for (i = 0; i < len; i += used) {
 			o = dump_format_text(

@@ -43,6 +43,12 @@ int dump_open_file(const char *path, char *err, size_t errlen);
 void dump_close(void);
 
 /*
+ * The connection the next chunks belong to ("#17"), named at the end of
+ * each -v/-x header line; NULL or "" for none (one pair per process).
+ */
+void dump_set_tag(const char *tag);
+
+/*
  * Dumps one chunk that went from address 1 to 2 (dir '>') or 2 to 1
  * ('<'); from is the direction's byte offset of data[0].  Also copies it
  * to that direction's -r/-R file.

@@ -168,6 +168,17 @@ struct listener {
 	int stop_fd;
 };
 
+/*
+ * A non-blocking open under way (workers=): what it waits for, and the
+ * kind's state until it ends.
+ */
+struct open_wait {
+	int fd;          /* wait until it is ready as want says */
+	int want;        /* IO_WANT_READ or IO_WANT_WRITE */
+	double deadline; /* monotonic seconds (net_deadline()); 0 none */
+	void *priv;      /* the kind's, released by open_step or open_abort */
+};
+
 struct addr_kind {
 	const char *names[5]; /* canonical first, NULL-terminated */
 	const char *syntax;   /* "HOST:PORT"; "" for none */
@@ -243,6 +254,19 @@ struct addr_kind {
 	 * namespace; no file is created, changed or removed.
 	 */
 	bool abstract;
+	/*
+	 * Optional: open as steps that never wait, so that one process can
+	 * open for many peers at once (workers=).  open_start returns 0 when
+	 * ep is open, 1 when w says what to wait for before open_step, or -1
+	 * with err.  open_step (timed_out: w->deadline passed) returns the
+	 * same.  On 0 and -1 nothing of w is left to release; open_abort
+	 * releases an open still under way.
+	 */
+	int (*open_start)(const struct address *, const struct open_ctx *,
+	    struct endpoint *, struct open_wait *, char *err);
+	int (*open_step)(const struct address *, const struct open_ctx *,
+	    struct endpoint *, struct open_wait *, bool timed_out, char *err);
+	void (*open_abort)(struct open_wait *);
 };
 
 #endif

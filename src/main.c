@@ -33,6 +33,7 @@
 #include "serve.h"
 #include "sig.h"
 #include "transfer.h"
+#include "workers.h"
 #include "xmalloc.h"
 
 #define MAX_BUFSIZE ((size_t)1 << 30)
@@ -543,6 +544,16 @@ run(struct cli *c, const struct address *a1, const struct address *a2,
 
 	memset(&plan, 0, sizeof(plan));
 	plan.cfg = &c->xfer;
+	if (workers_wanted(a1) || workers_wanted(a2)) {
+		plan.listen = workers_wanted(a1) ? a1 : a2;
+		plan.listen_ctx = workers_wanted(a1) ? *ctx1 : *ctx2;
+		plan.other = workers_wanted(a1) ? a2 : a1;
+		plan.other_ctx = workers_wanted(a1) ? *ctx2 : *ctx1;
+		opener_prepare(plan.other, &plan.other_ctx);
+		status = workers_run(&plan);
+		opener_unprepare(&plan.other_ctx);
+		return status;
+	}
 	if (a1->opts.fork) {
 		plan.listen = a1;
 		plan.listen_ctx = *ctx1;
@@ -711,7 +722,8 @@ main(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
-	if (opener_check_pair(&a1, &a2, err) == -1) {
+	if (opener_check_pair(&a1, &a2, err) == -1 ||
+	    workers_check(&a1, &a2, err) == -1) {
 		fprintf(stderr, "duct: %s\n", err);
 		status = EXIT_USAGE;
 		goto out;

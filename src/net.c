@@ -1071,6 +1071,108 @@ net_tcp_connect(
 }
 
 int
+net_connect_start(int fd, const struct sockaddr *sa, socklen_t len, char *err)
+{
+	if (connect(fd, sa, len) == 0)
+		return 0;
+	if (errno == EINPROGRESS || errno == EINTR)
+		return 1;
+	snprintf(err, DUCT_ERR_LEN, "connect: %s", strerror(errno));
+	return -1;
+}
+
+int
+net_connect_result(int fd, char *err)
+{
+	socklen_t elen = sizeof(int);
+	int soerr = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &elen) == -1)
+		soerr = errno;
+	if (soerr == 0)
+		return 0;
+	snprintf(err, DUCT_ERR_LEN, "connect: %s", strerror(soerr));
+	errno = soerr;
+	return -1;
+}
+
+/* Tries c->ai and the addresses after it until one is under way. */
+static int
+net_tcp_next(const struct net_tcp_req *req, struct net_tcp_conn *c, char *err)
+{
+	const struct optvals *o = req->opts;
+	int rc;
+
+	for (; c->ai != NULL; c->ai = c->ai->ai_next) {
+		net_format(c->ai->ai_addr, c->ai->ai_addrlen, c->where,
+		    sizeof(c->where));
+		if (req->trying != NULL)
+			req->trying(c->where, req->arg);
+		c->fd = net_socket(c->ai->ai_family, SOCK_STREAM, err);
+		if (c->fd == -1)
+			continue;
+		if (opts_apply_sock(c->fd, o, err) == 0 &&
+		    net_bind_local(
+			c->fd, o, c->ai->ai_family, SOCK_STREAM, err) == 0 &&
+		    (rc = net_connect_start(
+			 c->fd, c->ai->ai_addr, c->ai->ai_addrlen, err)) != -1)
+			return rc;
+		close(c->fd);
+		c->fd = -1;
+	}
+	return -1;
+}
+
+int
+net_tcp_start(const struct net_tcp_req *req, struct net_tcp_conn *c, char *err)
+{
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->ai = net_addresses(req->host, req->port, req->family, SOCK_STREAM,
+	    req->known, &c->fresh, err);
+	if (c->ai == NULL)
+		return -1;
+	if ((rc = net_tcp_next(req, c, err)) == -1)
+		net_tcp_conn_end(c, false);
+	return rc;
+}
+
+int
+net_tcp_continue(const struct net_tcp_req *req, struct net_tcp_conn *c,
+    bool timed_out, char *err)
+{
+	int rc;
+
+	if (timed_out) {
+		snprintf(err, DUCT_ERR_LEN, "connect: timed out after %gs",
+		    req->opts->connect_timeout);
+		errno = ETIMEDOUT;
+	} else if (net_connect_result(c->fd, err) == 0) {
+		return 0;
+	}
+	close(c->fd);
+	c->fd = -1;
+	c->ai = c->ai->ai_next;
+	if ((rc = net_tcp_next(req, c, err)) == -1)
+		net_tcp_conn_end(c, false);
+	return rc;
+}
+
+void
+net_tcp_conn_end(struct net_tcp_conn *c, bool keep_fd)
+{
+	if (!keep_fd && c->fd != -1)
+		close(c->fd);
+	c->fd = -1;
+	if (c->fresh != NULL)
+		freeaddrinfo(c->fresh);
+	c->fresh = NULL;
+	c->ai = NULL;
+}
+
+int
 net_tcp_listen(const char *port, int family, const struct optvals *o,
     char *where, size_t wlen, char *err)
 {

@@ -290,6 +290,48 @@ int net_tcp_connect(
     const struct net_tcp_req *req, char *where, size_t wlen, char *err);
 
 /*
+ * A connect that never waits, for a loop serving many peers: the
+ * addresses of net_tcp_connect() tried in turn, each a step.
+ */
+struct net_tcp_conn {
+	struct addrinfo *fresh;    /* resolved here, or NULL */
+	const struct addrinfo *ai; /* the address being tried */
+	int fd;                    /* its socket, or -1 */
+	char where[NET_ADDRSTRLEN];
+};
+
+/*
+ * Starts connecting as net_tcp_connect() would.  Returns 0 when
+ * connected at once, 1 when c->fd is to be waited for until writable
+ * (then net_tcp_continue()), or -1 with err (nothing left to release).
+ * A host name is resolved here, which waits for the resolver.
+ */
+int net_tcp_start(
+    const struct net_tcp_req *req, struct net_tcp_conn *c, char *err);
+
+/*
+ * After c->fd turned writable, or its connect-timeout= passed
+ * (timed_out): 0 connected, 1 waiting again (the next address), or -1
+ * with err from the last address (nothing left to release).
+ */
+int net_tcp_continue(const struct net_tcp_req *req, struct net_tcp_conn *c,
+    bool timed_out, char *err);
+
+/* Releases c; the socket too unless keep_fd (connected: the caller's). */
+void net_tcp_conn_end(struct net_tcp_conn *c, bool keep_fd);
+
+/*
+ * connect(2) on the non-blocking fd without waiting: 0 connected, 1 in
+ * progress (wait until fd is writable, then net_connect_result()), or -1
+ * with err and errno.
+ */
+int net_connect_start(
+    int fd, const struct sockaddr *sa, socklen_t len, char *err);
+
+/* The outcome of a connect in progress: 0, or -1 with err and errno. */
+int net_connect_result(int fd, char *err);
+
+/*
  * A listening TCP socket on port: on the host of bind= when given, else on
  * the IPv4 wildcard (the IPv6 one when family is AF_INET6).  SO_REUSEADDR
  * is on unless reuseaddr= says otherwise; the socket options and backlog=

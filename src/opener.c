@@ -92,8 +92,24 @@ opener_fd_setup(const struct address *a, int fd, char *err)
 	return 0;
 }
 
+static int opener_finish_fds(
+    const struct address *a, struct endpoint *ep, bool any_fd, char *err);
+
 int
 opener_finish(const struct address *a, struct endpoint *ep, char *err)
+{
+	return opener_finish_fds(a, ep, false, err);
+}
+
+int
+opener_finish_polled(const struct address *a, struct endpoint *ep, char *err)
+{
+	return opener_finish_fds(a, ep, true, err);
+}
+
+static int
+opener_finish_fds(
+    const struct address *a, struct endpoint *ep, bool any_fd, char *err)
 {
 	xstrlcpy(ep->label, a->label, sizeof(ep->label));
 	if (a->opts.ignoreeof)
@@ -116,8 +132,9 @@ opener_finish(const struct address *a, struct endpoint *ep, char *err)
 	/* end-close: others may share the descriptor, so nothing but close. */
 	if (a->opts.end_close && ep->shut == EP_SHUT_DEFAULT)
 		ep->shut = EP_SHUT_NONE;
-	if (opener_fd_ok(ep->rfd, err) == -1 ||
-	    opener_fd_ok(ep->wfd, err) == -1 ||
+	if ((!any_fd &&
+		(opener_fd_ok(ep->rfd, err) == -1 ||
+		    opener_fd_ok(ep->wfd, err) == -1)) ||
 	    opener_fd_setup(a, ep->rfd, err) == -1 ||
 	    (ep->wfd != ep->rfd && opener_fd_setup(a, ep->wfd, err) == -1) ||
 	    (ep->rfd >= 0 && opts_apply_ioctl(ep->rfd, &a->opts, err) == -1) ||

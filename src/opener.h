@@ -69,6 +69,13 @@ int opener_close_pair(struct endpoint *a, struct endpoint *b, int status);
 int opener_finish(const struct address *a, struct endpoint *ep, char *err);
 
 /*
+ * opener_finish() for an endpoint watched by epoll (workers=): no
+ * FD_SETSIZE limit.
+ */
+int opener_finish_polled(
+    const struct address *a, struct endpoint *ep, char *err);
+
+/*
  * Before anything is opened: whether the two addresses can go together.
  * The second may take over the first one's descriptors (nofork), which
  * only works when duct has nothing of its own between them.  Returns 0,

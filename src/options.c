@@ -185,9 +185,9 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    .help = "try to connect until it works" },
 	[OPT_MAX_CHILDREN] = { { "max-children", "maxchildren" }, OT_INT,
 	    G_CHILD, OFF(max_children), .value = "N",
-	    .help =
-		"with fork: at most N children at once; wait for one to end",
-	    .needs = "fork" },
+	    .help = "with fork: at most N children at once; with workers: "
+		    "at most N connections per worker",
+	    .needs = "fork|workers" },
 	[OPT_ACCEPT_TIMEOUT] = { { "accept-timeout" }, OT_SECONDS,
 	    G_LISTEN | G_CHILD,
 	    OFF(accept_timeout), .value = "S",
@@ -800,6 +800,10 @@ const struct opt_def opt_table[OPT_COUNT] = {
 	    OFF(ipv6_recvtclass), SOCKOPT6(IPPROTO_IPV6, IPV6_RECVTCLASS),
 	    .help = "IPv6: log and export the traffic class of received "
 		    "datagrams" },
+	[OPT_WORKERS] = { { "workers" }, OT_INT, G_WORKERS, OFF(workers),
+	    .value = "N", .dflt = "0",
+	    .help = "N processes (default: one per CPU) share the listener, "
+		    "each serving many peers" },
 };
 
 static const char *const group_names[] = {
@@ -824,6 +828,7 @@ static const char *const group_names[] = {
 	"PTY",
 	"READLINE",
 	"ANCILLARY",
+	"WORKERS",
 };
 
 void

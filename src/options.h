@@ -44,6 +44,8 @@
 #define G_READLINE 0x80000u /* the READLINE kind */
 /* Kinds that receive datagrams and can log their ancillary data. */
 #define G_ANCILLARY 0x100000u
+/* Listeners whose peers workers= can serve, many per process. */
+#define G_WORKERS 0x200000u
 
 enum opt_type {
 	OT_FLAG,    /* bool, optional =0/1/yes/no/on/off/true/false */
@@ -379,6 +381,7 @@ enum opt_id {
 	OPT_IPV6_RECVPKTINFO,
 	OPT_IPV6_RECVHOPLIMIT,
 	OPT_IPV6_RECVTCLASS,
+	OPT_WORKERS,
 	OPT_COUNT
 };
 
@@ -494,6 +497,7 @@ struct optvals {
 	bool ip_recvttl, ip_recvtos, ip_pktinfo, ip_recvopts, ip_recverr;
 	bool so_timestamp, ipv6_recvpktinfo, ipv6_recvhoplimit;
 	bool ipv6_recvtclass;
+	int workers; /* workers=: processes; 0 the number of CPUs */
 };
 
 /* TLS protocol versions as on the wire, for min-version=. */

@@ -11,6 +11,7 @@
 static volatile sig_atomic_t sig_term;
 static volatile sig_atomic_t sig_chld;
 static volatile sig_atomic_t sig_usr1;
+static volatile sig_atomic_t sig_terms;
 static sigset_t sig_caught, sig_wait;
 
 static void
@@ -20,8 +21,12 @@ sig_handler(int signo)
 		sig_chld = 1;
 	else if (signo == SIGUSR1)
 		sig_usr1 = 1;
-	else if (sig_term == 0)
-		sig_term = signo;
+	else {
+		if (sig_term == 0)
+			sig_term = signo;
+		if (sig_terms < 100)
+			sig_terms++;
+	}
 }
 
 void
@@ -59,6 +64,12 @@ int
 sig_term_pending(void)
 {
 	return sig_term;
+}
+
+int
+sig_term_count(void)
+{
+	return sig_terms;
 }
 
 bool

@@ -21,6 +21,12 @@ const sigset_t *sig_waitmask(void);
 /* The terminating signal received (SIGINT/SIGTERM/SIGHUP), or 0. */
 int sig_term_pending(void);
 
+/*
+ * How many terminating signals arrived: a second SIGTERM after a first
+ * asks for what SIGINT asks.
+ */
+int sig_term_count(void);
+
 /* True once after one or more SIGCHLD. */
 bool sig_child_pending(void);
 

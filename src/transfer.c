@@ -1,11 +1,11 @@
 /*
  * SPDX-License-Identifier: ISC
- * The select() engine.  Each direction is a channel with one bounded
- * buffer and a state (open, drain, done); a pass computes what each
- * channel wants, waits in pselect(), then acts.  End of file is passed on
- * with the sink's shutdown_write; after the first one the close timer (-t)
- * ends the relay when no data has moved for that long.  No kind names and
- * no endpoint internals here.
+ * The channels of a pair (pair.h).  Each direction is a channel with one
+ * bounded buffer and a state (open, drain, done); a pass of the engine
+ * (engine.c) asks what each channel wants, waits, then lets it act.
+ * End of file is passed on with the sink's shutdown_write; after the
+ * first one the close timer (-t) ends the relay when no data has moved
+ * for that long.  No kind names and no endpoint internals here.
  */
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -17,12 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buffer.h"
 #include "dump.h"
-#include "fdinfo.h"
 #include "log.h"
-#include "sig.h"
+#include "pair.h"
+#include "poller.h"
 #include "transfer.h"
 #include "xmalloc.h"
 
@@ -56,10 +57,11 @@ struct pair {
 	bool closing;     /* a direction is done */
 	int status;
 	const struct xfer_config *cfg;
+	char tag[24]; /* "" or "#17: ", before the pair's own messages */
 };
 
-static double
-now_mono(void)
+double
+pair_now(void)
 {
 	struct timespec ts;
 
@@ -135,6 +137,8 @@ chan_init(struct channel *ch, struct endpoint *src, struct endpoint *dst,
 		buffer_init(&ch->buf, BUF_DGRAM, BUF_DGRAM);
 	else
 		buffer_init(&ch->buf, BUF_START, BUF_MAX);
+	if (cfg->thin)
+		buffer_thin(&ch->buf);
 	if (bufsize == 0 && chan_may_splice(ch, cfg->splice) &&
 	    buffer_splice(&ch->buf) == 0)
 		log_debug("channel %s: zero-copy (splice)", ch->name);
@@ -507,23 +511,7 @@ chan_advance(struct pair *pr, struct channel *ch, double now)
 	pr->last_move = now;
 }
 
-static void
-fd_add(int fd, int want, fd_set *rs, fd_set *ws, int *maxfd)
-{
-	if (fd < 0)
-		return;
-	FD_SET(fd, want == IO_WANT_WRITE ? ws : rs);
-	if (fd > *maxfd)
-		*maxfd = fd;
-}
-
-static bool
-fd_ready(int fd, int want, fd_set *rs, fd_set *ws)
-{
-	return fd >= 0 && FD_ISSET(fd, want == IO_WANT_WRITE ? ws : rs);
-}
-
-static bool
+bool
 pair_done(const struct pair *pr)
 {
 	int i;
@@ -545,9 +533,9 @@ pair_close_expired(const struct pair *pr)
 		ch = &pr->ch[i];
 		if (ch->state == CH_DONE)
 			continue;
-		log_notice("close timer (-t %g) expired with address %c -> "
+		log_notice("%sclose timer (-t %g) expired with address %c -> "
 			   "address %c still open",
-		    pr->cfg->close_timeout, ch->dir == '>' ? '1' : '2',
+		    pr->tag, pr->cfg->close_timeout, ch->dir == '>' ? '1' : '2',
 		    ch->dir == '>' ? '2' : '1');
 	}
 }
@@ -584,7 +572,7 @@ pair_release_idle(struct pair *pr, double now)
  * release), or -1 when none runs.  Returns 0 when a timer that ends the
  * relay has expired, with *end set.
  */
-static double
+double
 pair_timeout(struct pair *pr, double now, bool *end)
 {
 	const struct xfer_config *cfg = pr->cfg;
@@ -617,8 +605,8 @@ pair_timeout(struct pair *pr, double now, bool *end)
 	if (cfg->idle_timeout > 0) {
 		left = pr->last_move + cfg->idle_timeout - now;
 		if (left <= 0) {
-			log_notice(
-			    "idle timeout (-T %g) expired", cfg->idle_timeout);
+			log_notice("%sidle timeout (-T %g) expired", pr->tag,
+			    cfg->idle_timeout);
 			*end = true;
 			return 0;
 		}
@@ -640,46 +628,57 @@ pair_timeout(struct pair *pr, double now, bool *end)
 	return t;
 }
 
-static int
-pair_wait(struct pair *pr, double timeout, fd_set *rs, fd_set *ws, double now)
+/* The poller's term for what a channel waits for on fd. */
+static unsigned
+want_events(int want)
 {
-	struct timespec ts, *tsp = NULL;
-	int i, maxfd = -1;
+	return want == IO_WANT_WRITE ? POLLER_OUT : POLLER_IN;
+}
 
-	FD_ZERO(rs);
-	FD_ZERO(ws);
+bool
+pair_wants(struct pair *pr, double now,
+    void (*want)(void *arg, int fd, unsigned events), void *arg)
+{
+	bool now_too = false;
+	int i;
+
 	for (i = 0; i < pr->nch; i++) {
 		struct channel *ch = &pr->ch[i];
 
 		if (chan_wants_read(ch, now)) {
 			if (chan_pending(ch) > 0)
-				timeout = 0;
-			fd_add(ch->src->rfd, ch->src_want, rs, ws, &maxfd);
+				now_too = true;
+			if (ch->src->rfd >= 0)
+				want(arg, ch->src->rfd,
+				    want_events(ch->src_want));
 		}
-		if ((ch->buf.len > 0 && ch->state != CH_DONE) ||
-		    (ch->shutting && ch->state == CH_DRAIN))
-			fd_add(ch->dst->wfd, ch->dst_want, rs, ws, &maxfd);
+		if (((ch->buf.len > 0 && ch->state != CH_DONE) ||
+			(ch->shutting && ch->state == CH_DRAIN)) &&
+		    ch->dst->wfd >= 0)
+			want(arg, ch->dst->wfd, want_events(ch->dst_want));
 	}
-	if (timeout >= 0) {
-		ts.tv_sec = (time_t)timeout;
-		ts.tv_nsec = (long)((timeout - floor(timeout)) * 1e9);
-		tsp = &ts;
-	}
-	return pselect(maxfd + 1, rs, ws, NULL, tsp, sig_waitmask());
+	return now_too;
 }
 
-static void
-pair_act(struct pair *pr, fd_set *rs, fd_set *ws, double now)
+static bool
+fd_ready(int fd, int want, unsigned (*ready)(void *, int), void *arg)
+{
+	return fd >= 0 && (ready(arg, fd) & want_events(want)) != 0;
+}
+
+void
+pair_act(struct pair *pr, double now, unsigned (*ready)(void *arg, int fd),
+    void *arg)
 {
 	int i;
 
 	for (i = 0; i < pr->nch; i++) {
 		struct channel *ch = &pr->ch[i];
 		bool w = ch->buf.len > 0 && ch->state != CH_DONE &&
-		    fd_ready(ch->dst->wfd, ch->dst_want, rs, ws);
+		    fd_ready(ch->dst->wfd, ch->dst_want, ready, arg);
 
 		if (chan_wants_read(ch, now) &&
-		    (fd_ready(ch->src->rfd, ch->src_want, rs, ws) ||
+		    (fd_ready(ch->src->rfd, ch->src_want, ready, arg) ||
 			chan_pending(ch) > 0))
 			chan_read(pr, ch, now);
 		if (w)
@@ -688,7 +687,7 @@ pair_act(struct pair *pr, fd_set *rs, fd_set *ws, double now)
 	}
 }
 
-static void
+void
 pair_statistics(const struct pair *pr, double now)
 {
 	double secs = now - pr->start;
@@ -701,68 +700,64 @@ pair_statistics(const struct pair *pr, double now)
 		if (ch->msgs > 0)
 			snprintf(msgs, sizeof(msgs), ", %llu datagrams",
 			    (unsigned long long)ch->msgs);
-		log_always("statistics: address %s: %llu bytes%s in %.3f s "
+		log_always("%sstatistics: address %s: %llu bytes%s in %.3f s "
 			   "(%.3f MB/s)",
-		    ch->name, (unsigned long long)ch->bytes, msgs, secs,
-		    secs > 0 ? ch->bytes / secs / 1e6 : 0.0);
+		    pr->tag, ch->name, (unsigned long long)ch->bytes, msgs,
+		    secs, secs > 0 ? ch->bytes / secs / 1e6 : 0.0);
 	}
 }
 
-int
-xfer_run(struct endpoint *a, struct endpoint *b, const struct xfer_config *cfg)
+struct pair *
+pair_new(struct endpoint *a, struct endpoint *b, const struct xfer_config *cfg,
+    const char *tag)
 {
-	struct pair pr;
-	uint64_t moved[2] = { 0, 0 };
-	fd_set rs, ws;
-	double now, timeout;
-	bool end;
-	int i, n, sig;
+	struct pair *pr = xcalloc(1, sizeof(*pr));
 
-	memset(&pr, 0, sizeof(pr));
-	pr.cfg = cfg;
-	if (cfg->fd_info) {
-		fdinfo_log(a);
-		fdinfo_log(b);
-	}
+	pr->cfg = cfg;
+	xstrlcpy(pr->tag, tag, sizeof(pr->tag));
 	if (cfg->forward && (a->flags & EP_READABLE) &&
 	    (ep_wflags(b) & EP_WRITABLE))
-		chan_init(&pr.ch[pr.nch++], a, b, "1 -> 2", cfg);
+		chan_init(&pr->ch[pr->nch++], a, b, "1 -> 2", cfg);
 	if (cfg->backward && (b->flags & EP_READABLE) &&
 	    (ep_wflags(a) & EP_WRITABLE))
-		chan_init(&pr.ch[pr.nch++], b, a, "2 -> 1", cfg);
-	pr.start = pr.last_move = now_mono();
+		chan_init(&pr->ch[pr->nch++], b, a, "2 -> 1", cfg);
+	pr->start = pr->last_move = pair_now();
+	return pr;
+}
 
-	for (;;) {
-		if ((sig = sig_term_pending()) != 0) {
-			log_notice("ended by signal %d", sig);
-			pr.status = 128 + sig;
-			break;
-		}
-		if (sig_stats_pending() && cfg->statistics)
-			pair_statistics(&pr, now_mono());
-		if (pair_done(&pr))
-			break;
-		now = now_mono();
-		timeout = pair_timeout(&pr, now, &end);
-		if (end)
-			break;
-		n = pair_wait(&pr, timeout, &rs, &ws, now);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			log_err("select: %s", strerror(errno));
-			pr.status = 1;
-			break;
-		}
-		pair_act(&pr, &rs, &ws, now_mono());
-	}
-	for (i = 0; i < pr.nch; i++)
-		moved[pr.ch[i].dir == '<'] = pr.ch[i].bytes;
-	log_notice("done: %llu bytes from address 1 to 2, %llu from 2 to 1",
-	    (unsigned long long)moved[0], (unsigned long long)moved[1]);
-	if (cfg->statistics)
-		pair_statistics(&pr, now_mono());
-	for (i = 0; i < pr.nch; i++)
-		buffer_free(&pr.ch[i].buf, cfg->exiting);
-	return pr.status;
+void
+pair_report(const struct pair *pr, double now)
+{
+	uint64_t moved[2] = { 0, 0 };
+	int i;
+
+	for (i = 0; i < pr->nch; i++)
+		moved[pr->ch[i].dir == '<'] = pr->ch[i].bytes;
+	log_notice("%sdone: %llu bytes from address 1 to 2, %llu from 2 to 1",
+	    pr->tag, (unsigned long long)moved[0],
+	    (unsigned long long)moved[1]);
+	if (pr->cfg->statistics)
+		pair_statistics(pr, now);
+}
+
+void
+pair_free(struct pair *pr)
+{
+	int i;
+
+	for (i = 0; i < pr->nch; i++)
+		buffer_free(&pr->ch[i].buf, pr->cfg->exiting);
+	free(pr);
+}
+
+int
+pair_status(const struct pair *pr)
+{
+	return pr->status;
+}
+
+void
+pair_set_status(struct pair *pr, int status)
+{
+	pr->status = status;
 }

@@ -31,6 +31,11 @@ struct xfer_config {
 	 * a TLB flush on every CPU the child has run on.
 	 */
 	bool exiting;
+	/*
+	 * Many connections per process (workers=): idle buffers are freed
+	 * even at their smallest (buffer_thin()).
+	 */
+	bool thin;
 };
 
 /*

@@ -36,6 +36,14 @@ xcalloc(size_t nmemb, size_t size)
 }
 
 void *
+xrealloc(void *p, size_t size)
+{
+	if ((p = realloc(p, size > 0 ? size : 1)) == NULL)
+		xmalloc_die();
+	return p;
+}
+
+void *
 xmalloc(size_t size)
 {
 	void *p;

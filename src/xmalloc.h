@@ -11,6 +11,8 @@
 
 void *xcalloc(size_t nmemb, size_t size);
 void *xmalloc(size_t size);
+/* realloc(3) that never returns NULL; size 0 counts as 1. */
+void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 

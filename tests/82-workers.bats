@@ -1,0 +1,202 @@
+#!/usr/bin/env bats
+# workers=N on TCP-LISTEN and UNIX-LISTEN: many connections per process
+# over one epoll engine, non-blocking opens of the other address, faults
+# that stay with their own connection, the descriptor ceiling and the
+# graceful stop (src/workers.c, src/engine.c, src/poller.c).  Peers and
+# backends are helpers/many_conns.py.
+
+load helpers/common
+
+MANY=$BATS_TEST_DIRNAME/helpers/many_conns.py
+
+# start_backend [reset-odd]: the echo backend; sets BPORT.
+start_backend() {
+	start_bg python3 "$MANY" server "$T/bport" "$@"
+	wait_for_file "$T/bport" 10
+	BPORT=$(cat "$T/bport")
+}
+
+# log_count N REGEX: exactly N lines of $LOG match REGEX (for wait_until).
+log_count() {
+	[ "$(grep -Ec -- "$2" "$LOG")" = "$1" ]
+}
+
+# clients N SIZE [ARGS...]: N connections at once through duct's $PORT.
+clients() {
+	run timeout -k 5 60 python3 "$MANY" client "$PORT" "$@"
+}
+
+@test "fork and workers together, or workers with a kind that cannot open without waiting, are usage errors" {
+	run timeout -k 5 5 "$DUCT" TCP-LISTEN:0,workers=2,fork TCP:127.0.0.1:9
+	assert_failure 2
+	assert_output --partial "fork and workers exclude each other"
+	run timeout -k 5 5 "$DUCT" TCP-LISTEN:0,workers EXEC:cat
+	assert_failure 2
+	assert_output --partial "cannot be opened without waiting"
+	run timeout -k 5 5 "$DUCT" UDP-LISTEN:0,workers=2 TCP:127.0.0.1:9
+	assert_failure 2
+	assert_output --partial 'option "workers" does not apply'
+	run timeout -k 5 5 "$DUCT" TCP-LISTEN:0,workers,accept-proxy TCP:127.0.0.1:9
+	assert_failure 2
+	assert_output --partial "accept-proxy does not work with workers"
+	run timeout -k 5 5 "$DUCT" TCP-LISTEN:0,max-children=2 TCP:127.0.0.1:9
+	assert_failure 2
+	assert_output --partial 'needs "fork" or "workers"'
+}
+
+@test "1000 concurrent connections through workers=2, every echo's sha256 intact" {
+	start_backend
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=2,backlog=2048 "TCP:127.0.0.1:$BPORT"
+	clients 1000 20000
+	assert_success
+	assert_output "ok=1000 failed=0"
+	[ "$(grep -c 'listening on' "$LOG")" = 1 ]
+	[ "$(grep -c ': done: 20000 bytes from address 1 to 2, 20000 from 2 to 1' "$LOG")" = 1000 ]
+	pid_running "$DPID"
+}
+
+@test "a backend that resets every other connection ends only those" {
+	start_backend reset-odd
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=2 "TCP:127.0.0.1:$BPORT"
+	clients 100 5000
+	assert_success
+	assert_output "ok=50 failed=50"
+	clients 10 5000
+	assert_output "ok=5 failed=5"
+	pid_running "$DPID"
+}
+
+@test "a refused backend ends only its own connection; each says why" {
+	start_backend
+	local closed
+	closed=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 "TCP:127.0.0.1:$closed"
+	clients 20 1000
+	assert_output "ok=0 failed=20"
+	wait_until 5 log_count 20 'E address 2 .* #[0-9]*: connect: Connection refused'
+	pid_running "$DPID"
+}
+
+@test "a slow reader does not hold up 200 fast connections in the same worker" {
+	start_backend
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 "TCP:127.0.0.1:$BPORT"
+	clients 200 20000 slow
+	assert_success
+	assert_output "ok=200 failed=0 slow_running=1 slow_ok=1"
+}
+
+@test "out of descriptors: the worker stops accepting, says so once, and every connection is served" {
+	start_backend
+	local old
+	old=$(ulimit -Sn)
+	ulimit -Sn 40
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1,backlog=512 "TCP:127.0.0.1:$BPORT"
+	ulimit -Sn "$old"
+	clients 150 20000
+	assert_success
+	assert_output "ok=150 failed=0"
+	grep -q 'not accepting until a connection ends' "$LOG"
+	grep -q 'accepting again' "$LOG"
+	refute grep -q ' E ' "$LOG"
+	pid_running "$DPID"
+}
+
+@test "SIGTERM: no new connection is taken, the open ones finish with nothing lost" {
+	start_backend
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=2 "TCP:127.0.0.1:$BPORT"
+	start_bg timeout -k 5 60 python3 "$MANY" client "$PORT" 50 200000 "pause=$T/half,$T/go"
+	local cpid=$BG_PID cout=$BG_OUT
+	wait_for_file "$T/half" 20
+	kill -TERM "$DPID"
+	wait_until 10 sh -c "! python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", $PORT), 1)' 2>/dev/null"
+	pid_running "$DPID"
+	touch "$T/go"
+	wait_for_exit "$cpid" 30
+	run cat "$cout"
+	assert_output "ok=50 failed=0"
+	wait_for_exit "$TPID" 10 || true
+	[ "$EXIT_STATUS" = 143 ]
+}
+
+@test "a second SIGTERM ends every connection at once" {
+	start_backend
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=2 "TCP:127.0.0.1:$BPORT"
+	start_bg timeout -k 5 60 python3 "$MANY" hold "$PORT" 20 "$T/ready" "$T/go"
+	wait_for_file "$T/ready" 20
+	run cat "$T/ready"
+	assert_output "held=20"
+	kill -TERM "$DPID"
+	wait_for_line "$LOG" "stopping: [0-9]+ connections to finish" 5 || true
+	kill -TERM "$DPID"
+	wait_for_exit "$TPID" 10 || true
+	[ "$EXIT_STATUS" = 143 ]
+	touch "$T/go"
+}
+
+@test "UNIX-LISTEN with workers to a TCP backend, and TCP-LISTEN with workers to UNIX-CONNECT" {
+	start_backend
+	start_duct_bg "UNIX-LISTEN:$SOCKDIR/w.sock,workers=2" "TCP:127.0.0.1:$BPORT"
+	run timeout -k 5 5 "$DUCT" - "UNIX-CONNECT:$SOCKDIR/w.sock" <<<"through unix"
+	assert_output "through unix"
+	start_duct_bg "UNIX-LISTEN:$SOCKDIR/e.sock,fork" EXEC:cat
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=2 "UNIX-CONNECT:$SOCKDIR/e.sock"
+	clients 50 3000
+	assert_output "ok=50 failed=0"
+}
+
+@test "range= refuses per connection, --statistics reports each connection" {
+	start_backend
+	start_duct_bg --statistics TCP-LISTEN:0,bind=127.0.0.1,workers=1,range=10.0.0.0/8 "TCP:127.0.0.1:$BPORT"
+	clients 3 100
+	assert_output "ok=0 failed=3"
+	wait_until 5 log_count 3 'refused connection from 127.0.0.1'
+	start_duct_bg --statistics TCP-LISTEN:0,bind=127.0.0.1,workers=1 "TCP:127.0.0.1:$BPORT"
+	clients 3 100
+	assert_output "ok=3 failed=0"
+	wait_until 5 log_count 3 '#[0-9]: statistics: address 1 -> 2: 100 bytes'
+}
+
+@test "SIGUSR1 to the parent: each worker reports the statistics of its live connections" {
+	start_backend
+	start_duct_bg --statistics TCP-LISTEN:0,bind=127.0.0.1,workers=2 "TCP:127.0.0.1:$BPORT"
+	start_bg timeout -k 5 30 python3 "$MANY" hold "$PORT" 4 "$T/ready" "$T/go"
+	wait_for_file "$T/ready" 10
+	kill -USR1 "$DPID"
+	wait_until 10 log_count 4 '#[0-9]+: statistics: address 2 -> 1: 1 bytes'
+	touch "$T/go"
+}
+
+@test "-v labels each connection's chunks with its number" {
+	start_backend
+	start_duct_bg -v TCP-LISTEN:0,bind=127.0.0.1,workers=1 "TCP:127.0.0.1:$BPORT"
+	run timeout -k 5 5 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"first"
+	assert_output "first"
+	run timeout -k 5 5 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"second"
+	assert_output "second"
+	wait_until 5 grep -Eq '^< .* length=7 from=0 to=6  #2$' "$LOG"
+	grep -Eq '^> .* length=6 from=0 to=5  #1$' "$LOG"
+}
+
+@test "an idle connection gives its buffers back, even at their smallest" {
+	start_backend
+	start_duct_bg -ddd TCP-LISTEN:0,bind=127.0.0.1,workers=1 "TCP:127.0.0.1:$BPORT"
+	start_bg timeout -k 5 30 python3 "$MANY" hold "$PORT" 3 "$T/ready" "$T/go"
+	wait_for_file "$T/ready" 10
+	wait_until 10 log_count 3 'channel 2 -> 1: idle, 32768-byte buffer freed'
+	touch "$T/go"
+}
+
+@test "10000 idle connections held by workers=2" {
+	local need=10300
+	[ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge "$need" ] ||
+		skip "the hard descriptor limit $(ulimit -Hn) is below $need"
+	ulimit -Sn "$(ulimit -Hn)"
+	start_backend
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=2,backlog=4096 "TCP:127.0.0.1:$BPORT"
+	start_bg timeout -k 5 90 python3 "$MANY" hold "$PORT" 10000 "$T/ready" "$T/go"
+	wait_for_file "$T/ready" 60
+	run cat "$T/ready"
+	assert_output "held=10000"
+	touch "$T/go"
+	pid_running "$DPID"
+}
