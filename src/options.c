@@ -1084,6 +1084,68 @@ opts_parse_range(const char *text, struct opt_range *r)
 	return 0;
 }
 
+static ssize_t opts_parse_hex(const char *, unsigned char *, size_t);
+
+/* Concatenated "xHH..." chunks (socat's data notation) into out. */
+static ssize_t
+opts_parse_xchunks(const char *text, unsigned char *out, size_t max)
+{
+	char chunk[2 * 32 + 2];
+	const char *next;
+	size_t n = 0, l;
+	ssize_t got;
+
+	while (*text == 'x' || *text == 'X') {
+		next = strpbrk(text + 1, "xX");
+		l = next != NULL ? (size_t)(next - text) : strlen(text);
+		if (l >= sizeof(chunk))
+			return -1;
+		memcpy(chunk, text, l);
+		chunk[l] = '\0';
+		if ((got = opts_parse_hex(chunk, out + n, max - n)) == -1)
+			return -1;
+		n += (size_t)got;
+		text += l;
+	}
+	return *text == '\0' && n > 0 ? (ssize_t)n : -1;
+}
+
+/* socat's "xADDRESS:xMASK" range, in the data notation. */
+static int
+opts_parse_raw_range(const char *text, struct opt_range *r)
+{
+	char addr[2 * 32 + 16];
+	const char *colon = strchr(text, ':');
+	ssize_t a, m;
+
+	if (colon == NULL || (size_t)(colon - text) >= sizeof(addr))
+		return -1;
+	memcpy(addr, text, (size_t)(colon - text));
+	addr[colon - text] = '\0';
+	memset(r, 0, sizeof(*r));
+	if ((a = opts_parse_xchunks(addr, r->raw, sizeof(r->raw))) == -1 ||
+	    (m = opts_parse_xchunks(
+		 colon + 1, r->rawmask, sizeof(r->rawmask))) != a)
+		return -1;
+	r->family = AF_UNSPEC;
+	r->rawlen = (size_t)a;
+	return 0;
+}
+
+/* Whether sa's bytes after its family match the raw range r. */
+static bool
+range_match_raw(const struct opt_range *r, const struct sockaddr *sa)
+{
+	const unsigned char *p =
+	    (const unsigned char *)sa + sizeof(sa_family_t);
+	size_t i;
+
+	for (i = 0; i < r->rawlen; i++)
+		if ((p[i] & r->rawmask[i]) != (r->raw[i] & r->rawmask[i]))
+			return false;
+	return true;
+}
+
 /* Adds a network to range= or, for proxy-from=, to that list. */
 static int
 opts_add_range(struct optvals *vals, enum opt_id id, const char *text)
@@ -1095,7 +1157,9 @@ opts_add_range(struct optvals *vals, enum opt_id id, const char *text)
 		list = &vals->proxy_from;
 		n = &vals->nproxy_from;
 	}
-	if (text == NULL || opts_parse_range(text, &r) == -1)
+	if (text == NULL ||
+	    ((*text == 'x' || *text == 'X') ? opts_parse_raw_range(text, &r)
+					    : opts_parse_range(text, &r)) == -1)
 		return -1;
 	nr = xcalloc(*n + 1, sizeof(*nr));
 	if (*n > 0)
@@ -1151,6 +1215,8 @@ opts_networks_match(
 		if (r->family == AF_INET && a4 != NULL && range_match(r, a4))
 			return true;
 		if (r->family == AF_INET6 && a6 != NULL && range_match(r, a6))
+			return true;
+		if (r->family == AF_UNSPEC && range_match_raw(r, sa))
 			return true;
 	}
 	return false;

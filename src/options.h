@@ -387,9 +387,15 @@ enum opt_id {
 
 /* One range= network: family, address bytes (network order), prefix. */
 struct opt_range {
-	int family; /* AF_INET or AF_INET6 */
+	int family; /* AF_INET or AF_INET6; AF_UNSPEC: raw, below */
 	unsigned char addr[16];
 	int prefix;
+	/*
+	 * socat's data notation for any socket kind: the peer address's
+	 * bytes after its family, masked, must equal raw masked.
+	 */
+	unsigned char raw[32], rawmask[32];
+	size_t rawlen;
 };
 
 /*

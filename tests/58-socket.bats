@@ -237,3 +237,22 @@ need_raw() {
 	assert_success
 	wait_until 10 grep -q "gopen datagram" "$T/out"
 }
+
+@test "range= in socat's data notation (xADDRESS:xMASK) lets in or refuses by the address bytes" {
+	# 10.0.0.0/8 as sockaddr_in data: port (masked out), address, padding
+	start_duct_bg -u "UDP-DATAGRAM:127.0.0.1:9,bind=127.0.0.1:0,range=x0000x0a000000x0000000000000000:x0000xff000000x0000000000000000" "CREATE:$T/out"
+	wait_for_line "$LOG" "sending to 127\\.0\\.0\\.1:9 from 127\\.0\\.0\\.1:[0-9]+$"
+	local port
+	port=$(sed -n 's/.* from 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$LOG")
+	run timeout -k 5 10 "$DUCT" -u - "UDP-SENDTO:127.0.0.1:$port" <<<"outsider"
+	wait_for_line "$LOG" "refused a datagram from 127\\.0\\.0\\.1:[0-9]+: not in range="
+	[ ! -s "$T/out" ]
+	# 127.0.0.0/8 lets it in
+	start_duct_bg -u "UDP-DATAGRAM:127.0.0.1:9,bind=127.0.0.1:0,range=x0000x7f000000x0000000000000000:x0000xff000000x0000000000000000" "CREATE:$T/in"
+	wait_for_line "$LOG" "sending to 127\\.0\\.0\\.1:9 from 127\\.0\\.0\\.1:[0-9]+$"
+	port=$(sed -n 's/.* from 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$LOG")
+	run timeout -k 5 10 "$DUCT" -u - "UDP-SENDTO:127.0.0.1:$port" <<<"insider"
+	wait_until 10 grep -q insider "$T/in"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - "UDP-DATAGRAM:127.0.0.1:9,range=x0000:xff"
+	assert_failure 2
+}
