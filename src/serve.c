@@ -282,14 +282,16 @@ serve_ends_all(void)
 }
 
 /*
- * How both fork loops end: stop listening, end or leave the children,
- * and return status, or 128+N after signal N.
+ * How the fork loops end: stop listening (l, NULL for a connecting
+ * address), end or leave the children, and return status, or 128+N
+ * after signal N.
  */
 static int
 serve_end(const struct serve_plan *p, struct listener *l, struct children *kids,
     int status)
 {
-	p->listen->kind->listen_close(l, false);
+	if (l != NULL)
+		p->listen->kind->listen_close(l, false);
 	if (sig_term_pending()) {
 		log_notice("ended by signal %d", sig_term_pending());
 		status = 128 + sig_term_pending();
@@ -559,15 +561,7 @@ serve_connecting(const struct serve_plan *p)
 		/* A child that ends at once must not hurry the next connect. */
 		net_sleep(p->listen->opts.interval);
 	}
-	if (sig_term_pending()) {
-		log_notice("ended by signal %d", sig_term_pending());
-		status = 128 + sig_term_pending();
-	}
-	if (serve_ends_all())
-		children_end(&kids);
-	else
-		children_leave(&kids);
-	return status;
+	return serve_end(p, NULL, &kids, status);
 }
 
 int
