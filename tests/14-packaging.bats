@@ -11,7 +11,7 @@ SRC=$BATS_TEST_DIRNAME/..
 # --- license and -V --------------------------------------------------------
 
 @test "-V names the license and the source revision" {
-	run --separate-stderr timeout 10 "$DUCT" -V
+	run --separate-stderr timeout -k 5 10 "$DUCT" -V
 	assert_success
 	assert_line --index 1 'license: ISC'
 	assert_line --regexp '^revision: ([0-9a-f]{7,}|v?[0-9].*|none \(not built from a git checkout\))(-dirty)?$'
@@ -146,7 +146,7 @@ ZSHCOMP=$BATS_TEST_DIRNAME/../contrib/completion/zsh/_duct
 complete_bash() {
 	[ -f /usr/share/bash-completion/bash_completion ] ||
 	    skip "bash-completion is not installed"
-	run timeout 20 bash --norc --noprofile \
+	run timeout -k 5 20 bash --norc --noprofile \
 	    "$BATS_TEST_DIRNAME/helpers/complete.bash" "$BASHCOMP" "$1"
 	assert_success
 }
@@ -227,18 +227,18 @@ ip6"
 
 @test "zsh completion: kinds, options, values and files" {
 	command -v zsh >/dev/null || skip "zsh is not installed"
-	run timeout 20 zsh -f "$BATS_TEST_DIRNAME/helpers/complete.zsh" \
+	run timeout -k 5 20 zsh -f "$BATS_TEST_DIRNAME/helpers/complete.zsh" \
 	    "$ZSHCOMP" "TCP-LISTEN:80,reu"
 	assert_output "TCP-LISTEN:80,reuseaddr
 TCP-LISTEN:80,reuseport"
-	run timeout 20 zsh -f "$BATS_TEST_DIRNAME/helpers/complete.zsh" \
+	run timeout -k 5 20 zsh -f "$BATS_TEST_DIRNAME/helpers/complete.zsh" \
 	    "$ZSHCOMP" "OPENSSL:h:1,verify="
 	assert_output "OPENSSL:h:1,verify=0
 OPENSSL:h:1,verify=1"
-	run timeout 20 zsh -f "$BATS_TEST_DIRNAME/helpers/complete.zsh" \
+	run timeout -k 5 20 zsh -f "$BATS_TEST_DIRNAME/helpers/complete.zsh" \
 	    "$ZSHCOMP" "OPEN:/tm"
 	assert_output "FILES OPEN:|/tm"
-	run timeout 20 zsh -f "$BATS_TEST_DIRNAME/helpers/complete.zsh" \
+	run timeout -k 5 20 zsh -f "$BATS_TEST_DIRNAME/helpers/complete.zsh" \
 	    "$ZSHCOMP" "-!!TCP-L"
 	assert_line "-!!TCP-LISTEN:"
 }

@@ -19,10 +19,10 @@ abs_name() {
 	cd "$T"
 	start_duct_bg "ABSTRACT-LISTEN:$name,fork" SYSTEM:'echo "hi $DUCT_SOCKADDR"'
 	assert_equal "$LISTEN_ON" "@$name"
-	run timeout 10 "$DUCT" - "ABSTRACT-CONNECT:$name" </dev/null
+	run timeout -k 5 10 "$DUCT" - "ABSTRACT-CONNECT:$name" </dev/null
 	assert_success
 	assert_output "hi @$name"
-	run timeout 10 "$DUCT" -d - "ABSTRACT:$name" </dev/null
+	run timeout -k 5 10 "$DUCT" -d - "ABSTRACT:$name" </dev/null
 	assert_success
 	assert_line "hi @$name"
 	assert_line --partial "connected to @$name"
@@ -37,13 +37,13 @@ abs_name() {
 	cd "$T"
 	start_duct_bg "ABSTRACT-RECVFROM:$name,fork" SYSTEM:'read l; echo "got $l"'
 	assert_equal "$LISTEN_ON" "@$name"
-	run timeout 10 "$DUCT" -t 2 - "ABSTRACT-SENDTO:$name" <<<"one"
+	run timeout -k 5 10 "$DUCT" -t 2 - "ABSTRACT-SENDTO:$name" <<<"one"
 	assert_success
 	assert_output "got one"
-	run timeout 10 "$DUCT" -t 2 - "ABSTRACT-SENDTO:$name" <<<"two"
+	run timeout -k 5 10 "$DUCT" -t 2 - "ABSTRACT-SENDTO:$name" <<<"two"
 	assert_output "got two"
 	start_duct_bg -u "ABSTRACT-RECV:$name-2" -
-	run timeout 10 "$DUCT" -u - "ABSTRACT-SENDTO:$name-2" <<<"three"
+	run timeout -k 5 10 "$DUCT" -u - "ABSTRACT-SENDTO:$name-2" <<<"three"
 	assert_success
 	wait_for_line "$OUT" '^three$'
 	[ -z "$(ls -A "$T" | grep -v '^duct\.')" ]
@@ -54,15 +54,15 @@ abs_name() {
 	local name
 	name=$(abs_name s)
 	start_socat_bg "ABSTRACT-LISTEN:$name" SYSTEM:'echo from-socat'
-	run timeout 10 "$DUCT" - "ABSTRACT-CONNECT:$name" </dev/null
+	run timeout -k 5 10 "$DUCT" - "ABSTRACT-CONNECT:$name" </dev/null
 	assert_success
 	assert_output "from-socat"
 }
 
 @test "ABSTRACT kinds refuse the UNIX group (mode=, unlink-early): there is no file" {
-	run timeout 10 "$DUCT" ABSTRACT-LISTEN:x,mode=600 -
+	run timeout -k 5 10 "$DUCT" ABSTRACT-LISTEN:x,mode=600 -
 	assert_failure 2
-	run timeout 10 "$DUCT" ABSTRACT-RECV:x,unlink-early -
+	run timeout -k 5 10 "$DUCT" ABSTRACT-RECV:x,unlink-early -
 	assert_failure 2
 }
 
@@ -118,14 +118,14 @@ sockopt() {
 }
 
 @test "membership options: bad syntax is a usage error before anything opens; an unknown interface fails at open" {
-	run timeout 10 "$DUCT" UDP4-RECV:0,ip-add-membership=239.1.1.1 -
+	run timeout -k 5 10 "$DUCT" UDP4-RECV:0,ip-add-membership=239.1.1.1 -
 	assert_failure 2
 	assert_output --partial "GROUP:INTERFACE"
-	run timeout 10 "$DUCT" UDP4-RECV:0,ip-add-source-membership=239.1.1.1:lo -
+	run timeout -k 5 10 "$DUCT" UDP4-RECV:0,ip-add-source-membership=239.1.1.1:lo -
 	assert_failure 2
-	run timeout 10 "$DUCT" UDP6-RECV:0,ipv6-join-group=ff02::1 -
+	run timeout -k 5 10 "$DUCT" UDP6-RECV:0,ipv6-join-group=ff02::1 -
 	assert_failure 2
-	run timeout 10 "$DUCT" UDP4-RECV:0,ip-add-membership=239.1.1.1:nosuchif0 -
+	run timeout -k 5 10 "$DUCT" UDP4-RECV:0,ip-add-membership=239.1.1.1:nosuchif0 -
 	assert_failure 1
 	assert_output --partial "interface nosuchif0"
 }
@@ -136,7 +136,7 @@ in_mcast_netns() {
 	command -v unshare >/dev/null || skip "no unshare"
 	command -v ip >/dev/null || skip "no ip(8)"
 	unshare -rn true 2>/dev/null || skip "unshare -rn refused (no user namespaces)"
-	run timeout 30 unshare -rn env DUCT="$DUCT" T="$T" bash -c '
+	run timeout -k 5 30 unshare -rn env DUCT="$DUCT" T="$T" bash -c '
 		ip link set lo up && ip link set lo multicast on &&
 		    ip route add 224.0.0.0/4 dev lo &&
 		    ip -6 route add ff00::/8 dev lo table local 2>/dev/null
@@ -178,25 +178,25 @@ in_mcast_netns() {
 	local port
 	start_duct_bg -u UDP4-RECV:0 -
 	port=$PORT
-	run timeout 10 "$DUCT" -u - "UDP4-DATAGRAM:127.255.255.255:$port" <<<"no"
+	run timeout -k 5 10 "$DUCT" -u - "UDP4-DATAGRAM:127.255.255.255:$port" <<<"no"
 	assert_failure 1
 	assert_output --partial "Permission denied"
-	run timeout 10 "$DUCT" -u - "UDP4-DATAGRAM:127.255.255.255:$port,broadcast" <<<"to-all"
+	run timeout -k 5 10 "$DUCT" -u - "UDP4-DATAGRAM:127.255.255.255:$port,broadcast" <<<"to-all"
 	assert_success
 	wait_for_line "$OUT" '^to-all$'
 	refute grep -q '^no$' "$OUT"
 }
 
 @test "accept-timeout on UDP-LISTEN and UDP-RECVFROM: no datagram in time is exit 1; one in time is served" {
-	run timeout 10 "$DUCT" UDP-LISTEN:0,bind=127.0.0.1,accept-timeout=0.3 -
+	run timeout -k 5 10 "$DUCT" UDP-LISTEN:0,bind=127.0.0.1,accept-timeout=0.3 -
 	assert_failure 1
 	assert_output --partial "accept-timeout=0.3"
-	run timeout 10 "$DUCT" UDP4-RECVFROM:0,bind=127.0.0.1,accept-timeout=0.3,fork -
+	run timeout -k 5 10 "$DUCT" UDP4-RECVFROM:0,bind=127.0.0.1,accept-timeout=0.3,fork -
 	assert_failure 1
 	start_duct_bg -u UDP4-RECVFROM:0,bind=127.0.0.1,accept-timeout=5 -
-	run timeout 10 "$DUCT" -u - "UDP4-SENDTO:127.0.0.1:$PORT" <<<"in-time"
+	run timeout -k 5 10 "$DUCT" -u - "UDP4-SENDTO:127.0.0.1:$PORT" <<<"in-time"
 	wait_for_line "$OUT" '^in-time$'
-	run timeout 10 "$DUCT" UDP-RECV:0,accept-timeout=1 -
+	run timeout -k 5 10 "$DUCT" UDP-RECV:0,accept-timeout=1 -
 	assert_failure 2
 }
 
@@ -210,8 +210,8 @@ in_mcast_netns() {
 	wait_for_line "$from" 'sending to 127\.0\.0\.1:'"$port"' from 127\.0\.0\.1:'
 	local dport
 	dport=$(sed -n 's/.* from 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$from")
-	run timeout 10 "$DUCT" -u - "UDP4-SENDTO:127.0.0.1:$dport,bind=127.0.0.2" <<<"let-in"
-	run timeout 10 "$DUCT" -u - "UDP4-SENDTO:127.0.0.1:$dport,bind=127.0.0.1" <<<"kept-out"
+	run timeout -k 5 10 "$DUCT" -u - "UDP4-SENDTO:127.0.0.1:$dport,bind=127.0.0.2" <<<"let-in"
+	run timeout -k 5 10 "$DUCT" -u - "UDP4-SENDTO:127.0.0.1:$dport,bind=127.0.0.1" <<<"kept-out"
 	wait_for_line "$OUT" '^let-in$'
 	wait_for_line "$from" 'refused a datagram from 127\.0\.0\.1:'
 	refute grep -q kept-out "$OUT"
@@ -219,7 +219,7 @@ in_mcast_netns() {
 
 # Sends "XYZ" to UDP PEER with the sender's options OPTS (UDP4/UDP6).
 send_xyz() {
-	timeout 10 "$DUCT" -u - "$1-SENDTO:$2,$3" <<<"XYZ"
+	timeout -k 5 10 "$DUCT" -u - "$1-SENDTO:$2,$3" <<<"XYZ"
 }
 
 @test "-ddd logs the ancillary data of a UDP4 datagram as socat does: IP_TTL, IP_TOS, IP_PKTINFO, IP_OPTIONS, SCM_TIMESTAMP" {
@@ -312,6 +312,6 @@ send_xyz() {
 	[ "$(id -u)" = 0 ] || skip "raw sockets need root"
 	local proto=$((200 + RANDOM % 50))
 	start_duct_bg -u "IP4-RECVFROM:$proto,ip-recvttl" SYSTEM:'echo "ttl $DUCT_IP_TTL"'
-	run timeout 10 "$DUCT" -u - "IP4-SENDTO:127.0.0.1:$proto,ttl=17" <<<"XYZ"
+	run timeout -k 5 10 "$DUCT" -u - "IP4-SENDTO:127.0.0.1:$proto,ttl=17" <<<"XYZ"
 	wait_for_line "$OUT" '^ttl 17$'
 }

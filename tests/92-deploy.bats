@@ -361,7 +361,7 @@ EOF
 	    SYSTEM:'echo "$DUCT_PEERADDR"; cat'
 	local tls=$PORT
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.11,fork \
-	    "OPENSSL:localhost:$tls,cafile=$certs/ca.pem,proxy-protocol=v1"
+	    "OPENSSL:127.0.0.1:$tls,cafile=$certs/ca.pem,proxy-protocol=v1"
 	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.11:$PORT,bind=127.0.0.12" <<<"sealed"
 	assert_output "127.0.0.12
 sealed"

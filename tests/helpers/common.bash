@@ -279,7 +279,7 @@ start_socat_bg() {
 	for a in "$@"; do
 		if printf '%s\n' "$a" | grep -Eiq '^tcp[46]?-l(isten)?:'; then
 			listener=1
-		elif printf '%s\n' "$a" | grep -Eiq '^unix-l(isten)?:'; then
+		elif printf '%s\n' "$a" | grep -Eiq '^(unix|abstract)-l(isten)?:'; then
 			unixpath=1
 		fi
 	done
