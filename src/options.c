@@ -3,7 +3,9 @@
  * The option table and typed parsing of option values.  Each row names an
  * option, its value type, the groups of kinds it applies to and where its
  * value lives; plain socket options also carry their setsockopt level and
- * name so that no kind needs code for them.  No I/O except setsockopt.
+ * name so that no kind needs code for them.  No I/O except setsockopt
+ * and ioctl.  Most of its length is the table itself, which is data and
+ * stays in one place on purpose: one list of names, socat's included.
  */
 #include <sys/ioctl.h>
 #include <sys/socket.h>
