@@ -45,8 +45,22 @@ teardown() {
 
 # --- process bookkeeping -------------------------------------------------
 
+# Start times (clock ticks since boot) of recorded pids: with pid_max at
+# 32768 a busy suite reuses a pid within seconds, and a process that ended
+# must not look alive because another took its number.
+declare -gA PID_START=()
+
+# pid_start PID: the process's start time, or nothing when it is gone.
+pid_start() {
+	sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20
+}
+
 track_pid() {
+	local p
 	BG_PIDS+=("$@")
+	for p in "$@"; do
+		PID_START[$p]=$(pid_start "$p")
+	done
 }
 
 _is_tracked() {
@@ -59,10 +73,13 @@ _is_tracked() {
 
 # True while PID exists and is not a zombie.
 pid_running() {
-	local st
-	st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) ||
-		return 1
-	[ -n "$st" ] && [ "$st" != Z ]
+	local st fields
+	fields=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${fields%% *}
+	[ -n "$st" ] && [ "$st" != Z ] || return 1
+	# a recorded pid is only this process if it started when it did
+	[ -z "${PID_START[$1]:-}" ] ||
+	    [ "$(cut -d' ' -f20 <<<"$fields")" = "${PID_START[$1]}" ]
 }
 
 # Prints PID and all its descendants, deepest first.
@@ -96,6 +113,7 @@ cleanup_bg() {
 		done
 	fi
 	BG_PIDS=()
+	PID_START=()
 	exec 7>&- 8>&- 9>&-
 	if [ -n "${_SOCKDIR_TMP:-}" ]; then
 		rm -rf "$_SOCKDIR_TMP"
