@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "activation.h"
+#include "options.h"
 #include "net.h"
 
 /* The first passed descriptor, as sd_listen_fds(3) fixes it. */
@@ -68,18 +69,6 @@ activation_wildcard(const struct sockaddr *sa)
 	return false;
 }
 
-static int
-activation_port(const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET)
-		return ntohs(
-		    ((const struct sockaddr_in *)(const void *)sa)->sin_port);
-	if (sa->sa_family == AF_INET6)
-		return ntohs(
-		    ((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
-	return -1;
-}
-
 static bool
 activation_matches(const struct sockaddr *want, socklen_t len,
     const struct sockaddr *have, socklen_t hlen)
@@ -87,7 +76,7 @@ activation_matches(const struct sockaddr *want, socklen_t len,
 	if (net_addr_equal(want, len, have, hlen))
 		return true;
 	return activation_wildcard(want) && activation_wildcard(have) &&
-	    activation_port(want) == activation_port(have);
+	    opts_sockaddr_port(want) == opts_sockaddr_port(have);
 }
 
 int
@@ -98,7 +87,7 @@ activation_take(const struct sockaddr *want, socklen_t len, int type)
 	int i, fd, t, listening, fl;
 
 	/* Port 0 asks for a port of the kernel's choosing: never passed. */
-	if (activation_port(want) == 0)
+	if (opts_sockaddr_port(want) == 0)
 		return -1;
 	for (i = 0; i < activation_count; i++) {
 		fd = ACTIVATION_FIRST + i;

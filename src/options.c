@@ -1224,8 +1224,8 @@ opts_networks_match(
 	return false;
 }
 
-static int
-opts_peer_port(const struct sockaddr *sa)
+int
+opts_sockaddr_port(const struct sockaddr *sa)
 {
 	if (sa->sa_family == AF_INET)
 		return ntohs(
@@ -1247,7 +1247,7 @@ const char *
 opts_peer_refusal(const struct optvals *vals, const struct sockaddr *sa,
     char *buf, size_t len)
 {
-	int port = opts_peer_port(sa);
+	int port = opts_sockaddr_port(sa);
 
 	if (!opts_range_allows(vals, sa))
 		return "not in range=";

@@ -601,6 +601,9 @@ const char *opts_peer_refusal(const struct optvals *vals,
  */
 int opts_apply_ioctl(int fd, const struct optvals *vals, char *err);
 
+/* The port of an IPv4 or IPv6 address, or -1 for another family. */
+int opts_sockaddr_port(const struct sockaddr *sa);
+
 /* True when vals holds any check opts_peer_refusal() makes. */
 bool opts_peer_checks(const struct optvals *vals);
 
