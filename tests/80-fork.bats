@@ -89,15 +89,17 @@ serving_child() {
 	    head -n1
 }
 
-# fork_one_client N: a forking TCP echo listener (PIPE) with one client
-# whose stdin is the fifo $T/cin.N on fd 7; waits until "before" has gone
-# there and back to $T/out.N.  Sets KID (the child serving it) and CPID (the
-# client).
+# fork_one_client N [START_DUCT_BG_OPTION...]: a forking TCP echo listener
+# (PIPE) with one client whose stdin is the fifo $T/cin.N on fd 7; waits
+# until "before" has gone there and back to $T/out.N.  Sets KID (the child
+# serving it) and CPID (the client).
 fork_one_client() {
-	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork PIPE
-	mkfifo "$T/cin.$1"
-	exec 7<>"$T/cin.$1"
-	start_isolated_bg "$T/cin.$1" "$T/out.$1" \
+	local n=$1
+	shift
+	start_duct_bg "$@" TCP-LISTEN:0,bind=127.0.0.1,fork PIPE
+	mkfifo "$T/cin.$n"
+	exec 7<>"$T/cin.$n"
+	start_isolated_bg "$T/cin.$n" "$T/out.$n" \
 	    timeout -k 5 20 "$DUCT" - "TCP:127.0.0.1:$PORT"
 	CPID=$BG_PID
 	wait_for_line "$LOG" 'connection from 127\.0\.0\.1:'
@@ -105,7 +107,7 @@ fork_one_client() {
 	# the parent's exit leaves it to init: teardown must still find it
 	track_pid "$KID"
 	printf 'before\n' >&7
-	wait_until 5 nlines_is "$T/out.$1" 1
+	wait_until 5 nlines_is "$T/out.$n" 1
 }
 
 @test "SIGTERM: the parent stops listening and exits; a live connection finishes" {
@@ -162,10 +164,10 @@ fork_one_client() {
 	assert_equal "$EXIT_STATUS" 129
 	wait_until 20 eval "! pid_running $KID" || fail "the child outlived SIGHUP"
 	exec 7>&-
-	# timeout(1) runs duct in a process group of its own
-	fork_one_client 2
+	# duct leads a process group of its own, as under a service manager
+	fork_one_client 2 --setsid
 	pgid=$(ps -o pgid= -p "$DPID" | tr -d ' ')
-	assert_equal "$pgid" "$TPID"
+	assert_equal "$pgid" "$DPID"
 	kill -TERM -- "-$pgid"
 	# generous: a sanitizer build's leak check at exit is slow under load
 	wait_for_exit "$TPID" 20 || true

@@ -205,11 +205,17 @@ wait_for_exit() {
 
 # --- starting duct -------------------------------------------------------
 
-# start_duct_bg [--stdin FILE] [--stdout FILE] [--no-wait] [--] ARGS...
+# start_duct_bg [--stdin FILE] [--stdout FILE] [--no-wait] [--setsid] [--]
+#     ARGS...
 #
 # Runs `timeout -k 5 30 "$DUCT" -d ARGS` in the background, stdin from FILE
 # (default /dev/null), stdout to FILE (default a new file), stderr to a new
-# file.  Sets:
+# file.  --setsid runs duct in a session and process group of its own
+# (pgid DPID) that timeout(1) is not part of: a test that signals duct's
+# whole group must leave timeout out, because timeout forwards a signal it
+# gets to its group followed by SIGCONT, and a SIGCONT that lands on a
+# sanitizer build while LeakSanitizer stops its threads at exit cancels
+# the stop and leaves the leak check waiting forever.  Sets:
 #   TPID  the timeout process (a child of the test shell: wait_for_exit works)
 #   DPID  the duct process itself
 #   LOG   its stderr,  OUT  its stdout
@@ -220,12 +226,13 @@ wait_for_exit() {
 # and sets LISTEN_ON (the text after "listening on ") and PORT (for IP
 # listeners).
 start_duct_bg() {
-	local in=/dev/null out="" nowait=0 listener=0 a
+	local in=/dev/null out="" nowait=0 listener=0 a wrap=()
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--stdin) in=$2; shift 2 ;;
 		--stdout) out=$2; shift 2 ;;
 		--no-wait) nowait=1; shift ;;
+		--setsid) wrap=(setsid); shift ;;
 		--) shift; break ;;
 		*) break ;;
 		esac
@@ -240,7 +247,9 @@ start_duct_bg() {
 		fi
 	done
 	: >"$LOG"
-	timeout -k 5 30 "$DUCT" -d "$@" <"$in" >"$OUT" 2>"$LOG" 3>&- 7>&- 8>&- 9>&- &
+	# setsid(1) execs duct in place: it is not a group leader here
+	timeout -k 5 30 "${wrap[@]}" "$DUCT" -d "$@" <"$in" >"$OUT" 2>"$LOG" \
+	    3>&- 7>&- 8>&- 9>&- &
 	TPID=$!
 	track_pid "$TPID"
 	DPID=""
