@@ -92,8 +92,8 @@ resolve_spawn(struct resolve *r)
 }
 
 struct resolve *
-resolve_start(const char *host, const char *port,
-    const struct addrinfo *hints, int *fd, char *err)
+resolve_start(const char *host, const char *port, const struct addrinfo *hints,
+    int *fd, char *err)
 {
 	struct resolve *r = xcalloc(1, sizeof(*r));
 	int p[2], e;
