@@ -19,6 +19,7 @@
 #include "net.h"
 #include "options.h"
 #include "proxyproto.h"
+#include "resolve.h"
 #include "xmalloc.h"
 
 static int
@@ -86,77 +87,164 @@ tcp_connect_open(const struct address *a, const struct open_ctx *ctx,
 	return 0;
 }
 
+/*
+ * A non-blocking open's state: a host name being looked up (lookup set;
+ * without prepare()'s numeric answer), then the connect through its
+ * answer (addrs, ours to free).
+ */
+struct tcp_open {
+	struct resolve *lookup;
+	struct addrinfo *addrs;
+	struct net_tcp_conn c;
+};
+
 /* The request of tcp_connect_open(), for each step of a non-blocking one. */
 static void
 tcp_req(const struct address *a, const struct open_ctx *ctx,
-    struct net_tcp_req *req)
+    const struct tcp_open *o, struct net_tcp_req *req)
 {
 	memset(req, 0, sizeof(*req));
 	req->host = a->params[0];
 	req->port = a->params[1];
 	req->family = net_pick_family(a->family, &a->opts, ctx->family);
 	req->opts = &a->opts;
-	req->known = ctx->known;
+	req->known = o->addrs != NULL ? o->addrs : ctx->known;
 	req->trying = tcp_trying;
 	req->arg = (void *)a;
+}
+
+static void
+tcp_open_free(struct tcp_open *o)
+{
+	if (o->lookup != NULL)
+		resolve_abort(o->lookup);
+	if (o->addrs != NULL)
+		freeaddrinfo(o->addrs);
+	free(o);
 }
 
 /* After a step of a non-blocking connect: done, waiting, or failed. */
 static int
 tcp_stepped(const struct address *a, const struct open_ctx *ctx,
-    struct net_tcp_conn *c, int rc, struct endpoint *ep, struct open_wait *w,
+    struct tcp_open *o, int rc, struct endpoint *ep, struct open_wait *w,
     char *err)
 {
 	if (rc == 1) {
-		w->fd = c->fd;
+		w->fd = o->c.fd;
 		w->want = IO_WANT_WRITE;
 		w->deadline = net_deadline(a->opts.connect_timeout);
-		w->priv = c;
+		w->priv = o;
 		return 1;
 	}
 	if (rc == 0) {
-		log_notice("%s: connected to %s", a->label, c->where);
+		log_notice("%s: connected to %s", a->label, o->c.where);
 		/* A few hundred bytes into a fresh socket: never waits. */
-		if (proxy_send(a, ctx, c->fd, err) == -1)
+		if (proxy_send(a, ctx, o->c.fd, err) == -1)
 			rc = -1;
 		else
-			fdep_init_socket(ep, c->fd, AF_INET);
-		net_tcp_conn_end(c, rc == 0);
+			fdep_init_socket(ep, o->c.fd, AF_INET);
+		net_tcp_conn_end(&o->c, rc == 0);
 	}
-	free(c);
+	tcp_open_free(o);
 	w->priv = NULL;
 	return rc;
+}
+
+/*
+ * A host name is looked up in a thread (resolve.c), so that a workers=
+ * loop goes on serving its other connections meanwhile; the wait for the
+ * answer counts against connect-timeout= like the connects after it.
+ */
+static int
+tcp_lookup_start(const struct address *a, const struct open_ctx *ctx,
+    struct tcp_open *o, struct open_wait *w, char *err)
+{
+	struct addrinfo hints;
+	char *host = net_unbracket(a->params[0]);
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = net_pick_family(a->family, &a->opts, ctx->family);
+	hints.ai_socktype = SOCK_STREAM;
+	o->lookup = resolve_start(host, a->params[1], &hints, &w->fd, err);
+	free(host);
+	if (o->lookup == NULL) {
+		tcp_open_free(o);
+		return -1;
+	}
+	log_info("%s: looking up %s", a->label, a->params[0]);
+	w->want = IO_WANT_READ;
+	w->deadline = net_deadline(a->opts.connect_timeout);
+	w->priv = o;
+	return 1;
+}
+
+/* The answer of tcp_lookup_start(), then the connect: as tcp_stepped(). */
+static int
+tcp_lookup_done(const struct address *a, const struct open_ctx *ctx,
+    struct tcp_open *o, struct endpoint *ep, struct open_wait *w,
+    bool timed_out, char *err)
+{
+	struct net_tcp_req req;
+	int rc;
+
+	if (timed_out) {
+		snprintf(
+		    err, DUCT_ERR_LEN, "resolve %s: timed out", a->params[0]);
+		goto fail;
+	}
+	rc = resolve_finish(o->lookup, &o->addrs);
+	o->lookup = NULL;
+	if (rc != 0) {
+		snprintf(err, DUCT_ERR_LEN, "resolve %s: %s", a->params[0],
+		    gai_strerror(rc));
+		goto fail;
+	}
+	tcp_req(a, ctx, o, &req);
+	rc = net_tcp_start(&req, &o->c, err);
+	return tcp_stepped(a, ctx, o, rc, ep, w, err);
+fail:
+	tcp_open_free(o);
+	w->priv = NULL;
+	return -1;
 }
 
 static int
 tcp_connect_start(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, struct open_wait *w, char *err)
 {
-	struct net_tcp_conn *c = xmalloc(sizeof(*c));
+	struct tcp_open *o = xcalloc(1, sizeof(*o));
 	struct net_tcp_req req;
 
-	tcp_req(a, ctx, &req);
-	return tcp_stepped(a, ctx, c, net_tcp_start(&req, c, err), ep, w, err);
+	if (ctx->known == NULL)
+		return tcp_lookup_start(a, ctx, o, w, err);
+	tcp_req(a, ctx, o, &req);
+	return tcp_stepped(
+	    a, ctx, o, net_tcp_start(&req, &o->c, err), ep, w, err);
 }
 
 static int
 tcp_connect_step(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, struct open_wait *w, bool timed_out, char *err)
 {
-	struct net_tcp_conn *c = w->priv;
+	struct tcp_open *o = w->priv;
 	struct net_tcp_req req;
 
-	tcp_req(a, ctx, &req);
-	return tcp_stepped(
-	    a, ctx, c, net_tcp_continue(&req, c, timed_out, err), ep, w, err);
+	if (o->lookup != NULL)
+		return tcp_lookup_done(a, ctx, o, ep, w, timed_out, err);
+	tcp_req(a, ctx, o, &req);
+	return tcp_stepped(a, ctx, o,
+	    net_tcp_continue(&req, &o->c, timed_out, err), ep, w, err);
 }
 
 static void
 tcp_connect_abort(struct open_wait *w)
 {
-	if (w->priv != NULL) {
-		net_tcp_conn_end(w->priv, false);
-		free(w->priv);
+	struct tcp_open *o = w->priv;
+
+	if (o != NULL) {
+		if (o->lookup == NULL)
+			net_tcp_conn_end(&o->c, false);
+		tcp_open_free(o);
 	}
 	w->priv = NULL;
 }
