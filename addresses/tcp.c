@@ -19,7 +19,7 @@
 #include "net.h"
 #include "options.h"
 #include "proxyproto.h"
-#include "resolve.h"
+#include "lookup.h"
 #include "xmalloc.h"
 
 static int
@@ -93,7 +93,7 @@ tcp_connect_open(const struct address *a, const struct open_ctx *ctx,
  * answer (addrs, ours to free).
  */
 struct tcp_open {
-	struct resolve *lookup;
+	struct lookup *lookup;
 	struct addrinfo *addrs;
 	struct net_tcp_conn c;
 };
@@ -117,7 +117,7 @@ static void
 tcp_open_free(struct tcp_open *o)
 {
 	if (o->lookup != NULL)
-		resolve_abort(o->lookup);
+		lookup_abort(o->lookup);
 	if (o->addrs != NULL)
 		freeaddrinfo(o->addrs);
 	free(o);
@@ -151,7 +151,7 @@ tcp_stepped(const struct address *a, const struct open_ctx *ctx,
 }
 
 /*
- * A host name is looked up in a thread (resolve.c), so that a workers=
+ * A host name is looked up in a thread (lookup.c), so that a workers=
  * loop goes on serving its other connections meanwhile; the wait for the
  * answer counts against connect-timeout= like the connects after it.
  */
@@ -165,7 +165,7 @@ tcp_lookup_start(const struct address *a, const struct open_ctx *ctx,
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = net_pick_family(a->family, &a->opts, ctx->family);
 	hints.ai_socktype = SOCK_STREAM;
-	o->lookup = resolve_start(host, a->params[1], &hints, &w->fd, err);
+	o->lookup = lookup_start(host, a->params[1], &hints, &w->fd, err);
 	free(host);
 	if (o->lookup == NULL) {
 		tcp_open_free(o);
@@ -192,7 +192,7 @@ tcp_lookup_done(const struct address *a, const struct open_ctx *ctx,
 		    err, DUCT_ERR_LEN, "resolve %s: timed out", a->params[0]);
 		goto fail;
 	}
-	rc = resolve_finish(o->lookup, &o->addrs);
+	rc = lookup_finish(o->lookup, &o->addrs);
 	o->lookup = NULL;
 	if (rc != 0) {
 		snprintf(err, DUCT_ERR_LEN, "resolve %s: %s", a->params[0],

@@ -2,7 +2,7 @@
  * SPDX-License-Identifier: ISC
  * Lookups in a thread: each request has a detached thread and a pipe.  The
  * thread owns the request until it publishes its answer; whichever of the
- * thread and resolve_abort() comes second frees it, decided by one atomic
+ * thread and lookup_abort() comes second frees it, decided by one atomic
  * exchange, so an abandoned lookup costs nothing but its own wait.
  */
 #include <sys/types.h>
@@ -20,15 +20,15 @@
 #include <unistd.h>
 
 #include "duct.h"
-#include "resolve.h"
+#include "lookup.h"
 #include "xmalloc.h"
 
 /* getaddrinfo() with NSS modules wants more than a tiny stack. */
-#define RESOLVE_STACK (256 * 1024)
+#define LOOKUP_STACK (256 * 1024)
 
-enum { RESOLVE_BUSY, RESOLVE_DONE, RESOLVE_ABANDONED };
+enum { LOOKUP_BUSY, LOOKUP_DONE, LOOKUP_ABANDONED };
 
-struct resolve {
+struct lookup {
 	char *host, *port;
 	struct addrinfo hints;
 	struct addrinfo *res;
@@ -38,7 +38,7 @@ struct resolve {
 };
 
 static void
-resolve_free(struct resolve *r)
+lookup_free(struct lookup *r)
 {
 	if (r->res != NULL)
 		freeaddrinfo(r->res);
@@ -50,17 +50,17 @@ resolve_free(struct resolve *r)
 }
 
 static void *
-resolve_thread(void *arg)
+lookup_thread(void *arg)
 {
-	struct resolve *r = arg;
+	struct lookup *r = arg;
 	int wfd = r->wfd;
 	ssize_t n;
 
 	r->rc = getaddrinfo(r->host, r->port, &r->hints, &r->res);
 	/* After the exchange r may be gone: only wfd is still ours. */
-	if (atomic_exchange(&r->state, RESOLVE_DONE) == RESOLVE_ABANDONED) {
+	if (atomic_exchange(&r->state, LOOKUP_DONE) == LOOKUP_ABANDONED) {
 		r->rfd = -1;
-		resolve_free(r);
+		lookup_free(r);
 	} else {
 		do
 			n = write(wfd, "", 1);
@@ -72,7 +72,7 @@ resolve_thread(void *arg)
 
 /* A detached thread with every signal blocked; 0 or an errno value. */
 static int
-resolve_spawn(struct resolve *r)
+lookup_spawn(struct lookup *r)
 {
 	pthread_attr_t attr;
 	pthread_t t;
@@ -82,20 +82,20 @@ resolve_spawn(struct resolve *r)
 	if ((e = pthread_attr_init(&attr)) != 0)
 		return e;
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, RESOLVE_STACK);
+	pthread_attr_setstacksize(&attr, LOOKUP_STACK);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	e = pthread_create(&t, &attr, resolve_thread, r);
+	e = pthread_create(&t, &attr, lookup_thread, r);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
 	return e;
 }
 
-struct resolve *
-resolve_start(const char *host, const char *port, const struct addrinfo *hints,
+struct lookup *
+lookup_start(const char *host, const char *port, const struct addrinfo *hints,
     int *fd, char *err)
 {
-	struct resolve *r = xcalloc(1, sizeof(*r));
+	struct lookup *r = xcalloc(1, sizeof(*r));
 	int p[2], e;
 
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1) {
@@ -112,12 +112,12 @@ resolve_start(const char *host, const char *port, const struct addrinfo *hints,
 	r->hints.ai_addr = NULL;
 	r->hints.ai_canonname = NULL;
 	r->hints.ai_next = NULL;
-	atomic_init(&r->state, RESOLVE_BUSY);
-	if ((e = resolve_spawn(r)) != 0) {
+	atomic_init(&r->state, LOOKUP_BUSY);
+	if ((e = lookup_spawn(r)) != 0) {
 		snprintf(err, DUCT_ERR_LEN, "looking up %s: no thread: %s",
 		    host, strerror(e));
 		close(r->wfd);
-		resolve_free(r);
+		lookup_free(r);
 		return NULL;
 	}
 	*fd = r->rfd;
@@ -125,7 +125,7 @@ resolve_start(const char *host, const char *port, const struct addrinfo *hints,
 }
 
 int
-resolve_ready(const struct resolve *r)
+lookup_ready(const struct lookup *r)
 {
 	struct pollfd pfd = { .fd = r->rfd, .events = POLLIN };
 
@@ -133,7 +133,7 @@ resolve_ready(const struct resolve *r)
 }
 
 int
-resolve_finish(struct resolve *r, struct addrinfo **res)
+lookup_finish(struct lookup *r, struct addrinfo **res)
 {
 	int rc = r->rc;
 
@@ -141,18 +141,18 @@ resolve_finish(struct resolve *r, struct addrinfo **res)
 	atomic_load(&r->state);
 	*res = r->res;
 	r->res = NULL;
-	resolve_free(r);
+	lookup_free(r);
 	return rc;
 }
 
 void
-resolve_abort(struct resolve *r)
+lookup_abort(struct lookup *r)
 {
 	/* Once the exchange is made, a busy thread may free r at once. */
 	int rfd = r->rfd;
 
-	if (atomic_exchange(&r->state, RESOLVE_ABANDONED) == RESOLVE_DONE) {
-		resolve_free(r);
+	if (atomic_exchange(&r->state, LOOKUP_ABANDONED) == LOOKUP_DONE) {
+		lookup_free(r);
 		return;
 	}
 	/* The thread frees r, all but the read end, which is ours. */

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "duct.h"
-#include "resolve.h"
+#include "lookup.h"
 #include "unit.h"
 
 static struct addrinfo hints = {
@@ -34,17 +34,17 @@ test_answer(void)
 {
 	char err[DUCT_ERR_LEN];
 	struct addrinfo *res = NULL;
-	struct resolve *r;
+	struct lookup *r;
 	int fd = -1;
 
 	hints.ai_flags = AI_NUMERICHOST;
-	r = resolve_start("127.0.0.1", "4242", &hints, &fd, err);
+	r = lookup_start("127.0.0.1", "4242", &hints, &fd, err);
 	CHECK(r != NULL);
 	if (r == NULL)
 		return;
 	CHECK(wait_readable(fd));
-	CHECK(resolve_ready(r));
-	CHECK(resolve_finish(r, &res) == 0);
+	CHECK(lookup_ready(r));
+	CHECK(lookup_finish(r, &res) == 0);
 	CHECK(res != NULL && res->ai_family == AF_INET);
 	if (res != NULL) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)res->ai_addr;
@@ -60,17 +60,17 @@ test_failure(void)
 {
 	char err[DUCT_ERR_LEN];
 	struct addrinfo *res = NULL;
-	struct resolve *r;
+	struct lookup *r;
 	int fd = -1;
 
 	/* Not a number, and numeric hosts only: fails without any DNS. */
 	hints.ai_flags = AI_NUMERICHOST;
-	r = resolve_start("not-a-number", "1", &hints, &fd, err);
+	r = lookup_start("not-a-number", "1", &hints, &fd, err);
 	CHECK(r != NULL);
 	if (r == NULL)
 		return;
 	CHECK(wait_readable(fd));
-	CHECK(resolve_finish(r, &res) != 0);
+	CHECK(lookup_finish(r, &res) != 0);
 	CHECK(res == NULL);
 }
 
@@ -78,24 +78,24 @@ static void
 test_abandoned(void)
 {
 	char err[DUCT_ERR_LEN];
-	struct resolve *r;
+	struct lookup *r;
 	int i, fd = -1;
 
 	hints.ai_flags = AI_NUMERICHOST;
 	/* At once, while the thread may still be looking up ... */
 	for (i = 0; i < 50; i++) {
-		r = resolve_start("127.0.0.1", "1", &hints, &fd, err);
+		r = lookup_start("127.0.0.1", "1", &hints, &fd, err);
 		CHECK(r != NULL);
 		if (r != NULL)
-			resolve_abort(r);
+			lookup_abort(r);
 	}
 	/* ... and after the answer came. */
-	r = resolve_start("127.0.0.1", "1", &hints, &fd, err);
+	r = lookup_start("127.0.0.1", "1", &hints, &fd, err);
 	CHECK(r != NULL);
 	if (r == NULL)
 		return;
 	CHECK(wait_readable(fd));
-	resolve_abort(r);
+	lookup_abort(r);
 }
 
 int
@@ -104,5 +104,5 @@ main(void)
 	test_answer();
 	test_failure();
 	test_abandoned();
-	return unit_done("test_resolve");
+	return unit_done("test_lookup");
 }

@@ -4,12 +4,12 @@
  * getaddrinfo() runs in a short-lived thread of its own, and a descriptor
  * turns readable when its answer is there.
  */
-#ifndef DUCT_RESOLVE_H
-#define DUCT_RESOLVE_H
+#ifndef DUCT_LOOKUP_H
+#define DUCT_LOOKUP_H
 
 #include <netdb.h>
 
-struct resolve;
+struct lookup;
 
 /*
  * Starts looking up host and port with hints (copied).  Returns the
@@ -18,24 +18,24 @@ struct resolve;
  * thread or pipe could be made.  The thread blocks every signal, so the
  * caller's handlers keep running in the caller's thread.
  */
-struct resolve *resolve_start(const char *host, const char *port,
+struct lookup *lookup_start(const char *host, const char *port,
     const struct addrinfo *hints, int *fd, char *err);
 
 /*
  * Whether the answer is there (fd readable); never waits.
  */
-int resolve_ready(const struct resolve *r);
+int lookup_ready(const struct lookup *r);
 
 /*
- * Once resolve_ready(): returns getaddrinfo()'s code and, on 0, sets *res
+ * Once lookup_ready(): returns getaddrinfo()'s code and, on 0, sets *res
  * (the caller frees it with freeaddrinfo()).  Frees r.
  */
-int resolve_finish(struct resolve *r, struct addrinfo **res);
+int lookup_finish(struct lookup *r, struct addrinfo **res);
 
 /*
  * Gives up on r at any time: frees it now, or has its thread free it when
  * the lookup ends (getaddrinfo() cannot be interrupted).
  */
-void resolve_abort(struct resolve *r);
+void lookup_abort(struct lookup *r);
 
 #endif
