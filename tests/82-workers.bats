@@ -140,8 +140,11 @@ clients() {
 	assert_output "through unix"
 	start_duct_bg "UNIX-LISTEN:$SOCKDIR/e.sock,fork" EXEC:cat
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=2 "UNIX-CONNECT:$SOCKDIR/e.sock"
-	clients 50 3000
-	assert_output "ok=50 failed=0"
+	# 20, not more: each one forks and execs cat behind the unix listener,
+	# which under the sanitizer build on a busy machine took longer than
+	# the listeners' 30 s lifetime for 50 (CI); concurrency is what counts
+	clients 20 3000
+	assert_output "ok=20 failed=0"
 }
 
 @test "range= refuses per connection, --statistics reports each connection" {
