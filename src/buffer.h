@@ -116,4 +116,12 @@ bool buffer_spliced(const struct buffer *b);
 ssize_t buffer_splice_in(struct buffer *b, int fd);
 ssize_t buffer_splice_out(struct buffer *b, int fd);
 
+/*
+ * Moves up to len bytes from in to out with one splice(2), without a
+ * buffer: one of the two must be a pipe.  Returns as buffer_splice_in():
+ * bytes moved, 0 at end of file, -1 with errno (EAGAIN: one of the two
+ * is not ready; EINVAL: the kernel cannot splice these two).
+ */
+ssize_t buffer_splice_direct(int in, int out, size_t len);
+
 #endif
