@@ -100,8 +100,9 @@ bool buffer_splice_works(void);
 /*
  * Zero-copy mode (Linux splice(2)): the bytes stay in a kernel pipe and
  * never enter user space.  The engine chooses it where it measured faster
- * than read/write (unix stream sockets and pipes on both sides; not TCP,
- * where large copies win).  buffer_splice() switches b to the mode and
+ * than read/write (unix stream sockets on both sides; not TCP, where large
+ * copies win; a pipe on one side splices directly, buffer_splice_direct).
+ * buffer_splice() switches b to the mode and
  * returns 0, or -1 when it is not available (b keeps copying).  Built only
  * when configure found splice(2).
  */
