@@ -184,3 +184,25 @@ need_strace() {
 	assert_equal "$(cat "$T/sum2")" "$(sha "$T/in")"
 	! grep -q 'splice(' "$T/trace2" || fail "spliced with DUCT_SPLICE=never"
 }
+
+@test "bench plumbing: loadgen feed | splicecopy - FILE and send | splicecopy ADDR - | drink carry 1 MiB intact" {
+	[ -x "${LOADGEN:-}" ] || skip "loadgen not built"
+	: >"$T/out"
+	run timeout -k 5 30 "$LOADGEN" -t 20 feed 1M -- "$LOADGEN" splicecopy - "$T/out"
+	assert_success
+	local want
+	want=$(printf '%s\n' "$output" | sed -n 's/.* sum=\([0-9a-f]*\).*/\1/p')
+	run timeout -k 5 30 "$LOADGEN" sum "$T/out"
+	assert_output --partial "bytes=1048576 sum=$want"
+
+	start_bg timeout -k 5 30 "$LOADGEN" -t 20 drink -- "$LOADGEN" splicecopy 127.0.0.1:0 -
+	local dpid=$BG_PID dout=$BG_OUT port
+	wait_for_line "$BG_ERR" '^listening ' 10 || fail "no listener: $(cat "$BG_ERR")"
+	port=$(sed -n 's/^listening .*:\([0-9]*\)$/\1/p' "$BG_ERR")
+	run timeout -k 5 30 "$LOADGEN" -t 20 send "127.0.0.1:$port" 1048576
+	assert_success
+	want=$(printf '%s\n' "$output" | sed -n 's/.* sum=\([0-9a-f]*\).*/\1/p')
+	wait_for_exit "$dpid" 20
+	grep -Eq "^bytes=1048576 sum=$want .*status=0" "$dout" ||
+	    fail "drink got: $(cat "$dout")"
+}
