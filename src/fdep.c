@@ -258,6 +258,13 @@ fdep_close(struct endpoint *ep)
 	ep->rfd = ep->wfd = -1;
 }
 
+bool
+fdep_close_trivial(const struct endpoint *ep)
+{
+	return ep->ops == &fdep_ops && ep->term == NULL && ep->rfl == -1 &&
+	    ep->wfl == -1 && ep->priv == NULL;
+}
+
 /* The lock that setlk, setlkw, flock-ex or flock-ex-nb asks for. */
 int
 fdep_lock(int fd, const char *path, int how, char *err)

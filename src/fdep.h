@@ -54,6 +54,13 @@ int fdep_shutdown_write(struct endpoint *);
 void fdep_close(struct endpoint *);
 
 /*
+ * True when closing ep would do nothing but close(2) its descriptors (no
+ * flags or terminal settings to put back, no file to remove): a process
+ * about to exit may leave that to exit(2).
+ */
+bool fdep_close_trivial(const struct endpoint *ep);
+
+/*
  * Opens path for the directions in dirs (EP_READABLE/EP_WRITABLE), adding
  * extra open(2) flags and those the FILE options in o ask for (creat, excl,
  * trunc, append, nonblock, noatime and kin; rdonly/wronly/rdwr replace
