@@ -6,6 +6,9 @@
  * End of file is passed on with the sink's shutdown_write; after the
  * first one the close timer (-t) ends the relay when no data has moved
  * for that long.  No kind names and no endpoint internals here.
+ * Longer than 700 lines for a reason: the three ways a channel moves
+ * bytes (copy, splice through a pipe, direct splice) step one state
+ * machine over one struct channel, which no other file should see.
  */
 #include <sys/select.h>
 #include <sys/socket.h>
