@@ -53,12 +53,15 @@ fdep_prepare(int fd, bool inherited, int *saved, char *err)
 }
 
 /*
- * A pipe that duct reads from or writes to holds up to a megabyte, so
- * that the other process and duct each move large pieces per wake-up
- * rather than 64 KiB.  Unprivileged processes may not go past
- * /proc/sys/fs/pipe-max-size (read only when the megabyte is refused),
- * and a user over the pipe-user-pages limits gets EPERM: the pipe then
- * keeps its size.
+ * A pipe of a shell pipeline (one the process inherited) is made to hold
+ * up to a megabyte, so that the other process and duct each move large
+ * pieces per wake-up rather than 64 KiB.  Unprivileged processes may not
+ * go past /proc/sys/fs/pipe-max-size (read only when the megabyte is
+ * refused), and a user over the pipe-user-pages limits gets EPERM: the
+ * pipe then keeps its size.  Pipes duct makes itself (EXEC, PIPE) keep
+ * theirs: a fork listener makes them per connection, and their slots
+ * count against the user's pipe-user-pages-soft, past which every new
+ * pipe of that user gets two pages.
  */
 #define FDEP_PIPE_SIZE (1024 * 1024)
 
@@ -99,10 +102,10 @@ static const struct fdep_bits fdep_wbits = { EP_WSPLICE, EP_WPIPE, EP_WSTREAM,
 /*
  * What fd is, for the zero-copy choice (transfer.c) and for ending the
  * writing (shutdown or close): asked once here rather than at every use.
- * A pipe is also made larger here.
+ * An inherited pipe (grow) is also made larger here.
  */
 static unsigned
-fdep_probe(int fd, const struct fdep_bits *b)
+fdep_probe(int fd, const struct fdep_bits *b, bool grow)
 {
 	struct stat st;
 	socklen_t len = sizeof(int);
@@ -111,7 +114,8 @@ fdep_probe(int fd, const struct fdep_bits *b)
 	if (fd == -1 || fstat(fd, &st) == -1)
 		return 0;
 	if (S_ISFIFO(st.st_mode)) {
-		fdep_size_pipe(fd);
+		if (grow)
+			fdep_size_pipe(fd);
 		return b->splice | b->pipe;
 	}
 	if (S_ISREG(st.st_mode)) {
@@ -156,14 +160,14 @@ fdep_init(struct endpoint *ep, int rfd, int wfd, bool inherited, char *err)
 		return -1;
 	if (wfd != rfd && fdep_prepare(wfd, inherited, &ep->wfl, err) == -1)
 		return -1;
-	wbits = fdep_probe(wfd, &fdep_wbits);
+	wbits = fdep_probe(wfd, &fdep_wbits, inherited);
 	ep->flags |= wbits;
 	if (rfd == wfd)
 		ep->flags |= (wbits & EP_WSPLICE ? EP_RSPLICE : 0) |
 		    (wbits & EP_WPIPE ? EP_RPIPE : 0) |
 		    (wbits & EP_WSTREAM ? EP_RSTREAM : 0);
 	else
-		ep->flags |= fdep_probe(rfd, &fdep_rbits);
+		ep->flags |= fdep_probe(rfd, &fdep_rbits, inherited);
 	return 0;
 }
 

@@ -18,8 +18,8 @@ extern const struct ep_ops fdep_ops;
  * EP_READABLE/EP_WRITABLE for the descriptors given, EP_RAWFD (a kind
  * that changes what read or write mean must clear it), and the
  * EP_RSPLICE/EP_WSPLICE/EP_WSOCKET and EP_[RW]PIPE/EP_[RW]STREAM bits
- * fstat(2) finds; a pipe is made to hold up to 1 MiB (F_SETPIPE_SZ, where
- * the limits allow).  Makes both
+ * fstat(2) finds; an inherited pipe is made to hold up to 1 MiB
+ * (F_SETPIPE_SZ, where the limits allow).  Makes both
  * non-blocking, remembering the original flags so that close restores them
  * on descriptors the process inherited (standard streams, FD:N).  The
  * endpoint owns the descriptors from here on.  Returns 0, or -1 with err.
