@@ -354,9 +354,9 @@ connect_to(const struct addr *a)
 	return fd;
 }
 
-/* Listens and prints "listening ADDR" with the port actually bound. */
+/* Binds and listens, quietly. */
 static int
-listen_on(const struct addr *a, int backlog)
+listen_bind(const struct addr *a, int backlog)
 {
 	int fd = socket(a->family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int one = 1;
@@ -370,6 +370,15 @@ listen_on(const struct addr *a, int backlog)
 		die("bind:");
 	if (listen(fd, backlog) < 0)
 		die("listen:");
+	return fd;
+}
+
+/* Listens and prints "listening ADDR" with the port actually bound to out. */
+static int
+listen_to(const struct addr *a, int backlog, FILE *out)
+{
+	int fd = listen_bind(a, backlog);
+
 	if (a->family == AF_INET) {
 		struct sockaddr_in sin;
 		socklen_t len = sizeof(sin);
@@ -378,13 +387,19 @@ listen_on(const struct addr *a, int backlog)
 		if (getsockname(fd, (struct sockaddr *)&sin, &len) < 0)
 			die("getsockname:");
 		inet_ntop(AF_INET, &sin.sin_addr, host, sizeof(host));
-		printf("listening %s:%u\n", host, ntohs(sin.sin_port));
+		fprintf(out, "listening %s:%u\n", host, ntohs(sin.sin_port));
 	} else {
-		printf("listening %s\n",
+		fprintf(out, "listening %s\n",
 		    ((const struct sockaddr_un *)&a->ss)->sun_path);
 	}
-	fflush(stdout);
+	fflush(out);
 	return fd;
+}
+
+static int
+listen_on(const struct addr *a, int backlog)
+{
+	return listen_to(a, backlog, stdout);
 }
 
 static int
@@ -1159,6 +1174,101 @@ cmd_forkrelay(int argc, char **argv)
 	}
 }
 
+/*
+ * drink -- CMD [ARG...]: runs CMD with its stdout into a pipe and reads
+ * the pipe to end of file, checksumming (the consumer of "duct ... |
+ * consumer"); secs runs from the first byte to end of file.
+ */
+static int
+cmd_drink(int argc, char **argv)
+{
+	struct csum cs;
+	unsigned char *buf;
+	double t0 = 0, t1;
+	int p[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (argc < 2 || strcmp(argv[0], "--") != 0)
+		die("usage: drink -- CMD [ARG...]");
+	if (pipe2(p, O_CLOEXEC) < 0)
+		die("pipe:");
+	if ((pid = fork()) < 0)
+		die("fork:");
+	if (pid == 0) {
+		if (dup2(p[1], 1) < 0)
+			die("dup2:");
+		signal(SIGPIPE, SIG_DFL);
+		alarm(0);
+		execvp(argv[1], argv + 1);
+		die("%s:", argv[1]);
+	}
+	close(p[1]);
+	buf = xmalloc(opt_iosize);
+	csum_init(&cs);
+	while ((n = read(p[0], buf, opt_iosize)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			die("read:");
+		}
+		if (t0 == 0)
+			t0 = now();
+		csum_update(&cs, buf, (size_t)n);
+	}
+	t1 = now();
+	close(p[0]);
+	free(buf);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid:");
+	printf("bytes=%" PRIu64 " sum=%016" PRIx64 " secs=%.6f status=%d\n",
+	    cs.bytes, csum_final(&cs), t0 == 0 ? 0.0 : t1 - t0,
+	    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	return 0;
+}
+
+/*
+ * splicecopy IN OUT: the splicing reference relay for pipelines, the
+ * least a relay can do when one side is a pipe: splice(2) from IN to OUT
+ * until end of file, blocking, no pipe of its own and no tuning (the
+ * pipes keep their size).  IN is "-" (stdin) or an IPv4:PORT to accept
+ * one peer on (said on stderr: stdout may be the data's pipe); OUT is "-"
+ * (stdout), an IPv4:PORT to connect to, or an existing FILE.  One of the
+ * two must be a pipe.
+ */
+static int
+cmd_splicecopy(int argc, char **argv)
+{
+	struct addr a;
+	ssize_t n;
+	int in = 0, out = 1, lfd;
+
+	if (argc != 2)
+		die("usage: splicecopy IN OUT");
+	if (strcmp(argv[0], "-") != 0) {
+		addr_parse(argv[0], &a);
+		lfd = listen_to(&a, 4, stderr);
+		in = accept_one(lfd);
+		close(lfd);
+	}
+	if (strcmp(argv[1], "-") == 0) {
+		out = 1;
+	} else if (strchr(argv[1], ':') != NULL &&
+	    strchr(argv[1], '/') == NULL) {
+		addr_parse(argv[1], &a);
+		out = connect_to(&a);
+	} else if ((out = open(argv[1], O_WRONLY | O_CLOEXEC)) < 0) {
+		die("%s:", argv[1]);
+	}
+	while ((n = splice(in, NULL, out, NULL, 1 << 24, SPLICE_F_MOVE)) != 0)
+		if (n < 0 && errno != EINTR)
+			die("splice:");
+	if (out != 1 && close(out) < 0)
+		die("close:");
+	return 0;
+}
+
 static const struct command {
 	const char *name;
 	int (*run)(int, char **);
@@ -1178,6 +1288,8 @@ static const struct command {
 	{ "feed", cmd_feed, "BYTES -- CMD [ARG...]" },
 	{ "relay", cmd_relay, "LISTEN TARGET" },
 	{ "forkrelay", cmd_forkrelay, "LISTEN TARGET" },
+	{ "drink", cmd_drink, "-- CMD [ARG...]" },
+	{ "splicecopy", cmd_splicecopy, "IN OUT" },
 };
 
 static void

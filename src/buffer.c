@@ -296,3 +296,23 @@ buffer_splice_out(struct buffer *b, int fd)
 	return -1;
 #endif
 }
+
+ssize_t
+buffer_splice_direct(int in, int out, size_t len)
+{
+#ifdef HAVE_SPLICE
+	ssize_t n;
+
+	do
+		n = splice(in, NULL, out, NULL, len,
+		    SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+	while (n == -1 && errno == EINTR);
+	return n;
+#else
+	(void)in;
+	(void)out;
+	(void)len;
+	errno = ENOSYS;
+	return -1;
+#endif
+}

@@ -100,8 +100,9 @@ bool buffer_splice_works(void);
 /*
  * Zero-copy mode (Linux splice(2)): the bytes stay in a kernel pipe and
  * never enter user space.  The engine chooses it where it measured faster
- * than read/write (unix stream sockets and pipes on both sides; not TCP,
- * where large copies win).  buffer_splice() switches b to the mode and
+ * than read/write (unix stream sockets on both sides; not TCP, where large
+ * copies win; a pipe on one side splices directly, buffer_splice_direct).
+ * buffer_splice() switches b to the mode and
  * returns 0, or -1 when it is not available (b keeps copying).  Built only
  * when configure found splice(2).
  */
@@ -115,5 +116,13 @@ bool buffer_spliced(const struct buffer *b);
  */
 ssize_t buffer_splice_in(struct buffer *b, int fd);
 ssize_t buffer_splice_out(struct buffer *b, int fd);
+
+/*
+ * Moves up to len bytes from in to out with one splice(2), without a
+ * buffer: one of the two must be a pipe.  Returns as buffer_splice_in():
+ * bytes moved, 0 at end of file, -1 with errno (EAGAIN: one of the two
+ * is not ready; EINVAL: the kernel cannot splice these two).
+ */
+ssize_t buffer_splice_direct(int in, int out, size_t len);
 
 #endif

@@ -43,6 +43,15 @@ struct address;
 #define EP_READLIMIT 0x400u /* readbytes=: readleft bytes, then EOF */
 #define EP_COOLWRITE 0x800u /* a reader gone (EPIPE) ends quietly */
 #define EP_ESCAPE 0x1000u   /* the byte escape read acts as end of file */
+/*
+ * Descriptor types for splicing without a pipe of duct's own: a pipe
+ * splices straight into a stream (a stream socket or a regular file not
+ * open for appending) or another pipe, and a stream straight into a pipe.
+ */
+#define EP_RPIPE 0x2000u    /* rfd is a pipe (FIFO) */
+#define EP_WPIPE 0x4000u    /* wfd is a pipe (FIFO) */
+#define EP_RSTREAM 0x8000u  /* rfd is a stream socket or a regular file */
+#define EP_WSTREAM 0x10000u /* wfd is a stream socket or a regular file */
 
 /* How end of file is passed on to an endpoint (socat's shut-* options). */
 enum ep_shut {

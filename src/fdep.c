@@ -53,27 +53,87 @@ fdep_prepare(int fd, bool inherited, int *saved, char *err)
 }
 
 /*
- * What fd is, for the zero-copy choice (pipes and unix sockets splice
- * well) and for ending the writing (shutdown or close): asked once here
- * rather than at every use.
+ * A pipe of a shell pipeline (one the process inherited) is made to hold
+ * up to a megabyte, so that the other process and duct each move large
+ * pieces per wake-up rather than 64 KiB.  Unprivileged processes may not
+ * go past /proc/sys/fs/pipe-max-size (read only when the megabyte is
+ * refused), and a user over the pipe-user-pages limits gets EPERM: the
+ * pipe then keeps its size.  Pipes duct makes itself (EXEC, PIPE) keep
+ * theirs: a fork listener makes them per connection, and their slots
+ * count against the user's pipe-user-pages-soft, past which every new
+ * pipe of that user gets two pages.
+ */
+#define FDEP_PIPE_SIZE (1024 * 1024)
+
+static void
+fdep_size_pipe(int fd)
+{
+#ifdef F_SETPIPE_SZ
+	static int max = -1; /* pipe-max-size, once read; 0 unknown */
+	FILE *f;
+
+	if (fcntl(fd, F_SETPIPE_SZ, FDEP_PIPE_SIZE) != -1 || errno != EPERM)
+		return;
+	if (max == -1) {
+		max = 0;
+		if ((f = fopen("/proc/sys/fs/pipe-max-size", "re")) != NULL) {
+			if (fscanf(f, "%d", &max) != 1)
+				max = 0;
+			fclose(f);
+		}
+	}
+	if (max > 0 && max < FDEP_PIPE_SIZE)
+		(void)fcntl(fd, F_SETPIPE_SZ, max);
+#else
+	(void)fd;
+#endif
+}
+
+/* The EP_* bits of a reading (read) or a writing descriptor fd. */
+struct fdep_bits {
+	unsigned splice, pipe, stream, sock;
+};
+
+static const struct fdep_bits fdep_rbits = { EP_RSPLICE, EP_RPIPE, EP_RSTREAM,
+	0 };
+static const struct fdep_bits fdep_wbits = { EP_WSPLICE, EP_WPIPE, EP_WSTREAM,
+	EP_WSOCKET };
+
+/*
+ * What fd is, for the zero-copy choice (transfer.c) and for ending the
+ * writing (shutdown or close): asked once here rather than at every use.
+ * An inherited pipe (grow) is also made larger here.
  */
 static unsigned
-fdep_probe(int fd, unsigned splice_bit, unsigned socket_bit)
+fdep_probe(int fd, const struct fdep_bits *b, bool grow)
 {
 	struct stat st;
 	socklen_t len = sizeof(int);
-	int domain;
+	int v, fl;
 
 	if (fd == -1 || fstat(fd, &st) == -1)
 		return 0;
-	if (S_ISFIFO(st.st_mode))
-		return splice_bit;
+	if (S_ISFIFO(st.st_mode)) {
+		if (grow)
+			fdep_size_pipe(fd);
+		return b->splice | b->pipe;
+	}
+	if (S_ISREG(st.st_mode)) {
+		/* splice(2) refuses a file open for appending. */
+		fl = fcntl(fd, F_GETFL);
+		return fl != -1 && !(fl & O_APPEND) ? b->stream : 0;
+	}
 	if (!S_ISSOCK(st.st_mode))
 		return 0;
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
-	    domain == AF_UNIX)
-		return socket_bit | splice_bit;
-	return socket_bit;
+	fl = b->sock;
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) == 0 &&
+	    v == AF_UNIX)
+		fl |= b->splice;
+	len = sizeof(int);
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) == 0 &&
+	    v == SOCK_STREAM)
+		fl |= b->stream;
+	return (unsigned)fl;
 }
 
 static void
@@ -100,12 +160,14 @@ fdep_init(struct endpoint *ep, int rfd, int wfd, bool inherited, char *err)
 		return -1;
 	if (wfd != rfd && fdep_prepare(wfd, inherited, &ep->wfl, err) == -1)
 		return -1;
-	wbits = fdep_probe(wfd, EP_WSPLICE, EP_WSOCKET);
+	wbits = fdep_probe(wfd, &fdep_wbits, inherited);
 	ep->flags |= wbits;
 	if (rfd == wfd)
-		ep->flags |= wbits & EP_WSPLICE ? EP_RSPLICE : 0;
+		ep->flags |= (wbits & EP_WSPLICE ? EP_RSPLICE : 0) |
+		    (wbits & EP_WPIPE ? EP_RPIPE : 0) |
+		    (wbits & EP_WSTREAM ? EP_RSTREAM : 0);
 	else
-		ep->flags |= fdep_probe(rfd, EP_RSPLICE, 0);
+		ep->flags |= fdep_probe(rfd, &fdep_rbits, inherited);
 	return 0;
 }
 
@@ -113,7 +175,7 @@ void
 fdep_init_socket(struct endpoint *ep, int fd, int domain)
 {
 	fdep_fill(ep, fd, fd);
-	ep->flags |= EP_WSOCKET;
+	ep->flags |= EP_WSOCKET | EP_RSTREAM | EP_WSTREAM;
 	if (domain == AF_UNIX)
 		ep->flags |= EP_RSPLICE | EP_WSPLICE;
 }
@@ -129,7 +191,7 @@ fdep_init_socket_type(struct endpoint *ep, int fd, int domain, int type)
 void
 fdep_keep_messages(struct endpoint *ep)
 {
-	ep->flags &= ~(EP_RSPLICE | EP_WSPLICE);
+	ep->flags &= ~(EP_RSPLICE | EP_WSPLICE | EP_RSTREAM | EP_WSTREAM);
 	ep->flags |= EP_DGRAM;
 	ep->maxmsg = net_dgram_max(ep->wfd != -1 ? ep->wfd : ep->rfd);
 }
@@ -198,6 +260,13 @@ fdep_close(struct endpoint *ep)
 		fdep_release(ep->wfd, ep->wfl);
 	fdep_release(ep->rfd, ep->rfl);
 	ep->rfd = ep->wfd = -1;
+}
+
+bool
+fdep_close_trivial(const struct endpoint *ep)
+{
+	return ep->ops == &fdep_ops && ep->term == NULL && ep->rfl == -1 &&
+	    ep->wfl == -1 && ep->priv == NULL;
 }
 
 /* The lock that setlk, setlkw, flock-ex or flock-ex-nb asks for. */

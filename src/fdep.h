@@ -17,7 +17,9 @@ extern const struct ep_ops fdep_ops;
  * Fills ep with rfd/wfd (either may be -1) and fdep_ops; flags gets
  * EP_READABLE/EP_WRITABLE for the descriptors given, EP_RAWFD (a kind
  * that changes what read or write mean must clear it), and the
- * EP_RSPLICE/EP_WSPLICE/EP_WSOCKET bits fstat(2) finds.  Makes both
+ * EP_RSPLICE/EP_WSPLICE/EP_WSOCKET and EP_[RW]PIPE/EP_[RW]STREAM bits
+ * fstat(2) finds; an inherited pipe is made to hold up to 1 MiB
+ * (F_SETPIPE_SZ, where the limits allow).  Makes both
  * non-blocking, remembering the original flags so that close restores them
  * on descriptors the process inherited (standard streams, FD:N).  The
  * endpoint owns the descriptors from here on.  Returns 0, or -1 with err.
@@ -50,6 +52,13 @@ ssize_t fdep_write(struct endpoint *, const void *, size_t);
 int fdep_shutdown_write(struct endpoint *);
 /* Closes both descriptors (once if equal) and frees fdep's state. */
 void fdep_close(struct endpoint *);
+
+/*
+ * True when closing ep would do nothing but close(2) its descriptors (no
+ * flags or terminal settings to put back, no file to remove): a process
+ * about to exit may leave that to exit(2).
+ */
+bool fdep_close_trivial(const struct endpoint *ep);
 
 /*
  * Opens path for the directions in dirs (EP_READABLE/EP_WRITABLE), adding

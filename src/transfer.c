@@ -6,6 +6,9 @@
  * End of file is passed on with the sink's shutdown_write; after the
  * first one the close timer (-t) ends the relay when no data has moved
  * for that long.  No kind names and no endpoint internals here.
+ * Longer than 700 lines for a reason: the three ways a channel moves
+ * bytes (copy, splice through a pipe, direct splice) step one state
+ * machine over one struct channel, which no other file should see.
  */
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -41,6 +44,14 @@ struct channel {
 	enum chan_state state;
 	int src_want; /* IO_WANT_READ or IO_WANT_WRITE */
 	int dst_want;
+	/*
+	 * Direct splice (chan_choose): bytes go from src->rfd to dst->wfd
+	 * in one splice(2) and the buffer stays empty.  out_blocked: the
+	 * last splice found the sink full, so the channel waits for it
+	 * rather than for the source.
+	 */
+	bool direct;
+	bool out_blocked;
 	bool held_cr;    /* crlf: a CR kept back for the next read */
 	bool shutting;   /* shutdown_write called, maybe to be repeated */
 	double retry_at; /* ignoreeof: next read after EOF */
@@ -93,27 +104,48 @@ chan_set_state(struct channel *ch, enum chan_state st)
  */
 #define BUF_IDLE 1.0
 
-/*
- * Zero-copy needs bytes that nobody looks at or changes on the way (no
- * dumps, no line-end conversion, no datagrams), plain descriptors on both
- * sides, and descriptor types for which it measured faster.
- */
+/* How a channel moves its bytes (chan_choose). */
+enum chan_path {
+	PATH_COPY,   /* read(2) into the buffer, write(2) from it */
+	PATH_PIPE,   /* splice(2) through a pipe of the buffer's own */
+	PATH_DIRECT, /* splice(2) from src to dst: one of them is a pipe */
+};
+
+/* The bytes must pass through user space: someone looks at or changes them. */
 static bool
-chan_may_splice(const struct channel *ch, int force)
+chan_needs_copy(const struct channel *ch)
 {
 	unsigned both = ch->src->flags & ep_wflags(ch->dst);
 	unsigned any = ch->src->flags | ep_wflags(ch->dst);
 
-	if (dump_enabled(ch->dir) || !(both & EP_RAWFD) ||
-	    (any & (EP_DGRAM | EP_CRLF | EP_CR | EP_READLIMIT | EP_ESCAPE)))
-		return false;
-	/* For measuring the choice (bench/README): never, or always. */
-	if (force < 0)
-		return false;
+	return dump_enabled(ch->dir) || !(both & EP_RAWFD) ||
+	    (any & (EP_DGRAM | EP_CRLF | EP_CR | EP_READLIMIT | EP_ESCAPE));
+}
+
+/*
+ * Chooses per pair of descriptor types, by measurement (bench/README):
+ * a pipe on either side splices straight to or from the other side's
+ * stream, file or pipe (no second pipe in between: half the system calls
+ * and no copy); unix stream sockets on both sides splice through a pipe of
+ * the channel's own; everything else (TCP to TCP, where large copies win)
+ * copies.  force (DUCT_SPLICE) is -1 for never, 1 for the pipe of our
+ * own between any two plain descriptors.
+ */
+static enum chan_path
+chan_choose(const struct channel *ch, int force)
+{
+	unsigned r = ch->src->flags, w = ep_wflags(ch->dst);
+
+	if (chan_needs_copy(ch) || force < 0 || !buffer_splice_works())
+		return PATH_COPY;
 	if (force > 0)
-		return buffer_splice_works();
-	return buffer_splice_works() && (ch->src->flags & EP_RSPLICE) &&
-	    (ep_wflags(ch->dst) & EP_WSPLICE);
+		return PATH_PIPE;
+	if (((r & EP_RPIPE) && (w & (EP_WPIPE | EP_WSTREAM))) ||
+	    ((w & EP_WPIPE) && (r & EP_RSTREAM)))
+		return PATH_DIRECT;
+	if ((r & EP_RSPLICE) && (w & EP_WSPLICE))
+		return PATH_PIPE;
+	return PATH_COPY;
 }
 
 static void
@@ -139,9 +171,20 @@ chan_init(struct channel *ch, struct endpoint *src, struct endpoint *dst,
 		buffer_init(&ch->buf, BUF_START, BUF_MAX);
 	if (cfg->thin)
 		buffer_thin(&ch->buf);
-	if (bufsize == 0 && chan_may_splice(ch, cfg->splice) &&
-	    buffer_splice(&ch->buf) == 0)
-		log_debug("channel %s: zero-copy (splice)", ch->name);
+	if (bufsize > 0)
+		return;
+	switch (chan_choose(ch, cfg->splice)) {
+	case PATH_DIRECT:
+		ch->direct = true;
+		log_debug("channel %s: zero-copy (splice, direct)", ch->name);
+		break;
+	case PATH_PIPE:
+		if (buffer_splice(&ch->buf) == 0)
+			log_debug("channel %s: zero-copy (splice)", ch->name);
+		break;
+	case PATH_COPY:
+		break;
+	}
 }
 
 static bool
@@ -270,6 +313,24 @@ chan_splice_in(struct channel *ch)
 	return n == -1 && errno == EAGAIN ? IO_WANT_READ : n;
 }
 
+/* The sink failed (n an IO_* code): the direction ends. */
+static void
+chan_write_failed(struct pair *pr, struct channel *ch, ssize_t n, double now)
+{
+	if (n == IO_ERR && (ep_wflags(ch->dst) & EP_COOLWRITE) &&
+	    (errno == EPIPE || errno == ECONNRESET)) {
+		log_notice("%s: write: %s (cool-write)", ch->dst->label,
+		    strerror(errno));
+	} else if (n != IO_CLOSED) {
+		log_err("%s: write: %s", ch->dst->label, ep_error(ch->dst));
+		pr->status = 1;
+	}
+	buffer_clear(&ch->buf);
+	chan_set_state(ch, CH_DONE);
+	pr->closing = true;
+	pr->last_move = now;
+}
+
 static void
 chan_write(struct pair *pr, struct channel *ch, double now)
 {
@@ -288,19 +349,7 @@ chan_write(struct pair *pr, struct channel *ch, double now)
 	}
 	ch->dst_want = IO_WANT_WRITE;
 	if (n < 0) {
-		if (n == IO_ERR && (ep_wflags(ch->dst) & EP_COOLWRITE) &&
-		    (errno == EPIPE || errno == ECONNRESET)) {
-			log_notice("%s: write: %s (cool-write)", ch->dst->label,
-			    strerror(errno));
-		} else if (n != IO_CLOSED) {
-			log_err(
-			    "%s: write: %s", ch->dst->label, ep_error(ch->dst));
-			pr->status = 1;
-		}
-		buffer_clear(&ch->buf);
-		chan_set_state(ch, CH_DONE);
-		pr->closing = true;
-		pr->last_move = now;
+		chan_write_failed(pr, ch, n, now);
 		return;
 	}
 	/* A datagram goes whole or not at all. */
@@ -385,6 +434,67 @@ chan_read_spliced(struct pair *pr, struct channel *ch, double now)
 	chan_write(pr, ch, now);
 }
 
+/*
+ * Bytes asked of one direct splice: more than any pipe holds, so that a
+ * call moves whatever the pipe has or takes.
+ */
+#define DIRECT_LEN (16 * 1024 * 1024)
+
+/*
+ * A direct splice failed with errno.  Pipes do not fail to be read, so
+ * the fault is the sink's when the source is a pipe or the sink's reader
+ * is gone (EPIPE), and the source's otherwise.
+ */
+static void
+chan_direct_failed(struct pair *pr, struct channel *ch, double now)
+{
+	if (errno == EPIPE || (ch->src->flags & EP_RPIPE)) {
+		chan_write_failed(pr, ch, IO_ERR, now);
+		return;
+	}
+	log_err("%s: read: %s", ch->src->label, strerror(errno));
+	pr->status = 1;
+	chan_set_state(ch, CH_DRAIN);
+}
+
+/*
+ * One direct splice, called when the descriptor the channel waits for
+ * is ready: the source, or the sink when the last splice found it full.
+ * EAGAIN does not say which of the two was not ready, so the channel
+ * takes it as the other one and waits for that: a ready source means
+ * the sink was full, a ready sink that the source has run dry.
+ */
+static void
+chan_direct(struct pair *pr, struct channel *ch, double now)
+{
+	ssize_t n =
+	    buffer_splice_direct(ch->src->rfd, ch->dst->wfd, DIRECT_LEN);
+
+	if (n == -1 && errno == EAGAIN) {
+		ch->out_blocked = !ch->out_blocked;
+		return;
+	}
+	ch->out_blocked = false;
+	if (n == -1 && errno == EINVAL && ch->bytes == 0) {
+		/* These two descriptors do not splice: copy instead. */
+		log_debug("channel %s: splice: %s; copying", ch->name,
+		    strerror(errno));
+		ch->direct = false;
+		return;
+	}
+	if (n == 0) {
+		chan_eof(ch, now);
+		return;
+	}
+	if (n < 0) {
+		chan_direct_failed(pr, ch, now);
+		return;
+	}
+	ch->retry_at = 0;
+	ch->bytes += (uint64_t)n;
+	pr->last_move = now;
+}
+
 static void
 chan_read(struct pair *pr, struct channel *ch, double now)
 {
@@ -392,6 +502,10 @@ chan_read(struct pair *pr, struct channel *ch, double now)
 	ssize_t n;
 	char *p, *esc = NULL;
 
+	if (ch->direct) {
+		chan_direct(pr, ch, now);
+		return;
+	}
 	if (buffer_spliced(&ch->buf)) {
 		chan_read_spliced(pr, ch, now);
 		return;
@@ -645,7 +759,10 @@ pair_wants(struct pair *pr, double now,
 	for (i = 0; i < pr->nch; i++) {
 		struct channel *ch = &pr->ch[i];
 
-		if (chan_wants_read(ch, now)) {
+		if (ch->direct && ch->out_blocked) {
+			if (chan_wants_read(ch, now) && ch->dst->wfd >= 0)
+				want(arg, ch->dst->wfd, POLLER_OUT);
+		} else if (chan_wants_read(ch, now)) {
 			if (chan_pending(ch) > 0)
 				now_too = true;
 			if (ch->src->rfd >= 0)
@@ -677,7 +794,11 @@ pair_act(struct pair *pr, double now, unsigned (*ready)(void *arg, int fd),
 		bool w = ch->buf.len > 0 && ch->state != CH_DONE &&
 		    fd_ready(ch->dst->wfd, ch->dst_want, ready, arg);
 
-		if (chan_wants_read(ch, now) &&
+		if (ch->direct && ch->out_blocked) {
+			if (chan_wants_read(ch, now) &&
+			    fd_ready(ch->dst->wfd, IO_WANT_WRITE, ready, arg))
+				chan_direct(pr, ch, now);
+		} else if (chan_wants_read(ch, now) &&
 		    (fd_ready(ch->src->rfd, ch->src_want, ready, arg) ||
 			chan_pending(ch) > 0))
 			chan_read(pr, ch, now);
