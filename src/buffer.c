@@ -1,6 +1,7 @@
 /*
  * SPDX-License-Identifier: ISC
- * Fixed-capacity linear buffer.  Bytes live in data[off, off+len); the
+ * A channel's buffer (buffer.h): a linear area whose capacity is fixed or
+ * adapts between min and max.  Bytes live in data[off, off+len); the
  * offset returns to 0 whenever the buffer empties, and undrained bytes
  * move to the front only when the tail has no room left and they are few
  * (see buffer_compactable).  The area is allocated on the first read and
