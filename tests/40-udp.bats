@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # UDP kinds: UDP-CONNECT, UDP-LISTEN (with fork), UDP-SENDTO, UDP-RECVFROM
 # (with fork), UDP-RECV; datagram boundaries, truncation warning, range=,
-# idle end of forked children, IPv6.  Peers are helpers/dgram_peer.py.
+# idle end of forked children, IPv6.  Peers are helpers/peer.py dgram.
 
 load helpers/common
 
@@ -77,17 +77,7 @@ ok 65507"
 	# peer B gets no answer
 	run dgram_peer chat "127.0.0.1:$PORT" b1 --replies 0
 	assert_success
-	run timeout -k 5 5 python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-s.settimeout(1.0)
-s.sendto(b"b2", ("127.0.0.1", int(sys.argv[1])))
-try:
-    print("answered", s.recv(100))
-except socket.timeout:
-    print("no answer")
-' "$PORT"
+	run timeout -k 5 5 python3 "$PEER_PY" udp-unanswered "$PORT" b2
 	assert_output "no answer"
 	assert_equal "$(grep -c 'connection from' "$LOG")" 1
 	pid_running "$DPID"
@@ -135,14 +125,7 @@ second"
 	    SYSTEM:'read x; echo "$x from $DUCT_PEERPORT"'
 	local i pids=()
 	for i in 1 2 3 4 5; do
-		start_bg python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-s.settimeout(10)
-s.sendto(b"hi%s\n" % sys.argv[2].encode(), ("127.0.0.1", int(sys.argv[1])))
-print(s.getsockname()[1], s.recv(100).decode().strip())
-' "$PORT" "$i"
+		start_bg python3 "$PEER_PY" udp-hi "$PORT" "$i"
 		pids+=("$BG_PID:$BG_OUT")
 	done
 	local p port ans
@@ -242,22 +225,13 @@ print(s.getsockname()[1], s.recv(100).decode().strip())
 	start_duct_bg UDP-LISTEN:0,bind=127.0.0.1,fork,max-children=1 "UDP:$DPEER"
 	# peer a keeps its socket (and so its port) until told: were it
 	# closed, peer b could be given the same port and talk to a's child
-	start_bg python3 -c '
-import os, socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(10)
-s.sendto(b"a", ("127.0.0.1", int(sys.argv[1])))
-print(s.recv(100).decode(), flush=True)
-end = time.time() + 30
-while not os.path.exists(sys.argv[2]) and time.time() < end:
-    time.sleep(0.05)
-' "$PORT" "$T/a.done"
+	start_bg python3 "$PEER_PY" udp-hold "$PORT" a "$T/a.done"
 	local apid=$BG_PID
 	wait_for_line "$BG_OUT" '^a$' 10
 	wait_until 10 nchildren_is "$DPID" 1
 	local child
 	child=$(children_of "$DPID" | awk '{print $1}')
-	start_bg python3 "$DGRAM_PEER" chat "127.0.0.1:$PORT" b
+	start_bg python3 "$PEER_PY" dgram chat "127.0.0.1:$PORT" b
 	# no second child while the first lives
 	run wait_until 1 grep -q b "$BG_OUT"
 	assert_failure

@@ -6,7 +6,6 @@
 
 load helpers/common
 
-SOCKOPT=$BATS_TEST_DIRNAME/helpers/sockopt.py
 
 # A unique abstract name per test, so parallel runs never meet.
 abs_name() {
@@ -68,7 +67,7 @@ abs_name() {
 
 # Reads option LEVEL NAME [type] from duct's (DPID) socket on PORT.
 sockopt() {
-	python3 "$SOCKOPT" "$DPID" "$PORT" "$@"
+	python3 "$PEER_PY" sockopt "$DPID" "$PORT" "$@"
 }
 
 @test "multicast options reach the socket: ip-multicast-ttl, -loop, -if, ipv6 twins (getsockopt)" {
@@ -289,10 +288,10 @@ send_xyz() {
 	name=$(abs_name o)
 	start_duct_bg "ABSTRACT-LISTEN:$name,rcvbuf=65536" -
 	# SOL_SOCKET=1 SO_RCVBUF 8: the kernel doubles what it is given
-	run python3 "$SOCKOPT" "$DPID" "@$name" 1 8
+	run python3 "$PEER_PY" sockopt "$DPID" "@$name" 1 8
 	assert_output 131072
 	start_duct_bg -u "ABSTRACT-RECV:$name-2,so-timestamp" -
-	run python3 "$SOCKOPT" "$DPID" "@$name-2" 1 29
+	run python3 "$PEER_PY" sockopt "$DPID" "@$name-2" 1 29
 	assert_output 1
 }
 
