@@ -189,13 +189,16 @@ second"
 
 @test "UDP-LISTEN,fork serves 20 peers at once, each answered alone; idle children end (-T)" {
 	start_dgram_server echo
-	start_duct_bg -T 1 UDP-LISTEN:0,bind=127.0.0.1,fork "UDP:$DPEER"
+	# -T 3, not less: on a busy machine a peer's thread can stall for a
+	# second between two of its datagrams, and a child that ended on -T
+	# meanwhile takes the datagram queued for it along
+	start_duct_bg -T 3 UDP-LISTEN:0,bind=127.0.0.1,fork "UDP:$DPEER"
 	run dgram_peer many "127.0.0.1:$PORT" 20 5
 	assert_success
 	assert_output "20 peers ok"
 	assert_equal "$(grep -c 'connection from 127\.0\.0\.1:' "$LOG")" 20
-	# after one idle second every child has ended, the parent listens on
-	wait_until 10 nchildren_is "$DPID" 0
+	# after three idle seconds every child has ended, the parent listens on
+	wait_until 15 nchildren_is "$DPID" 0
 	pid_running "$DPID"
 	run dgram_peer chat "127.0.0.1:$PORT" again
 	assert_output again
@@ -203,7 +206,7 @@ second"
 
 @test "UDP-LISTEN,fork: a numeric UDP target is resolved once, by the parent" {
 	start_dgram_server echo
-	start_duct_bg -dd -T 1 UDP-LISTEN:0,bind=127.0.0.1,fork "UDP:$DPEER"
+	start_duct_bg -dd -T 3 UDP-LISTEN:0,bind=127.0.0.1,fork "UDP:$DPEER"
 	grep -q "^duct\\[$DPID\\] D address 2 (UDP:$DPEER): $DPEER resolved once, not again for each peer\$" "$LOG" ||
 	    fail "no resolved-once line from the parent: $(cat "$LOG")"
 	run dgram_peer many "127.0.0.1:$PORT" 3 2
