@@ -311,8 +311,8 @@ bulk(struct rig *r)
 		if (poll(p, 2, WAIT_MS) <= 0)
 			return -1;
 		if (p[1].revents & POLLOUT) {
-			n = send(r->a, out + sent, sizeof(out) - sent,
-			    MSG_DONTWAIT);
+			n = send(
+			    r->a, out + sent, sizeof(out) - sent, MSG_DONTWAIT);
 			if (n < 0 && errno != EAGAIN)
 				return -1;
 			sent += n > 0 ? (size_t)n : 0;
@@ -336,8 +336,8 @@ log_wait_shrunk(const char *path)
 	struct timespec pause = { 0, 20 * 1000 * 1000 };
 
 	for (;;) {
-		for (size = BUFFER_ADAPTIVE_MIN * 4; size <= BUFFER_ADAPTIVE_MAX;
-		     size *= 4) {
+		for (size = BUFFER_ADAPTIVE_MIN * 4;
+		     size <= BUFFER_ADAPTIVE_MAX; size *= 4) {
 			snprintf(line, sizeof(line), "buffer %zu -> %zu bytes",
 			    size, BUFFER_ADAPTIVE_MIN);
 			if (log_has(path, line))
