@@ -1,6 +1,7 @@
 /*
  * SPDX-License-Identifier: ISC
- * Fixed-capacity linear buffer.  Bytes live in data[off, off+len); the
+ * A channel's buffer (buffer.h): a linear area whose capacity is fixed or
+ * adapts between min and max.  Bytes live in data[off, off+len); the
  * offset returns to 0 whenever the buffer empties, and undrained bytes
  * move to the front only when the tail has no room left and they are few
  * (see buffer_compactable).  The area is allocated on the first read and
@@ -26,12 +27,11 @@
 #define BUFFER_COMPACT_MAX 4
 
 /*
- * The area itself is a mapping of its own rather than heap memory: a
- * forked child's first malloc() writes to heap pages and allocator state
- * it shares with its parent, each write a copy-on-write fault, where a
- * fresh mapping costs only the pages the child fills; and munmap() hands
- * an idle buffer back to the system at once (see buffer_release).
- * Sanitizer builds keep malloc() so that overruns of the area are caught.
+ * The area itself is a mapping of its own rather than heap memory: a fork
+ * child then writes no heap page it shares with its parent (child.h), and
+ * munmap() hands an idle buffer back to the system at once (see
+ * buffer_release).  Sanitizer builds keep malloc() so that overruns of the
+ * area are caught.
  */
 static char *
 buffer_area_new(size_t size)

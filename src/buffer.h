@@ -13,6 +13,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* An adaptive buffer's range when -b fixes no size (transfer.c). */
+#define BUFFER_ADAPTIVE_MIN ((size_t)32 * 1024)
+#define BUFFER_ADAPTIVE_MAX ((size_t)4 * 1024 * 1024)
+
 struct buffer {
 	char *data;          /* owned; allocated on first use */
 	size_t size;         /* capacity */

@@ -7,12 +7,15 @@
 #include <string.h>
 
 #include "config.h"
+#include "buffer.h"
 #include "endpoint.h"
 #include "help.h"
 #include "options.h"
 #include "registry.h"
 #include "src/revision.h"
+#include "transfer.h"
 
+/* A format: the defaults it names come from the modules that use them. */
 static const char usage_text[] =
     "Usage: duct [OPTIONS] ADDRESS1 ADDRESS2\n"
     "Relay bytes between two addresses in both directions, passing end of\n"
@@ -37,10 +40,10 @@ static const char usage_text[] =
     "(with -v: both)\n"
     "  -b, --buffer-size=N      fixed bytes per direction (K/M suffix; "
     "default:\n"
-    "                           adaptive, 32K growing to 4M)\n"
+    "                           adaptive, %zuK growing to %zuM)\n"
     "  -t, --close-timeout=S    after the first end of file, end after S "
     "seconds\n"
-    "                           without data (default 0.5)\n"
+    "                           without data (default %g)\n"
     "  -T, --idle-timeout=S     end after S seconds without data "
     "(default: never)\n"
     "  -u, --left-to-right      only ADDRESS1 -> ADDRESS2\n"
@@ -145,7 +148,8 @@ help_print(FILE *out)
 	char groups[64];
 	size_t i;
 
-	fputs(usage_text, out);
+	fprintf(out, usage_text, (size_t)BUFFER_ADAPTIVE_MIN / 1024,
+	    (size_t)BUFFER_ADAPTIVE_MAX / (1024 * 1024), XFER_CLOSE_TIMEOUT);
 	fprintf(out, "\nAddress kinds:\n");
 	for (i = 0; i < registry_count(); i++)
 		help_kind_line(out, registry_get(i));

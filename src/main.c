@@ -465,10 +465,6 @@ parse_cli(int argc, char **argv, struct cli *c)
 	return -1;
 }
 
-/*
- * Works out which directions exist, refusing a pair of addresses that
- * leaves none, and what each address must be opened for.
- */
 /* Why a direction a1 -> a2 cannot exist, or NULL when it can. */
 static const char *
 direction_problem(
@@ -691,7 +687,7 @@ main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	memset(&ctx1, 0, sizeof(ctx1));
 	memset(&ctx2, 0, sizeof(ctx2));
-	c.xfer.close_timeout = 0.5;
+	c.xfer.close_timeout = XFER_CLOSE_TIMEOUT;
 	c.xfer.splice = splice_env(getenv("DUCT_SPLICE"));
 	c.family = AF_UNSPEC;
 	c.level = LOG_LVL_WARN;

@@ -33,6 +33,7 @@
 #include "xmalloc.h"
 
 #define OFF(f) offsetof(struct optvals, f)
+#define NITEMS(a) (sizeof(a) / sizeof((a)[0]))
 #define SOCKOPT(l, n) .level = (l), .name = (n)
 #define SOCKOPT6(l, n) .level6 = (l), .name6 = (n)
 /* A TERMIOS row: how (TERM_*), which word, the bits or index, a mask. */
@@ -905,7 +906,7 @@ opts_parse_flag(const char *text, bool *out)
 		*out = true;
 		return 0;
 	}
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < NITEMS(yes); i++) {
 		if (strcasecmp(text, yes[i]) == 0) {
 			*out = true;
 			return 0;
@@ -1007,7 +1008,7 @@ opts_parse_family(const char *text, int *out)
 
 	if (text == NULL)
 		return -1;
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < NITEMS(v4); i++) {
 		if (strcasecmp(text, v4[i]) == 0) {
 			*out = AF_INET;
 			return 0;
@@ -1275,7 +1276,7 @@ opts_parse_tlsver(const char *text, int *out)
 	static const char *const v13[] = { "TLS1.3", "TLSv1.3", "1.3" };
 	size_t i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < NITEMS(v12); i++) {
 		if (strcasecmp(text, v12[i]) == 0) {
 			*out = OPT_TLS_1_2;
 			return 0;

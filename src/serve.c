@@ -11,7 +11,6 @@
  */
 #include "config.h"
 
-#include <sys/mman.h>
 #include <sys/select.h>
 #include <sys/wait.h>
 
@@ -24,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "fdep.h"
 #include "log.h"
 #include "net.h"
@@ -61,19 +61,11 @@ struct children {
 	size_t n, cap;
 };
 
-/*
- * The list lives in a mapping the children do not inherit
- * (MADV_DONTFORK): none of them reads it, and as shared memory the
- * parent's next write to it, right after each fork, would cost it a
- * copy-on-write fault.
- */
+/* The list is the parent's alone (child.h). */
 static pid_t *
 children_array(size_t cap)
 {
-	pid_t *p = xmmap(cap * sizeof(*p));
-
-	madvise(p, cap * sizeof(*p), MADV_DONTFORK);
-	return p;
+	return child_parent_only(cap * sizeof(pid_t));
 }
 
 static void
@@ -205,23 +197,6 @@ serve_pause(double secs)
 	pselect(0, NULL, NULL, NULL, tsp, sig_waitmask());
 }
 
-/*
- * How every child ends.  exit() would run each library's destructors and
- * stdio's cleanup, writing to pages still shared with the parent that the
- * kernel must then copy; nothing of a child's is buffered (logs and dumps
- * go out with write(2)), so _exit() loses nothing.  Sanitizer builds keep
- * exit() for the leak check it runs.
- */
-static _Noreturn void
-serve_exit(int status)
-{
-#ifdef DUCT_LEAK_CHECK
-	exit(status);
-#else
-	_exit(status);
-#endif
-}
-
 /* In a child: the transfer for one accepted peer.  Never returns. */
 static void
 serve_child(
@@ -240,9 +215,9 @@ serve_child(
 	/* The peer's handshake happens here, never in the parent. */
 	if (opener_ready(p->listen, peer, err) == -1) {
 		if (errno == EINTR && sig_term_pending())
-			serve_exit(128 + sig_term_pending());
+			child_exit(128 + sig_term_pending());
 		log_err("%s: %s", p->listen->label, err);
-		serve_exit(1);
+		child_exit(1);
 	}
 	ctx = p->other_ctx;
 	ctx.peer = peer;
@@ -250,10 +225,10 @@ serve_child(
 		other = *p->other_ep;
 	} else if (opener_open(p->other, &ctx, &other, err) == -1) {
 		if (errno == EINTR && sig_term_pending())
-			serve_exit(128 + sig_term_pending());
+			child_exit(128 + sig_term_pending());
 		log_err("%s: %s", p->other->label, err);
 		peer->ops->close(peer);
-		serve_exit(1);
+		child_exit(1);
 	}
 	if (peer->flags & EP_DGRAM) {
 		if (cfg.idle_timeout == 0)
@@ -272,9 +247,9 @@ serve_child(
 	 */
 #ifndef DUCT_LEAK_CHECK
 	if (fdep_close_trivial(a) && fdep_close_trivial(b))
-		serve_exit(status);
+		child_exit(status);
 #endif
-	serve_exit(opener_close_pair(a, b, status));
+	child_exit(opener_close_pair(a, b, status));
 }
 
 /*
@@ -325,26 +300,22 @@ serve_spare(const struct serve_plan *p, struct listener *l, int tell)
 	struct endpoint peer;
 	char err[DUCT_ERR_LEN];
 
-	/*
-	 * Without a peer it has allocated nothing of its own, and a leak
-	 * checker run at exit() may itself find no descriptor left: so
-	 * _exit() here even in sanitizer builds.
-	 */
+	/* Until a peer comes it has allocated nothing: child_exit_bare(). */
 	l->wake_on_signal = false;
 	while (opener_accept(p->listen, l, &peer, err) == -1) {
 		/* The parent closed the stop pipe: it accepts no more. */
 		if (errno == ECANCELED)
-			_exit(0);
+			child_exit_bare(0);
 		if (errno == EINTR && sig_term_pending())
-			_exit(128 + sig_term_pending());
+			child_exit_bare(128 + sig_term_pending());
 		if (errno == EINTR)
 			continue;
 		if (serve_transient(errno)) {
 			log_err("%s: %s; retrying", p->listen->label, err);
-			_exit(SERVE_RETRY);
+			child_exit_bare(SERVE_RETRY);
 		}
 		log_err("%s: %s", p->listen->label, err);
-		_exit(1);
+		child_exit_bare(1);
 	}
 	while (write(tell, "", 1) == -1 && errno == EINTR)
 		;

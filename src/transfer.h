@@ -12,6 +12,9 @@
 
 #include "endpoint.h"
 
+/* -t when not given: seconds the closing phase waits for more data. */
+#define XFER_CLOSE_TIMEOUT 0.5
+
 struct xfer_config {
 	size_t bufsize;       /* -b: fixed bytes per direction; 0 adaptive */
 	double close_timeout; /* -t: seconds without data after EOF */

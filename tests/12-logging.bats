@@ -116,14 +116,14 @@ need_mount_ns() {
 }
 
 # syslog_run OUT IN ARGS...: runs duct ARGS under a stand-in syslog daemon
-# (helpers/syslog_catch.py) in a mount namespace of its own whose /dev is
+# (helpers/peer.py syslog) in a mount namespace of its own whose /dev is
 # a fresh tmpfs, so that /dev/log is ours.  Needs need_mount_ns first.
 syslog_run() {
 	local out=$1 in=$2 py
 	shift 2
 	py=$(command -v python3)
 	timeout -k 5 20 "${UNSHARE[@]}" sh -c 'mount -t tmpfs tmpfs /dev && exec "$@"' \
-	    sh "$py" "$BATS_TEST_DIRNAME/helpers/syslog_catch.py" "$out" "$in" \
+	    sh "$py" "$PEER_PY" syslog "$out" "$in" \
 	    "$DUCT" "$@"
 }
 

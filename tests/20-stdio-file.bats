@@ -181,37 +181,42 @@ load helpers/common
 	cmp "$T/f" "$T/out2"
 }
 
+# Relative paths below: the parser would read a ":" or "," in $T (a
+# TMPDIR of the caller's choosing) as the end of the path.
 @test "a bare path with options" {
-	printf 'a\r\nb\r\n' >"$T/f"
-	timeout -k 5 10 "$DUCT" -u "$T/f,crlf" STDOUT >"$T/out"
-	printf 'a\nb\n' >"$T/want"
-	cmp "$T/want" "$T/out"
-	printf 'abc' >"$T/g"
-	run timeout -k 5 10 "$DUCT" -u "$T/g,seek=1" STDOUT
+	cd "$T"
+	printf 'a\r\nb\r\n' >f
+	timeout -k 5 10 "$DUCT" -u "./f,crlf" STDOUT >out
+	printf 'a\nb\n' >want
+	cmp want out
+	printf 'abc' >g
+	run timeout -k 5 10 "$DUCT" -u "./g,seek=1" STDOUT
 	assert_success
 	assert_output "bc"
 }
 
 @test "GOPEN and a bare path written to are created, 0666 less the umask" {
-	printf 'made\n' >"$T/in"
-	run timeout -k 5 10 "$DUCT" -u - "$T/new1" <"$T/in"
+	cd "$T"
+	umask 022
+	printf 'made\n' >in
+	run timeout -k 5 10 "$DUCT" -u - ./new1 <in
 	assert_success
-	cmp "$T/in" "$T/new1"
-	assert_equal "$(stat -c %a "$T/new1")" 644
+	cmp in new1
+	assert_equal "$(stat -c %a new1)" 644
 	umask 077
-	run timeout -k 5 10 "$DUCT" -u - "GOPEN:$T/new2" <"$T/in"
+	run timeout -k 5 10 "$DUCT" -u - GOPEN:new2 <in
 	umask 022
 	assert_success
-	cmp "$T/in" "$T/new2"
-	assert_equal "$(stat -c %a "$T/new2")" 600
+	cmp in new2
+	assert_equal "$(stat -c %a new2)" 600
 	# GOPEN to GOPEN: the source is read, the missing target created
-	run timeout -k 5 10 "$DUCT" -u "GOPEN:$T/new1" "GOPEN:$T/new3"
+	run timeout -k 5 10 "$DUCT" -u GOPEN:new1 GOPEN:new3
 	assert_success
-	cmp "$T/in" "$T/new3"
+	cmp in new3
 	# both directions: created too, and what was written reads back
-	run timeout -k 5 10 "$DUCT" - "GOPEN:$T/new4" <"$T/in"
+	run timeout -k 5 10 "$DUCT" - GOPEN:new4 <in
 	assert_success
-	cmp "$T/in" "$T/new4"
+	cmp in new4
 }
 
 @test "GOPEN written to an existing file appends, as socat does; trunc and seek= choose" {

@@ -2,18 +2,17 @@
 # Terminals (src/term.c, addresses/pty.c, addresses/readline.c): TERMIOS
 # options on a pseudo-terminal the test makes, their restoration, escape=,
 # lock files, the PTY kind and READLINE.  The pseudo-terminals come from
-# tests/helpers/tty.py (os.openpty) or from a duct PTY.
+# tests/helpers/peer.py tty (os.openpty) or from a duct PTY.
 
 load helpers/common
 
-TTY=$BATS_TEST_DIRNAME/helpers/tty.py
 
 no_link() {
 	[ ! -L "$1" ]
 }
 
 @test "OPEN:<tty>,b9600,icanon=0,echo=0: the line shows them while duct runs, relays, and gets its settings back on SIGTERM" {
-	run timeout -k 5 30 python3 "$TTY" settings "$DUCT" SIGTERM b9600,icanon=0,echo=0
+	run timeout -k 5 30 python3 "$PEER_PY" tty settings "$DUCT" SIGTERM b9600,icanon=0,echo=0
 	assert_success
 	assert_line --regexp '^during: speed 9600 baud;.* -icanon .* -echo '
 	assert_line 'relayed: from the line'
@@ -25,7 +24,7 @@ no_link() {
 @test "settings come back after SIGINT and SIGHUP too" {
 	local sig
 	for sig in SIGINT SIGHUP; do
-		run timeout -k 5 30 python3 "$TTY" settings "$DUCT" "$sig" rawer
+		run timeout -k 5 30 python3 "$PEER_PY" tty settings "$DUCT" "$sig" rawer
 		assert_success
 		assert_line --regexp '^during: .* -isig -icanon .* -echo '
 		assert_line 'relayed: from the line'
@@ -34,7 +33,7 @@ no_link() {
 }
 
 @test "serial line options: speeds, cs7, parity, flow control, control characters, in the order given" {
-	run timeout -k 5 30 python3 "$TTY" settings "$DUCT" SIGTERM \
+	run timeout -k 5 30 python3 "$PEER_PY" tty settings "$DUCT" SIGTERM \
 	    ispeed=19200,ospeed=19200,cs7,parenb,parodd,cstopb,crtscts,clocal,hupcl=0,ixon=0,ixoff,vintr=^A,vquit=0x1c,vmin=0,vtime=5,onlcr=0,icrnl=0,echo=0,echo=1
 	assert_success
 	assert_line --regexp '^during: speed 19200 baud;'
@@ -46,19 +45,19 @@ no_link() {
 }
 
 @test "raw, cfmakeraw and sane (socat's names and aliases: termios-rawer, termios-cfmakeraw)" {
-	run timeout -k 5 30 python3 "$TTY" settings "$DUCT" SIGTERM cfmakeraw
+	run timeout -k 5 30 python3 "$PEER_PY" tty settings "$DUCT" SIGTERM cfmakeraw
 	assert_line --regexp '^during: .* cs8 .* -icrnl -ixon .* -opost .* -isig -icanon -iexten -echo '
 	assert_line 'restored: True'
-	run timeout -k 5 30 python3 "$TTY" settings "$DUCT" SIGTERM termios-rawer
+	run timeout -k 5 30 python3 "$PEER_PY" tty settings "$DUCT" SIGTERM termios-rawer
 	assert_line --regexp '^during: .* -opost .* -isig -icanon -iexten -echo -echoe -echok'
-	run timeout -k 5 30 python3 "$TTY" settings "$DUCT" SIGTERM termios-cfmakeraw,sane
+	run timeout -k 5 30 python3 "$PEER_PY" tty settings "$DUCT" SIGTERM termios-cfmakeraw,sane
 	assert_line --regexp '^during: .* icrnl .* opost .* isig icanon iexten echo '
-	run timeout -k 5 30 python3 "$TTY" settings "$DUCT" SIGTERM raw
+	run timeout -k 5 30 python3 "$PEER_PY" tty settings "$DUCT" SIGTERM raw
 	assert_line --regexp '^during: .* -icrnl -ixon .* -opost .* -isig -icanon iexten echo '
 }
 
 @test "-,raw,echo=0,escape=0x1d on a terminal: control bytes pass, the escape byte ends it, the settings are as they were" {
-	run timeout -k 5 30 python3 "$TTY" escape "$DUCT" "$T/got" raw,echo=0,escape=0x1d
+	run timeout -k 5 30 python3 "$PEER_PY" tty escape "$DUCT" "$T/got" raw,echo=0,escape=0x1d
 	assert_success
 	assert_line --regexp '^during: .* -isig -icanon .* -echo '
 	assert_line 'exit: 0'
@@ -110,7 +109,7 @@ no_link() {
 	start_duct_bg PTY,link="$T/tty",rawer,waitslave,pty-interval=0.02 SYSTEM:cat
 	wait_for_file "$T/tty"
 	[ -L "$T/tty" ]
-	run timeout -k 5 20 python3 "$TTY" roundtrip "$T/tty"
+	run timeout -k 5 20 python3 "$PEER_PY" tty roundtrip "$T/tty"
 	assert_success
 	assert_line 'bytes: 1024'
 	assert_line 'intact: True'
@@ -203,7 +202,7 @@ need_libedit() {
 
 @test "READLINE,history=FILE under a terminal: a typed line is sent, the reply shown, the line kept in FILE; settings restored" {
 	need_libedit
-	run timeout -k 5 60 python3 "$TTY" readline "$DUCT" ",history=$T/hist" \
+	run timeout -k 5 60 python3 "$PEER_PY" tty readline "$DUCT" ",history=$T/hist" \
 	    'while read l; do echo "got $l"; done' 'hello=>got hello' 'again=>got again'
 	assert_success
 	assert_line 'exit: 0'
@@ -213,7 +212,7 @@ need_libedit() {
 	assert_line hello
 	assert_line again
 	# the history is loaded again: a second run appends to it
-	run timeout -k 5 60 python3 "$TTY" readline "$DUCT" ",history-file=$T/hist" \
+	run timeout -k 5 60 python3 "$PEER_PY" tty readline "$DUCT" ",history-file=$T/hist" \
 	    'read l; echo "got $l"' 'third=>got third'
 	assert_line 'exit: 0'
 	run cat "$T/hist"
@@ -223,7 +222,7 @@ need_libedit() {
 
 @test "READLINE: the unfinished line received is the prompt; prompt= and noecho= (a password is not echoed nor kept)" {
 	need_libedit
-	run timeout -k 5 60 python3 "$TTY" readline "$DUCT" ",history=$T/hist,noecho=[Pp]assword:" \
+	run timeout -k 5 60 python3 "$PEER_PY" tty readline "$DUCT" ",history=$T/hist,noecho=[Pp]assword:" \
 	    'printf name?; read n; echo "hi $n"; printf Password:; read p; echo "pw $p"' \
 	    'name?<=bob=>Password:' 'secret=>pw secret'
 	assert_success
@@ -231,7 +230,7 @@ need_libedit() {
 	assert_line --partial "name?bob\\r\\nhi bob\\r\\nPassword:\\r\\npw secret"
 	run grep -c secret "$T/hist"
 	assert_output 0
-	run timeout -k 5 60 python3 "$TTY" readline "$DUCT" ',prompt=>>> ' \
+	run timeout -k 5 60 python3 "$PEER_PY" tty readline "$DUCT" ',prompt=>>> ' \
 	    'read n; echo "hi $n"' '>>> <=bob=>hi bob'
 	assert_line --partial '>>> bob\r\nhi bob'
 	assert_line 'restored: True'

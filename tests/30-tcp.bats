@@ -338,15 +338,7 @@ time_wait_on() {
 }
 
 @test "retry= on TCP-LISTEN: binding a port still in use is tried again" {
-	start_bg python3 -c '
-import os, socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
-open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
-os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-while not os.path.exists(sys.argv[2]):
-    time.sleep(0.05)
-s.close()
-time.sleep(30)' "$T/port" "$T/release"
+	start_bg python3 "$PEER_PY" busy-port "$T/port" "$T/release"
 	wait_for_file "$T/port"
 	local port
 	port=$(cat "$T/port")

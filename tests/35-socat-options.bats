@@ -1,17 +1,16 @@
 #!/usr/bin/env bats
 # socat's option spellings and the socket, file and FD options duct took
 # over from socat (src/options.c), checked by their effect: getsockopt on
-# duct's own sockets (helpers/sockopt.py), the file's state, the bytes.
+# duct's own sockets (peer.py sockopt), the file's state, the bytes.
 
 load helpers/common
 
-SOCKOPT=$BATS_TEST_DIRNAME/helpers/sockopt.py
 
 # sockopt PID PORT LEVEL NAME [KIND]: the option's value on duct's socket
 # with PORT at one end; skips when the kernel refuses to lend the socket.
 sockopt() {
 	local out rc=0
-	out=$(python3 "$SOCKOPT" "$@" 2>&1) || rc=$?
+	out=$(python3 "$PEER_PY" sockopt "$@" 2>&1) || rc=$?
 	[ "$rc" != 4 ] || skip "pidfd_getfd refused here: $out"
 	[ "$rc" = 0 ] || fail "sockopt $*: exit $rc: $out"
 	echo "$out"
@@ -111,14 +110,7 @@ sockopt() {
 
 @test "setlk fails while another process holds the lock; flock-ex-nb too" {
 	printf 'data' >"$T/f"
-	start_bg python3 -c '
-import fcntl, sys, time
-f = open(sys.argv[1], "r+")
-fcntl.lockf(f, fcntl.LOCK_EX)
-g = open(sys.argv[1] + ".flock", "w")
-fcntl.flock(g, fcntl.LOCK_EX)
-open(sys.argv[1] + ".ready", "w").close()
-time.sleep(30)' "$T/f"
+	start_bg python3 "$PEER_PY" lock "$T/f" flock
 	wait_for_file "$T/f.ready"
 	run --separate-stderr timeout -k 5 10 "$DUCT" -u OPEN:$T/f,setlk STDOUT
 	assert_failure 1
@@ -158,16 +150,7 @@ time.sleep(30)' "$T/f"
 }
 
 @test "cool-write: a reader that resets the connection is no failure" {
-	start_bg python3 -c '
-import socket, struct, sys
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
-open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
-import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-for i in range(2):
-    c, _ = s.accept()
-    c.recv(1000)
-    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    c.close()' "$T/port"
+	start_bg python3 "$PEER_PY" rst-reader "$T/port" 2
 	wait_for_file "$T/port"
 	local port
 	port=$(cat "$T/port")
@@ -272,12 +255,7 @@ for i in range(2):
 	run timeout -k 5 10 "$DUCT" -u -,setlk,o-noatime STDOUT <"$T/f"
 	assert_success
 	assert_output data
-	start_bg python3 -c '
-import fcntl, os, sys, time
-f = open(sys.argv[1], "r+")
-fcntl.lockf(f, fcntl.LOCK_EX)
-open(sys.argv[1] + ".ready", "w").close()
-time.sleep(30)' "$T/f"
+	start_bg python3 "$PEER_PY" lock "$T/f"
 	wait_for_file "$T/f.ready"
 	run --separate-stderr timeout -k 5 10 "$DUCT" -u -,setlk STDOUT <"$T/f"
 	assert_failure 1

@@ -6,7 +6,6 @@
 
 load helpers/common
 
-SOCKOPT=$BATS_TEST_DIRNAME/helpers/sockopt.py
 
 # A unique abstract name per test, so parallel runs never meet.
 abs_name() {
@@ -68,7 +67,7 @@ abs_name() {
 
 # Reads option LEVEL NAME [type] from duct's (DPID) socket on PORT.
 sockopt() {
-	python3 "$SOCKOPT" "$DPID" "$PORT" "$@"
+	python3 "$PEER_PY" sockopt "$DPID" "$PORT" "$@"
 }
 
 @test "multicast options reach the socket: ip-multicast-ttl, -loop, -if, ipv6 twins (getsockopt)" {
@@ -147,22 +146,22 @@ in_mcast_netns() {
 
 @test "a multicast group joined on lo (ip-add-membership=GROUP:lo) gets what UDP-DATAGRAM sends to the group" {
 	in_mcast_netns '
-		"$DUCT" -d -u UDP4-RECV:4711,ip-add-membership=239.255.1.2:lo - >"$T/mc.out" 2>"$T/mc.err" &
+		timeout -k 5 20 "$DUCT" -d -u UDP4-RECV:4711,ip-add-membership=239.255.1.2:lo - >"$T/mc.out" 2>"$T/mc.err" &
 		for i in $(seq 100); do grep -q "listening on" "$T/mc.err" && break; sleep 0.05; done
 		grep -i "^[0-9].*lo" -A9 /proc/net/igmp | grep -q 0201FFEF || { echo "not joined"; cat /proc/net/igmp; exit 1; }
-		echo hello-group | "$DUCT" -u - UDP4-DATAGRAM:239.255.1.2:4711,ip-multicast-if=127.0.0.1,ip-multicast-ttl=1
+		echo hello-group | timeout -k 5 10 "$DUCT" -u - UDP4-DATAGRAM:239.255.1.2:4711,ip-multicast-if=127.0.0.1,ip-multicast-ttl=1
 		for i in $(seq 100); do grep -q hello-group "$T/mc.out" && break; sleep 0.05; done
 		kill $!
 		cat "$T/mc.out"
-		"$DUCT" -d -u UDP4-RECV:4712,ip-add-membership=239.255.1.3:127.0.0.1:lo - >/dev/null 2>"$T/mc2.err" &
+		timeout -k 5 20 "$DUCT" -d -u UDP4-RECV:4712,ip-add-membership=239.255.1.3:127.0.0.1:lo - >/dev/null 2>"$T/mc2.err" &
 		for i in $(seq 100); do grep -q "listening on" "$T/mc2.err" && break; sleep 0.05; done
 		grep -q 0301FFEF /proc/net/igmp && echo joined-3
 		kill $!
-		"$DUCT" -d -u UDP4-RECV:4713,ip-add-source-membership=239.255.1.4:127.0.0.1:127.0.0.1 - >/dev/null 2>"$T/mc3.err" &
+		timeout -k 5 20 "$DUCT" -d -u UDP4-RECV:4713,ip-add-source-membership=239.255.1.4:127.0.0.1:127.0.0.1 - >/dev/null 2>"$T/mc3.err" &
 		for i in $(seq 100); do grep -q "listening on" "$T/mc3.err" && break; sleep 0.05; done
 		grep -q 0401FFEF /proc/net/igmp && echo joined-4
 		kill $!
-		"$DUCT" -d -u UDP6-RECV:4714,ipv6-join-group=ff15::1234:lo - >/dev/null 2>"$T/mc4.err" &
+		timeout -k 5 20 "$DUCT" -d -u UDP6-RECV:4714,ipv6-join-group=ff15::1234:lo - >/dev/null 2>"$T/mc4.err" &
 		for i in $(seq 100); do grep -q "listening on" "$T/mc4.err" && break; sleep 0.05; done
 		grep -q "lo *ff150000000000000000000000001234" /proc/net/igmp6 && echo joined-6
 		kill $!
@@ -289,10 +288,10 @@ send_xyz() {
 	name=$(abs_name o)
 	start_duct_bg "ABSTRACT-LISTEN:$name,rcvbuf=65536" -
 	# SOL_SOCKET=1 SO_RCVBUF 8: the kernel doubles what it is given
-	run python3 "$SOCKOPT" "$DPID" "@$name" 1 8
+	run python3 "$PEER_PY" sockopt "$DPID" "@$name" 1 8
 	assert_output 131072
 	start_duct_bg -u "ABSTRACT-RECV:$name-2,so-timestamp" -
-	run python3 "$SOCKOPT" "$DPID" "@$name-2" 1 29
+	run python3 "$PEER_PY" sockopt "$DPID" "@$name-2" 1 29
 	assert_output 1
 }
 

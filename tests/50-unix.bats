@@ -76,9 +76,7 @@ load helpers/common
 }
 
 make_stale_socket() {
-	python3 -c 'import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.bind(sys.argv[1])' "$1"
+	python3 "$PEER_PY" unix-stale "$1"
 	[ -S "$1" ]
 }
 

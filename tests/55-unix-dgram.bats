@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Unix datagram kinds: UNIX-SENDTO, UNIX-RECVFROM (with fork), UNIX-RECV,
 # and UNIX-CLIENT's fallback to a datagram socket.  Peers are
-# helpers/dgram_peer.py.
+# helpers/peer.py dgram.
 
 load helpers/common
 
@@ -77,7 +77,7 @@ load helpers/common
 60000
 7"
 	assert_equal "$(sed -n 1p "$T/sizes" | cut -d' ' -f2)" \
-	    "$(python3 -c 'import hashlib; print(hashlib.sha256(bytes(range(256))).hexdigest())')"
+	    "$(python3 "$PEER_PY" bytes256 | sha256sum | cut -d' ' -f1)"
 }
 
 @test "socat's UNIX-SENDTO talks to duct's UNIX-RECVFROM" {

@@ -146,9 +146,27 @@ sa4() {
 }
 
 # Raw sockets need root (CAP_NET_RAW); 253 is a protocol number for
-# experiments (RFC 3692).
+# experiments (RFC 3692).  A raw socket gets every packet of its protocol
+# on the host, those of a suite running beside this one too: where it
+# can, a raw test runs duct in a network namespace of its own.
 need_raw() {
 	[ "$(id -u)" = 0 ] || skip "raw IP sockets need root (CAP_NET_RAW)"
+	private_netns || true
+}
+
+# private_netns: starts a process holding a new network namespace with lo
+# up, and points DUCT at a wrapper that runs duct in it.  Fails, changing
+# nothing, where unshare, nsenter or ip(8) is missing or refused.
+private_netns() {
+	command -v nsenter >/dev/null && command -v ip >/dev/null &&
+	    unshare -n true 2>/dev/null || return 1
+	start_bg unshare -n sh -c 'ip link set lo up && : >"$1" && exec sleep 120' \
+	    _ "$T/netns.up"
+	wait_for_file "$T/netns.up" 10 || return 1
+	printf '#!/bin/bash\nexec nsenter --net=/proc/%d/ns/net %q "$@"\n' \
+	    "$BG_PID" "$DUCT" >"$T/duct-netns"
+	chmod +x "$T/duct-netns"
+	DUCT=$T/duct-netns
 }
 
 @test "IP4-SENDTO to IP4-RECV with protocol 253: the payload arrives without the IP header" {

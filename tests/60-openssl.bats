@@ -100,13 +100,12 @@ start_s_client() {
 }
 
 @test "verify with cafile: data both ways, the server named and verified" {
-	need_localhost
 	need_tls
 	printf 'from-server\n' >"$T/sin"
 	start_duct_bg --stdin "$T/sin" \
 	    "OPENSSL-LISTEN:0,bind=127.0.0.1,cert=$CERTS/server.pem" STDIO
 	tls_client 'from-client' -d - \
-	    "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem"
+	    "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem,snihost=localhost"
 	assert_success
 	assert_equal "$output" "from-server"
 	[[ "$stderr" == *"TLS established: TLSv1."*", peer certificate CN=localhost verified"* ]] ||
@@ -129,41 +128,38 @@ start_s_client() {
 }
 
 @test "snihost= overrides the name sent" {
-	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem" PIPE
 	tls_client 'x' -t 2 - \
-	    "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem,snihost=other.example"
+	    "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem,snihost=other.example"
 	assert_success
 	wait_for_line "$LOG" 'TLS established: .*SNI other\.example$' 5
 }
 
 @test "a server from another CA is refused with the reason and what to do" {
-	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem" PIPE
-	tls_client 'x' - "OPENSSL:localhost:$PORT,cafile=$CERTS/other-ca.pem"
+	tls_client 'x' - "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/other-ca.pem"
 	assert_failure 1
 	assert_equal "$output" ""
-	[[ "$stderr" == *"E address 2 (OPENSSL:localhost:$PORT,"*"): certificate verify failed: unable to get local issuer certificate for localhost (subject CN=localhost): give cafile= or capath=, or verify=0 to skip verification"* ]] ||
+	[[ "$stderr" == *"E address 2 (OPENSSL:127.0.0.1:$PORT,"*"): certificate verify failed: unable to get local issuer certificate for 127.0.0.1 (subject CN=localhost): give cafile= or capath=, or verify=0 to skip verification"* ]] ||
 	    fail "unhelpful message: $stderr"
 }
 
 @test "the system CA store is the default trust" {
-	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem" PIPE
-	tls_client 'x' - "OPENSSL:localhost:$PORT"
+	tls_client 'x' - "OPENSSL:127.0.0.1:$PORT"
 	assert_failure 1
-	[[ "$stderr" == *"certificate verify failed: unable to get local issuer certificate for localhost"* ]] ||
+	[[ "$stderr" == *"certificate verify failed: unable to get local issuer certificate for 127.0.0.1"* ]] ||
 	    fail "message: $stderr"
 }
 
 @test "host name mismatch is refused, naming both names; commonname= accepts it" {
-	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/wrong.pem,fork" PIPE
-	tls_client 'x' - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem"
+	tls_client 'x' - \
+	    "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem,commonname=localhost"
 	assert_failure 1
 	[[ "$stderr" == *"certificate verify failed: the certificate is for DNS:wrong.example (subject CN=wrong.example), not for localhost: connect by a name the certificate has, give commonname=NAME, or verify=0 to skip verification"* ]] ||
 	    fail "message: $stderr"
@@ -171,45 +167,42 @@ start_s_client() {
 	assert_failure 1
 	[[ "$stderr" == *"not for 127.0.0.1"* ]] || fail "message: $stderr"
 	tls_client 'named' -t 2 - \
-	    "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem,cn=wrong.example"
+	    "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem,cn=wrong.example"
 	assert_success
 	assert_equal "$output" "named"
 }
 
 @test "verify=0 connects without checking, with a warning" {
-	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/wrong.pem" PIPE
-	tls_client 'unchecked' -t 2 - "OPENSSL:localhost:$PORT,verify=0"
+	tls_client 'unchecked' -t 2 - "OPENSSL:127.0.0.1:$PORT,verify=0"
 	assert_success
 	assert_equal "$output" "unchecked"
-	[[ "$stderr" == *" W address 2 (OPENSSL:localhost:$PORT,verify=0): verify=0: the server's certificate is not checked"* ]] ||
+	[[ "$stderr" == *" W address 2 (OPENSSL:127.0.0.1:$PORT,verify=0): verify=0: the server's certificate is not checked"* ]] ||
 	    fail "no warning: $stderr"
 }
 
 @test "mutual TLS: a client certificate from the CA is accepted" {
-	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem,cafile=$CERTS/ca.pem" PIPE
 	tls_client 'mutual' -t 2 - \
-	    "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem,cert=$CERTS/client.pem"
+	    "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem,cert=$CERTS/client.pem"
 	assert_success
 	assert_equal "$output" "mutual"
 	wait_for_line "$LOG" 'peer certificate CN=duct test client verified' 5
 }
 
 @test "mutual TLS: no client certificate, or one from another CA, is refused" {
-	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem,cafile=$CERTS/ca.pem,fork" PIPE
-	tls_client 'x' -t 2 - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem"
+	tls_client 'x' -t 2 - "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem"
 	assert_failure 1
 	[[ "$stderr" == *"certificate required: the server wants a client certificate: give cert="* ]] ||
 	    fail "client message: $stderr"
 	wait_for_line "$LOG" 'E address 1 .*: TLS handshake with 127\.0\.0\.1:[0-9]+ failed: peer did not return a certificate: the client sent no certificate, and this listener requires one' 5
 
 	tls_client 'x' -t 2 - \
-	    "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem,cert=$CERTS/other-client.pem"
+	    "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem,cert=$CERTS/other-client.pem"
 	assert_failure 1
 	[[ "$stderr" == *"unknown ca: the server did not accept our certificate"* ]] ||
 	    fail "client message: $stderr"
@@ -228,32 +221,29 @@ start_s_client() {
 }
 
 @test "half-close through TLS: the server answers after end of file" {
-	need_localhost
 	need_tls
 	start_peer eof-answer
 	tls_server "cert=$CERTS/server.pem" "TCP:127.0.0.1:$PEER_PORT"
 	tls_client 'question' -d -t 5 - \
-	    "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem"
+	    "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem"
 	assert_success
 	assert_equal "$output" "got:question"
-	[[ "$stderr" == *"address 2 (OPENSSL:localhost:$PORT,"*"): shutting down the write side"* ]] ||
+	[[ "$stderr" == *"address 2 (OPENSSL:127.0.0.1:$PORT,"*"): shutting down the write side"* ]] ||
 	    fail "no close_notify notice: $stderr"
-	[[ "$stderr" == *"address 2 (OPENSSL:localhost:$PORT,"*"): end of file"* ]] ||
+	[[ "$stderr" == *"address 2 (OPENSSL:127.0.0.1:$PORT,"*"): end of file"* ]] ||
 	    fail "the server's close_notify was not end of file: $stderr"
 }
 
 @test "4 MiB each way at once through TLS (backpressure, pending data)" {
-	need_localhost
 	need_tls
 	random_file "$T/big" 4M
 	tls_server "cert=$CERTS/server.pem" PIPE
-	timeout -k 5 20 "$DUCT" -t 5 - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem" \
+	timeout -k 5 20 "$DUCT" -t 5 - "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem" \
 	    <"$T/big" >"$T/back" || fail "duct failed with status $?"
 	assert_equal "$(sha "$T/back")" "$(sha "$T/big")"
 }
 
 @test "fork: several TLS clients at once, while a silent client holds a connection" {
-	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem,fork" PIPE
 	# A peer that never starts its handshake must not hold up the others.
@@ -262,7 +252,7 @@ start_s_client() {
 	for i in 1 2 3 4 5; do
 		printf 'client %d\n' "$i" >"$T/in.$i"
 		start_bg sh -c 'exec timeout -k 5 10 "$0" -t 5 - "$1" <"$2" >"$3"' \
-		    "$DUCT" "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem" \
+		    "$DUCT" "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem" \
 		    "$T/in.$i" "$T/out.$i"
 		pids+=("$BG_PID")
 	done
@@ -318,11 +308,10 @@ start_s_client() {
 }
 
 @test "interop: duct client to openssl s_server, with ALPN" {
-	need_localhost
 	need_tls
 	start_s_server -cert "$CERTS/server.pem" -rev -naccept 1 -alpn h2,http/1.1
 	tls_client 'hello' -d -t 5 - \
-	    "OPENSSL:localhost:$SS_PORT,cafile=$CERTS/ca.pem,alpn='spdy/1,http/1.1'"
+	    "OPENSSL:127.0.0.1:$SS_PORT,cafile=$CERTS/ca.pem,alpn='spdy/1,http/1.1'"
 	assert_success
 	assert_equal "$output" "olleh"
 	[[ "$stderr" == *"peer certificate CN=localhost verified, ALPN http/1.1"* ]] ||
@@ -347,17 +336,15 @@ start_s_client() {
 }
 
 @test "alpn=: no protocol in common ends the handshake" {
-	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem,alpn=h2" PIPE
-	tls_client 'x' - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem,alpn=foo"
+	tls_client 'x' - "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem,alpn=foo"
 	assert_failure 1
 	[[ "$stderr" == *"no application protocol: no application protocol both sides accept (see alpn=)"* ]] ||
 	    fail "message: $stderr"
 }
 
 @test "min-version: TLS 1.2 peers are refused by TLS1.3, both directions" {
-	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem,min-version=TLS1.3" PIPE
 	start_s_client -connect "127.0.0.1:$PORT" -tls1_2
@@ -369,25 +356,23 @@ start_s_client() {
 	# socat's spelling of the option and of the value.
 	start_s_server -cert "$CERTS/server.pem" -tls1_2 -naccept 1
 	tls_client 'x' - \
-	    "OPENSSL:localhost:$SS_PORT,cafile=$CERTS/ca.pem,openssl-min-proto-version=TLS1.3"
+	    "OPENSSL:127.0.0.1:$SS_PORT,cafile=$CERTS/ca.pem,openssl-min-proto-version=TLS1.3"
 	assert_failure 1
 	[[ "$stderr" == *"alert protocol version: no TLS version both sides accept"* ]] ||
 	    fail "message: $stderr"
 }
 
 @test "TLS 1.1 is refused by default" {
-	need_localhost
 	need_tls
 	start_s_server -cert "$CERTS/server.pem" -tls1_1 \
 	    -cipher 'DEFAULT:@SECLEVEL=0' -naccept 1
-	tls_client 'x' - "OPENSSL:localhost:$SS_PORT,cafile=$CERTS/ca.pem"
+	tls_client 'x' - "OPENSSL:127.0.0.1:$SS_PORT,cafile=$CERTS/ca.pem"
 	assert_failure 1
 	[[ "$stderr" == *"no TLS version both sides accept (duct never goes below TLS 1.2"* ]] ||
 	    fail "message: $stderr"
 }
 
 @test "a duct client and a socat listener, a socat client and a duct listener" {
-	need_localhost
 	need_tls
 	command -v socat >/dev/null || skip "no socat"
 	start_bg timeout -k 5 30 socat -d -d \
@@ -396,12 +381,12 @@ start_s_client() {
 	local sport
 	sport=$(sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' "$BG_ERR")
 	tls_client 'to socat' -t 2 - \
-	    "OPENSSL:localhost:$sport,cafile=$CERTS/ca.pem,cert=$CERTS/client.pem"
+	    "OPENSSL:127.0.0.1:$sport,cafile=$CERTS/ca.pem,cert=$CERTS/client.pem"
 	assert_success
 	assert_equal "$output" "to socat"
 
 	tls_server "cert=$CERTS/server.pem" PIPE
-	run bash -c "printf 'from socat' | timeout -k 5 10 socat - 'OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem'"
+	run bash -c "printf 'from socat' | timeout -k 5 10 socat - 'OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem'"
 	assert_success
 	assert_equal "$output" "from socat"
 }
@@ -466,11 +451,10 @@ start_s_client() {
 }
 
 @test "socat's openssl- spellings of the TLS options are accepted" {
-	need_localhost
 	need_tls
 	tls_server "openssl-certificate=$CERTS/server.pem" PIPE
 	tls_client 'spelt' -t 2 - \
-	    "SSL:localhost:$PORT,openssl-cafile=$CERTS/ca.pem,openssl-commonname=localhost,openssl-cipherlist=HIGH:TLS_AES_128_GCM_SHA256"
+	    "SSL:127.0.0.1:$PORT,openssl-cafile=$CERTS/ca.pem,openssl-commonname=localhost,openssl-cipherlist=HIGH:TLS_AES_128_GCM_SHA256"
 	assert_success
 	assert_equal "$output" "spelt"
 	run --separate-stderr timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:1,openssl-cafile=/x"
@@ -478,33 +462,31 @@ start_s_client() {
 }
 
 @test "range= on a TLS listener refuses a peer before any handshake" {
-	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem,fork,range=10.0.0.0/8" PIPE
-	tls_client 'x' - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem"
+	tls_client 'x' - "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem"
 	assert_failure 1
 	assert_equal "$output" ""
 	wait_for_line "$LOG" 'W address 1 .*: refused connection from 127\.0\.0\.1:[0-9]+: not in range=' 5
 	refute grep -q 'TLS' "$LOG"
 	pid_running "$DPID"
 	tls_server "cert=$CERTS/server.pem,range=127.0.0.0/8" PIPE
-	tls_client 'in range' -t 2 - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem"
+	tls_client 'in range' -t 2 - "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem"
 	assert_success
 	assert_equal "$output" "in range"
 }
 
 @test "max-children=1 on a TLS listener serves one client at a time" {
-	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem,fork,max-children=1" \
 	    SYSTEM:'cat; echo done'
 	mkfifo "$T/hold"
-	timeout -k 5 15 "$DUCT" - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem" \
+	timeout -k 5 15 "$DUCT" - "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem" \
 	    <"$T/hold" >"$T/first" 7>&- &
 	local first=$!
 	exec 7>"$T/hold"
 	wait_for_line "$LOG" 'TLS established' 5
-	timeout -k 5 15 "$DUCT" -t 8 - "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem" \
+	timeout -k 5 15 "$DUCT" -t 8 - "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem" \
 	    <<<"second" >"$T/second" 7>&- &
 	local second=$!
 	! wait_until 0.5 test -s "$T/second"
@@ -527,7 +509,6 @@ start_s_client() {
 }
 
 @test "TLS to a unix socket: the TLS side is copied, never spliced; 4 MiB intact" {
-	need_localhost
 	need_tls
 	random_file "$T/big" 4M
 	start_duct_bg -ddd "UNIX-LISTEN:$SOCKDIR/echo,fork" PIPE
@@ -535,7 +516,7 @@ start_s_client() {
 	tls_server "cert=$CERTS/server.pem" "UNIX-CONNECT:$SOCKDIR/echo"
 	local tls_log=$LOG
 	timeout -k 5 20 "$DUCT" -ddd -t 5 - \
-	    "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem" \
+	    "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem" \
 	    <"$T/big" >"$T/back" 2>"$T/client.log" ||
 	    fail "duct failed with status $?: $(tail "$T/client.log")"
 	assert_equal "$(sha "$T/back")" "$(sha "$T/big")"
@@ -549,11 +530,10 @@ start_s_client() {
 }
 
 @test "-v dumps show the plain text of a TLS connection" {
-	need_localhost
 	need_tls
 	tls_server "cert=$CERTS/server.pem" PIPE
 	tls_client 'secret words' -v -t 2 - \
-	    "OPENSSL:localhost:$PORT,cafile=$CERTS/ca.pem"
+	    "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem"
 	assert_success
 	assert_equal "$output" "secret words"
 	[[ "$stderr" == *"> "*"length=12"*"secret words"* ]] ||

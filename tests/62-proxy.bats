@@ -1,20 +1,19 @@
 #!/usr/bin/env bats
 # PROXY (HTTP CONNECT), SOCKS4, SOCKS4A and SOCKS5-CONNECT through real
 # servers on loopback (tinyproxy, dante-server, microsocks) and through a
-# scripted stub (helpers/proxy_stub.py) for refusals and odd answers; and
+# scripted stub (peer.py proxy) for refusals and odd answers; and
 # retry=, interval=, forever on the connecting kinds.
 
 load helpers/common
 
-STUB=$BATS_TEST_DIRNAME/helpers/proxy_stub.py
 
 # A port that was free a moment ago, for servers that cannot take port 0.
 free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+	python3 "$PEER_PY" free-port
 }
 
 port_open() {
-	python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$1" 2>/dev/null
+	python3 "$PEER_PY" can-connect "$1" 2>/dev/null
 }
 
 # start_backend: an echo of exactly 300000 bytes that then closes, behind
@@ -86,7 +85,7 @@ start_danted() {
 start_stub() {
 	_BG_N=$((_BG_N + 1))
 	local pf=$T/stub.$_BG_N.port
-	start_bg python3 "$STUB" "$pf" "$T/req" "$@"
+	start_bg python3 "$PEER_PY" proxy "$pf" "$T/req" "$@"
 	wait_for_file "$pf" 10
 	SPORT=$(cat "$pf")
 }

@@ -16,23 +16,9 @@ HDR='[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}'
 }
 
 @test "-v escapes every byte value that could garble a terminal" {
-	python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(256)))' >"$T/all"
+	python3 "$PEER_PY" bytes256 >"$T/all"
 	timeout -k 5 10 "$DUCT" -u -v --dump-file="$T/dump" - OPEN:/dev/null <"$T/all"
-	python3 - "$T/dump" <<'PY'
-import re, sys
-text = open(sys.argv[1], "rb").read()
-head, body = text.split(b"\n", 1)
-assert re.match(rb"^> .*  length=256 from=0 to=255$", head), head
-exp = ""
-for b in range(256):
-    if b == 0x5c: exp += "\\\\"
-    elif b == 13: exp += "\\r"
-    elif b == 9: exp += "\\t"
-    elif b == 10 or 0x20 <= b < 0x7f: exp += chr(b)
-    else: exp += "\\x%02x" % b
-exp += "\n"
-assert body.decode("ascii") == exp, (body, exp)
-PY
+	python3 "$PEER_PY" dump-check "$T/dump"
 }
 
 @test "-x: hex dump lines with offset, two groups of eight and the printable column" {
@@ -68,24 +54,7 @@ PY
 }
 
 @test "watching HTTP through duct -v: request under >, answer under <, counts add up" {
-	cat >"$T/webserver.py" <<'PY'
-import http.server, os, sys
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.0"
-    def do_GET(self):
-        body = b"hello from the server\n"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *a):
-        pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
-open(sys.argv[1] + ".tmp", "w").write(str(s.server_port))
-os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-s.handle_request()
-PY
-	start_bg python3 "$T/webserver.py" "$T/hport"
+	start_bg python3 "$PEER_PY" http-once "$T/hport"
 	wait_for_file "$T/hport" 10
 	start_duct_bg -v TCP-LISTEN:0,bind=127.0.0.1 "TCP:127.0.0.1:$(cat "$T/hport")"
 	printf 'GET / HTTP/1.0\r\nHost: x\r\n\r\n' >"$T/req"

@@ -3,15 +3,14 @@
 # over one epoll engine, non-blocking opens of the other address, faults
 # that stay with their own connection, the descriptor ceiling and the
 # graceful stop (src/workers.c, src/engine.c, src/poller.c).  Peers and
-# backends are helpers/many_conns.py.
+# backends are peer.py conns.
 
 load helpers/common
 
-MANY=$BATS_TEST_DIRNAME/helpers/many_conns.py
 
 # start_backend [reset-odd]: the echo backend; sets BPORT.
 start_backend() {
-	start_bg python3 "$MANY" server "$T/bport" "$@"
+	start_bg python3 "$PEER_PY" conns server "$T/bport" "$@"
 	wait_for_file "$T/bport" 10
 	BPORT=$(cat "$T/bport")
 }
@@ -23,7 +22,7 @@ log_count() {
 
 # clients N SIZE [ARGS...]: N connections at once through duct's $PORT.
 clients() {
-	run timeout -k 5 60 python3 "$MANY" client "$PORT" "$@"
+	run timeout -k 5 60 python3 "$PEER_PY" conns client "$PORT" "$@"
 }
 
 @test "fork and workers together, or workers with a kind that cannot open without waiting, are usage errors" {
@@ -69,7 +68,7 @@ clients() {
 @test "a refused backend ends only its own connection; each says why" {
 	start_backend
 	local closed
-	closed=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	closed=$(python3 "$PEER_PY" free-port)
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 "TCP:127.0.0.1:$closed"
 	clients 20 1000
 	assert_output "ok=0 failed=20"
@@ -104,11 +103,11 @@ clients() {
 @test "SIGTERM: no new connection is taken, the open ones finish with nothing lost" {
 	start_backend
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=2 "TCP:127.0.0.1:$BPORT"
-	start_bg timeout -k 5 60 python3 "$MANY" client "$PORT" 50 200000 "pause=$T/half,$T/go"
+	start_bg timeout -k 5 60 python3 "$PEER_PY" conns client "$PORT" 50 200000 "pause=$T/half,$T/go"
 	local cpid=$BG_PID cout=$BG_OUT
 	wait_for_file "$T/half" 20
 	kill -TERM "$DPID"
-	wait_until 10 sh -c "! python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", $PORT), 1)' 2>/dev/null"
+	wait_until 10 sh -c "! python3 '$PEER_PY' can-connect $PORT 2>/dev/null"
 	pid_running "$DPID"
 	touch "$T/go"
 	wait_for_exit "$cpid" 30
@@ -121,7 +120,7 @@ clients() {
 @test "a second SIGTERM ends every connection at once" {
 	start_backend
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=2 "TCP:127.0.0.1:$BPORT"
-	start_bg timeout -k 5 60 python3 "$MANY" hold "$PORT" 20 "$T/ready" "$T/go"
+	start_bg timeout -k 5 60 python3 "$PEER_PY" conns hold "$PORT" 20 "$T/ready" "$T/go"
 	wait_for_file "$T/ready" 20
 	run cat "$T/ready"
 	assert_output "held=20"
@@ -162,7 +161,7 @@ clients() {
 @test "SIGUSR1 to the parent: each worker reports the statistics of its live connections" {
 	start_backend
 	start_duct_bg --statistics TCP-LISTEN:0,bind=127.0.0.1,workers=2 "TCP:127.0.0.1:$BPORT"
-	start_bg timeout -k 5 30 python3 "$MANY" hold "$PORT" 4 "$T/ready" "$T/go"
+	start_bg timeout -k 5 30 python3 "$PEER_PY" conns hold "$PORT" 4 "$T/ready" "$T/go"
 	wait_for_file "$T/ready" 10
 	kill -USR1 "$DPID"
 	wait_until 10 log_count 4 '#[0-9]+: statistics: address 2 -> 1: 1 bytes'
@@ -183,7 +182,7 @@ clients() {
 @test "an idle connection gives its buffers back, even at their smallest" {
 	start_backend
 	start_duct_bg -ddd TCP-LISTEN:0,bind=127.0.0.1,workers=1 "TCP:127.0.0.1:$BPORT"
-	start_bg timeout -k 5 30 python3 "$MANY" hold "$PORT" 3 "$T/ready" "$T/go"
+	start_bg timeout -k 5 30 python3 "$PEER_PY" conns hold "$PORT" 3 "$T/ready" "$T/go"
 	wait_for_file "$T/ready" 10
 	wait_until 10 log_count 3 'channel 2 -> 1: idle, 32768-byte buffer freed'
 	touch "$T/go"
@@ -196,7 +195,7 @@ clients() {
 	ulimit -Sn "$(ulimit -Hn)"
 	start_backend
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=2,backlog=4096 "TCP:127.0.0.1:$BPORT"
-	start_bg timeout -k 5 90 python3 "$MANY" hold "$PORT" 10000 "$T/ready" "$T/go"
+	start_bg timeout -k 5 90 python3 "$PEER_PY" conns hold "$PORT" 10000 "$T/ready" "$T/go"
 	wait_for_file "$T/ready" 60
 	run cat "$T/ready"
 	assert_output "held=10000"

@@ -11,7 +11,7 @@ CONTRIB=$BATS_TEST_DIRNAME/../contrib/systemd
 # free_port: a TCP port nobody listens on now, for tools that want one
 # fixed in their configuration (bound to port 0, then released).
 free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+	python3 "$PEER_PY" free-port
 }
 
 # listening PORT: something listens on 127.0.0.1:PORT.
@@ -24,30 +24,7 @@ listening() {
 # what comes back.  With HOLD it sends the bytes, then waits HOLD seconds
 # for the server to give up before sending anything else: a slow peer.
 raw_client() {
-	timeout -k 5 20 python3 - "$1" "$2" "${3:-0}" <<'EOF'
-import socket, sys, time
-port, data, hold = int(sys.argv[1]), eval(sys.argv[2]), float(sys.argv[3])
-s = socket.create_connection(("127.0.0.1", port))
-try:
-    s.sendall(data)
-    if hold:
-        s.settimeout(hold)
-        try:
-            s.recv(1)  # the server closing ends the wait
-        except socket.timeout:
-            pass
-    s.sendall(b"payload\n")
-    s.shutdown(socket.SHUT_WR)
-    out = b""
-    while True:
-        b = s.recv(4096)
-        if not b:
-            break
-        out += b
-    sys.stdout.write(out.decode())
-except OSError:
-    pass
-EOF
+	timeout -k 5 20 python3 "$PEER_PY" raw-client "$1" "$2" "${3:-0}"
 }
 
 # A v2 header (PROXY, TCP4) from SRC:SPORT to DST:DPORT, a Python literal.

@@ -26,19 +26,19 @@ port_of() {
 	return 1
 }
 
-timeout 30 "$duct" -d TCP-LISTEN:0,bind=127.0.0.1,fork PIPE 2>"$dir/echo.log" &
+timeout -k 5 30 "$duct" -d TCP-LISTEN:0,bind=127.0.0.1,fork PIPE 2>"$dir/echo.log" &
 pids="$pids $!"
 echo_port=$(port_of "$dir/echo.log")
 echo "echo service:   duct TCP-LISTEN:$echo_port,fork PIPE"
 
-timeout 30 "$duct" -d TCP-LISTEN:0,bind=127.0.0.1 TCP:127.0.0.1:"$echo_port" 2>"$dir/relay.log" &
+timeout -k 5 30 "$duct" -d TCP-LISTEN:0,bind=127.0.0.1 TCP:127.0.0.1:"$echo_port" 2>"$dir/relay.log" &
 pids="$pids $!"
 relay_port=$(port_of "$dir/relay.log")
 echo "relay:          duct TCP-LISTEN:$relay_port TCP:127.0.0.1:$echo_port"
 
 line="hello through duct"
 echo "sending:        $line"
-got=$(echo "$line" | timeout 10 "$duct" - TCP:127.0.0.1:"$relay_port")
+got=$(echo "$line" | timeout -k 5 10 "$duct" - TCP:127.0.0.1:"$relay_port")
 echo "came back:      $got"
 [ "$got" = "$line" ] || { echo "demo: FAILED" >&2; exit 1; }
 echo "demo: ok"

@@ -339,104 +339,19 @@ start_bg() {
 
 # --- python peers ----------------------------------------------------------
 
-# A small TCP peer for behaviours that are awkward to build from duct or
-# socat.  argv: PORTFILE MODE ARGS...  It listens on 127.0.0.1 port 0 (unless
-# the mode says otherwise), writes the port to PORTFILE, serves one client.
-# Any pacing (sleep) is the peer's own behaviour, not test synchronisation.
-_PY_PEER='
-import hashlib, os, socket, sys, time
-pf, mode, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+# The suites' peers and probes: one program, a subcommand each (see its
+# head).  Any pacing (sleep) inside it is a peer's own behaviour, not test
+# synchronisation.
+PEER_PY=$BATS_TEST_DIRNAME/helpers/peer.py
 
-def announce(port):
-    with open(pf + ".tmp", "w") as f:
-        f.write("%d\n" % port)
-    os.rename(pf + ".tmp", pf)
-
-def put(path, data):
-    with open(path + ".tmp", "wb") as f:
-        f.write(data)
-    os.rename(path + ".tmp", path)
-
-def readall(c, size=65536, pause=0.0):
-    data = bytearray()
-    while True:
-        b = c.recv(size)
-        if not b:
-            return bytes(data)
-        data += b
-        if pause:
-            time.sleep(pause)
-
-if mode == "refuse":
-    # A bound port that nobody listens on: connecting is refused.
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    announce(s.getsockname()[1])
-    time.sleep(60)
-    sys.exit(0)
-
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", 0))
-
-if mode == "full-backlog":
-    # listen(0) holds one pending connection; fill it, never accept: the
-    # SYN of any further connection is dropped and connect() hangs.
-    s.listen(0)
-    c1 = socket.socket()
-    c1.settimeout(5)
-    c1.connect(s.getsockname())
-    announce(s.getsockname()[1])
-    time.sleep(60)
-    sys.exit(0)
-
-s.listen(16)
-announce(s.getsockname()[1])
-c, peer = s.accept()
-
-if mode == "eof-answer":
-    # Answers only after reading end of file: "got:" + what it read.
-    delay = float(args[0]) if args else 0.0
-    data = readall(c)
-    time.sleep(delay)
-    c.sendall(b"got:" + data)
-    c.close()
-elif mode == "hold":
-    # Reads to end of file, stores it in args[0], then keeps the connection
-    # open without sending anything.
-    data = readall(c)
-    put(args[0], data)
-    time.sleep(60)
-elif mode == "trickle":
-    # After end of file, sends N small chunks, one every INTERVAL seconds.
-    n, interval = int(args[0]), float(args[1])
-    readall(c)
-    for i in range(n):
-        c.sendall(b"chunk-%d\n" % i)
-        time.sleep(interval)
-    c.close()
-elif mode == "slow-digest":
-    # A slow consumer: 1 KiB per read with a pause; answers the sha256 of
-    # all it read after end of file.
-    data = readall(c, 1024, float(args[0]) if args else 0.001)
-    c.sendall(hashlib.sha256(data).hexdigest().encode() + b"\n")
-    c.close()
-elif mode == "peername":
-    # Stores the peer address "HOST PORT" in args[0], then echoes.
-    put(args[0], ("%s %d\n" % peer[:2]).encode())
-    c.sendall(readall(c))
-    c.close()
-else:
-    sys.exit("unknown mode " + mode)
-'
-
-# start_peer MODE ARGS...: starts the python peer; sets PEER_PORT, PEER_PID,
-# PEER_ERR.
+# start_peer MODE ARGS...: starts a TCP peer (peer.py tcp: it listens on
+# 127.0.0.1 port 0 and serves one client as MODE says); sets PEER_PORT,
+# PEER_PID, PEER_ERR.
 start_peer() {
 	_BG_N=$((_BG_N + 1))
 	local pf=$T/peer.$_BG_N.port
 	PEER_ERR=$T/peer.$_BG_N.err
-	python3 -c "$_PY_PEER" "$pf" "$@" </dev/null >/dev/null \
+	python3 "$PEER_PY" tcp "$pf" "$@" </dev/null >/dev/null \
 	    2>"$PEER_ERR" 3>&- 7>&- 8>&- 9>&- &
 	PEER_PID=$!
 	track_pid "$PEER_PID"
@@ -449,10 +364,8 @@ start_peer() {
 
 # --- datagram peers --------------------------------------------------------
 
-DGRAM_PEER=$BATS_TEST_DIRNAME/helpers/dgram_peer.py
-
 # start_dgram_server MODE ARGS...: starts a datagram server of
-# helpers/dgram_peer.py (echo or sink; ARGS after its address file) and
+# helpers/peer.py dgram (echo or sink; ARGS after its address file) and
 # waits until it is bound.  Sets DPEER (its address: HOST:PORT or path),
 # DPEER_PORT (for IP), DPEER_PID and DPEER_ERR.
 start_dgram_server() {
@@ -461,7 +374,7 @@ start_dgram_server() {
 	_BG_N=$((_BG_N + 1))
 	local af=$T/dpeer.$_BG_N.addr
 	DPEER_ERR=$T/dpeer.$_BG_N.err
-	python3 "$DGRAM_PEER" "$mode" "$af" "$@" </dev/null >/dev/null \
+	python3 "$PEER_PY" dgram "$mode" "$af" "$@" </dev/null >/dev/null \
 	    2>"$DPEER_ERR" 3>&- 7>&- 8>&- 9>&- &
 	DPEER_PID=$!
 	track_pid "$DPEER_PID"
@@ -473,10 +386,10 @@ start_dgram_server() {
 	DPEER_PORT=${DPEER##*:}
 }
 
-# dgram_peer MODE ARGS...: runs a client mode of helpers/dgram_peer.py
+# dgram_peer MODE ARGS...: runs a client mode of helpers/peer.py dgram
 # (send, chat, many) under a timeout.
 dgram_peer() {
-	timeout -k 5 30 python3 "$DGRAM_PEER" "$@"
+	timeout -k 5 30 python3 "$PEER_PY" dgram "$@"
 }
 
 # --- misc ----------------------------------------------------------------
@@ -496,8 +409,7 @@ now_ms() {
 }
 
 have_ipv6_loopback() {
-	python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0))' \
-	    2>/dev/null
+	python3 "$PEER_PY" ipv6-loopback 2>/dev/null
 }
 
 # assert_caret TEXT OFF LEN: in $stderr_lines (from run --separate-stderr)
@@ -538,18 +450,7 @@ $(printf '  | %s\n' "${ls[@]}")"
 # seconds (default 0.001) after each read, and prints the sha256 of it all.
 # The pause is the consumer's own pacing, not test synchronisation.
 slow_sha_reader() {
-	python3 -c '
-import hashlib, os, sys, time
-pause = float(sys.argv[1])
-h = hashlib.sha256()
-while True:
-    b = os.read(0, 1024)
-    if not b:
-        break
-    h.update(b)
-    time.sleep(pause)
-print(h.hexdigest())
-' "${1:-0.001}"
+	python3 "$PEER_PY" slow-sha "${1:-0.001}"
 }
 
 # start_isolated_bg STDIN STDOUT CMD...: runs CMD in the background with
