@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "address.h"
+#include "clock.h"
 #include "fdep.h"
 #include "log.h"
 #include "options.h"
@@ -198,28 +199,19 @@ system_check(const struct address *a, int *param, char *err)
 	return -1;
 }
 
-static double
-exec_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Waits up to secs for pid to end; returns true when it was reaped. */
 static bool
 exec_reap(struct exec_state *st, double secs, int *status)
 {
 	struct timespec nap = { 0, 10 * 1000 * 1000 };
-	double end = exec_now() + secs;
+	double end = clock_now() + secs;
 	pid_t r;
 
 	for (;;) {
 		r = waitpid(st->pid, status, WNOHANG);
 		if (r == st->pid || (r == -1 && errno != EINTR))
 			return true;
-		if (exec_now() >= end)
+		if (clock_now() >= end)
 			return false;
 		nanosleep(&nap, NULL);
 	}

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "address.h"
+#include "clock.h"
 #include "fdep.h"
 #include "log.h"
 #include "net.h"
@@ -132,7 +133,7 @@ tcp_stepped(const struct address *a, const struct open_ctx *ctx,
 	if (rc == 1) {
 		w->fd = o->c.fd;
 		w->want = IO_WANT_WRITE;
-		w->deadline = net_deadline(a->opts.connect_timeout);
+		w->deadline = clock_deadline(a->opts.connect_timeout);
 		w->priv = o;
 		return 1;
 	}
@@ -173,7 +174,7 @@ tcp_lookup_start(const struct address *a, const struct open_ctx *ctx,
 	}
 	log_info("%s: looking up %s", a->label, a->params[0]);
 	w->want = IO_WANT_READ;
-	w->deadline = net_deadline(a->opts.connect_timeout);
+	w->deadline = clock_deadline(a->opts.connect_timeout);
 	w->priv = o;
 	return 1;
 }

@@ -24,6 +24,7 @@
 
 #include "endpoint.h"
 #include "activation.h"
+#include "clock.h"
 #include "net.h"
 #include "sig.h"
 #include "xmalloc.h"
@@ -243,19 +244,10 @@ net_wait(int fd, bool writable, double timeout)
 	return net_wait_fds(fd, writable, -1, timeout);
 }
 
-static double
-net_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int
 net_wait_fds_quiet(int fd, bool writable, int stop, double timeout)
 {
-	double left = timeout, end = net_now() + timeout;
+	double left = timeout, end = clock_now() + timeout;
 	int n;
 
 	for (;;) {
@@ -263,7 +255,7 @@ net_wait_fds_quiet(int fd, bool writable, int stop, double timeout)
 		if (n != -1 || errno != EINTR || sig_term_pending())
 			return n;
 		if (timeout >= 0) {
-			left = end - net_now();
+			left = end - clock_now();
 			if (left <= 0)
 				return 0;
 		}
@@ -283,27 +275,10 @@ net_wait_listener(int fd, int stop, bool quiet, double timeout)
 		     : net_wait_fds(fd, false, stop, timeout);
 }
 
-double
-net_deadline(double timeout)
-{
-	return timeout > 0 ? net_now() + timeout : 0;
-}
-
-double
-net_left(double deadline)
-{
-	double left;
-
-	if (deadline <= 0)
-		return -1;
-	left = deadline - net_now();
-	return left > 0 ? left : 0;
-}
-
 int
 net_sleep(double seconds)
 {
-	double end = net_now() + seconds, left = seconds;
+	double end = clock_now() + seconds, left = seconds;
 	struct timespec ts;
 
 	while (left > 0) {
@@ -315,7 +290,7 @@ net_sleep(double seconds)
 		ts.tv_nsec = (long)((left - floor(left)) * 1e9);
 		/* Nothing to watch: pselect() only waits, signals let in. */
 		pselect(0, NULL, NULL, NULL, &ts, sig_waitmask());
-		left = end - net_now();
+		left = end - clock_now();
 	}
 	if (sig_term_pending()) {
 		errno = EINTR;
@@ -328,7 +303,7 @@ net_sleep(double seconds)
 static int
 net_wait_until(int fd, bool writable, double deadline, char *err)
 {
-	int n = net_wait_quiet(fd, writable, net_left(deadline));
+	int n = net_wait_quiet(fd, writable, clock_left(deadline));
 
 	if (n == 1)
 		return 0;

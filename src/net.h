@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "clock.h"
 #include "duct.h"
 #include "options.h"
 
@@ -113,13 +114,20 @@ int net_wait_quiet(int fd, bool writable, double timeout);
 int net_wait_listener(int fd, int stop, bool quiet, double timeout);
 
 /*
- * Deadlines for a protocol step (a proxy handshake): net_deadline() turns
- * a timeout in seconds (0: none) into a point on the monotonic clock (0:
- * none), and net_left() gives the seconds left until it for net_wait()
- * (-1: no limit, 0: past).
+ * The old names of clock_deadline() and clock_left(), kept for the
+ * protocol steps of proxy.c and socks.c until they call clock.h.
  */
-double net_deadline(double timeout);
-double net_left(double deadline);
+static inline double
+net_deadline(double timeout)
+{
+	return clock_deadline(timeout);
+}
+
+static inline double
+net_left(double deadline)
+{
+	return clock_left(deadline);
+}
 
 /*
  * Sleeps for seconds, waking only for a terminating signal (SIGINT,

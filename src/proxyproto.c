@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "address.h"
+#include "clock.h"
 #include "endpoint.h"
 #include "net.h"
 #include "options.h"
@@ -171,8 +172,8 @@ proxy_send(
 		dst = (const struct sockaddr *)&d;
 	}
 	n = proxy_build(proxy_version(a->opts.proxy_protocol), src, dst, hdr);
-	if (net_send_all(
-		fd, hdr, n, net_deadline(a->opts.connect_timeout), err) == -1) {
+	if (net_send_all(fd, hdr, n, clock_deadline(a->opts.connect_timeout),
+		err) == -1) {
 		char why[DUCT_ERR_LEN];
 
 		snprintf(why, sizeof(why), "%s", err);
@@ -448,8 +449,8 @@ proxy_accept(const struct address *a, struct endpoint *ep, char *who,
 	if (getpeername(ep->rfd, (struct sockaddr *)&real, &rlen) == -1)
 		rlen = 0;
 	net_format((struct sockaddr *)&real, rlen, via, vialen);
-	if (proxy_read(ep->rfd, net_deadline(timeout), &src, &slen, &dst, &dlen,
-		err) == -1)
+	if (proxy_read(ep->rfd, clock_deadline(timeout), &src, &slen, &dst,
+		&dlen, err) == -1)
 		return -1;
 	if (slen == 0) {
 		/* UNKNOWN or LOCAL: the connection speaks for itself. */
