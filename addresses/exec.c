@@ -27,6 +27,7 @@
 
 #include "address.h"
 #include "clock.h"
+#include "facts.h"
 #include "fdep.h"
 #include "log.h"
 #include "options.h"
@@ -434,8 +435,14 @@ struct exec_plan {
 	char **argv;      /* argv[0] with login's '-' */
 	char *file;       /* the name to look up: argv[0] without it */
 	const char *path; /* path=: where to look, or NULL for $PATH */
-	char **envp;      /* path=: environ with that PATH, else NULL */
-	char **shargv;    /* path=: "sh", a slot for the file, argv[1]... */
+	/*
+	 * The program's environment when it is not duct's own (NULL):
+	 * path='s PATH (pathvar, owned) and the other endpoint's facts, the
+	 * rest borrowed from environ.
+	 */
+	char **envp;
+	char *pathvar;
+	char **shargv; /* path=: "sh", a slot for the file, argv[1]... */
 	bool su;
 	uid_t uid;
 	gid_t gid;
@@ -559,6 +566,8 @@ exec_setup(const struct address *a, const struct exec_plan *pl, int in, int out,
 		return STEP_SU;
 	if (pl->path != NULL)
 		exec_search(pl);
+	else if (pl->envp != NULL)
+		execvpe(pl->file, pl->argv, pl->envp);
 	else
 		execvp(pl->file, pl->argv);
 	return STEP_EXEC;
@@ -613,11 +622,9 @@ exec_plan_free(struct exec_plan *pl)
 	if (pl->argv != NULL)
 		exec_argv_free(pl->argv);
 	free(pl->file);
-	if (pl->envp != NULL) {
-		/* Only the PATH entry is ours; the rest belong to environ. */
-		free(pl->envp[0]);
-		free(pl->envp);
-	}
+	/* Only the PATH entry is ours; the rest belong to environ or facts. */
+	free(pl->envp);
+	free(pl->pathvar);
 	free(pl->shargv);
 	free(pl->groups);
 	memset(pl, 0, sizeof(*pl));
@@ -659,33 +666,49 @@ exec_plan_user(const char *user, struct exec_plan *pl, char *err)
 	return 0;
 }
 
-/* path=: duct's environment with PATH replaced, PATH first. */
-static char **
-exec_plan_env(const char *path)
+/*
+ * The program's environment: duct's, with path='s PATH and the facts of
+ * the other endpoint (its peer's address, a certificate's names) put
+ * over it.  Built before fork, so that the child only reads it; duct's
+ * own environment is never changed, so no connection's facts reach
+ * another's program.  NULL when duct's environment serves as it is.
+ */
+static void
+exec_plan_env(struct exec_plan *pl, const char *path, const struct facts *peer)
 {
 	extern char **environ;
-	size_t n = 0, i, o = 1;
 	char **envp;
+	size_t n = 0, i, o = 0;
 
-	while (environ[n] != NULL)
+	if (path == NULL && facts_count(peer) == 0)
+		return;
+	envp = facts_envp(peer, environ);
+	if (path == NULL) {
+		pl->envp = envp;
+		return;
+	}
+	/* path='s PATH first, in place of any other. */
+	while (envp[n] != NULL)
 		n++;
-	envp = xcalloc(n + 2, sizeof(*envp));
-	envp[0] = xmalloc(strlen(path) + 6);
-	memcpy(envp[0], "PATH=", 5);
-	memcpy(envp[0] + 5, path, strlen(path) + 1);
+	pl->envp = xcalloc(n + 2, sizeof(*pl->envp));
+	pl->pathvar = xmalloc(strlen(path) + 6);
+	memcpy(pl->pathvar, "PATH=", 5);
+	memcpy(pl->pathvar + 5, path, strlen(path) + 1);
+	pl->envp[o++] = pl->pathvar;
 	for (i = 0; i < n; i++)
-		if (strncmp(environ[i], "PATH=", 5) != 0)
-			envp[o++] = environ[i];
-	return envp;
+		if (strncmp(envp[i], "PATH=", 5) != 0)
+			pl->envp[o++] = envp[i];
+	free(envp);
 }
 
 /*
  * Fills pl for the program: argv (taken; NULL for SYSTEM's shell
- * command), the name to find, path= and su=.
+ * command), the name to find, path=, su=, and the environment with the
+ * facts of ctx's other endpoint.
  */
 static int
-exec_plan_make(
-    const struct address *a, char **argv, struct exec_plan *pl, char *err)
+exec_plan_make(const struct address *a, const struct open_ctx *ctx, char **argv,
+    struct exec_plan *pl, char *err)
 {
 	const struct optvals *o = &a->opts;
 	size_t n;
@@ -712,7 +735,6 @@ exec_plan_make(
 	}
 	if (o->path != NULL) {
 		pl->path = o->path;
-		pl->envp = exec_plan_env(o->path);
 		for (n = 0; argv[n] != NULL; n++)
 			;
 		/* Borrowed pointers: shargv's own strings are not freed. */
@@ -720,6 +742,7 @@ exec_plan_make(
 		pl->shargv[0] = (char *)"sh";
 		memcpy(pl->shargv + 2, argv + 1, n * sizeof(*argv));
 	}
+	exec_plan_env(pl, o->path, ctx->peer != NULL ? ctx->peer->facts : NULL);
 	if (o->su != NULL && exec_plan_user(o->su, pl, err) == -1) {
 		exec_plan_free(pl);
 		return -1;
@@ -926,7 +949,7 @@ exec_open(const struct address *a, const struct open_ctx *ctx,
 
 	if ((argv = exec_split(a->params[0], err)) == NULL)
 		return -1;
-	if (exec_plan_make(a, argv, &pl, err) == -1)
+	if (exec_plan_make(a, ctx, argv, &pl, err) == -1)
 		return -1;
 	if (a->opts.nofork)
 		return exec_inplace(a, ctx, &pl, err);
@@ -939,7 +962,7 @@ system_open(const struct address *a, const struct open_ctx *ctx,
 {
 	struct exec_plan pl;
 
-	if (exec_plan_make(a, NULL, &pl, err) == -1)
+	if (exec_plan_make(a, ctx, NULL, &pl, err) == -1)
 		return -1;
 	if (a->opts.nofork)
 		return exec_inplace(a, ctx, &pl, err);

@@ -19,6 +19,7 @@
 #include "address.h"
 #include "dgram.h"
 #include "fdep.h"
+#include "facts.h"
 #include "log.h"
 #include "net.h"
 #include "options.h"
@@ -169,14 +170,6 @@ sock_bound(const struct address *a, struct sock_spec *sp, char *err)
 	return fd;
 }
 
-/* Exports an IP peer's address and port for EXEC and SYSTEM children. */
-static void
-sock_export(int fd, const struct sockaddr *peer)
-{
-	if (peer->sa_family == AF_INET || peer->sa_family == AF_INET6)
-		net_export_peer(fd, peer);
-}
-
 static int
 sock_connect_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
@@ -246,7 +239,7 @@ sock_accept(
 		return -1;
 	}
 	fdep_init_socket_type(ep, fd, sp.family, sp.type);
-	sock_export(fd, (struct sockaddr *)&peer);
+	facts_add_socket(&ep->facts, fd, (struct sockaddr *)&peer, len);
 	return 0;
 }
 
@@ -332,7 +325,8 @@ sock_recvfrom_accept(
 		return rc;
 	net_format((struct sockaddr *)&from, fromlen, who, sizeof(who));
 	log_notice("%s: datagram from %s", a->label, who);
-	sock_export(ep->wfd, (struct sockaddr *)&from);
+	facts_add_socket(
+	    &ep->facts, ep->wfd, (struct sockaddr *)&from, fromlen);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "address.h"
 #include "clock.h"
 #include "fdep.h"
+#include "facts.h"
 #include "log.h"
 #include "net.h"
 #include "options.h"
@@ -315,7 +316,7 @@ tcp_accept(
 		return -1;
 	}
 	fdep_init_socket(ep, fd, peer.ss_family);
-	net_export_peer(fd, (struct sockaddr *)&peer);
+	facts_add_socket(&ep->facts, fd, (struct sockaddr *)&peer, len);
 	return 0;
 }
 

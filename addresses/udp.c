@@ -17,6 +17,7 @@
 
 #include "address.h"
 #include "dgram.h"
+#include "facts.h"
 #include "log.h"
 #include "net.h"
 #include "options.h"
@@ -388,10 +389,10 @@ udp_accept(
 	log_notice("%s: connection from %s", a->label, who);
 	dgram_init(ep, fd, EP_READABLE | EP_WRITABLE, DGRAM_FILTER,
 	    (struct sockaddr *)&peer, peerlen);
-	dgram_queue_export(&mine);
+	dgram_queue_export(&mine, &ep->facts);
 	dgram_give(ep, &mine);
 	l->ready = u->held.head != NULL;
-	net_export_peer(fd, (struct sockaddr *)&peer);
+	facts_add_socket(&ep->facts, fd, (struct sockaddr *)&peer, peerlen);
 	return 0;
 }
 
@@ -437,7 +438,8 @@ udp_recvfrom_accept(
 		return rc;
 	net_format((struct sockaddr *)&from, fromlen, who, sizeof(who));
 	log_notice("%s: datagram from %s", a->label, who);
-	net_export_peer(ep->wfd, (struct sockaddr *)&from);
+	facts_add_socket(
+	    &ep->facts, ep->wfd, (struct sockaddr *)&from, fromlen);
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include "address.h"
 #include "dgram.h"
 #include "fdep.h"
+#include "facts.h"
 #include "log.h"
 #include "net.h"
 #include "options.h"
@@ -368,9 +369,8 @@ unix_recvfrom_accept(
 		l->priv = NULL;
 	}
 	unix_shown(a, a->params[0], shown, sizeof(shown));
-	net_export_var("DUCT_SOCKADDR", shown);
-	net_export_var("SOCAT_SOCKADDR", shown);
-	net_export_unix("PEER", (struct sockaddr *)&from, fromlen);
+	facts_set_both(&ep->facts, "SOCKADDR", shown);
+	facts_add_addr(&ep->facts, "PEER", (struct sockaddr *)&from, fromlen);
 	return 0;
 }
 
@@ -447,9 +447,8 @@ unix_accept(
 	}
 	fdep_init_socket_type(ep, fd, AF_UNIX, unix_type(a));
 	unix_shown(a, a->params[0], shown, sizeof(shown));
-	net_export_var("DUCT_SOCKADDR", shown);
-	net_export_var("SOCAT_SOCKADDR", shown);
-	net_export_unix("PEER", (struct sockaddr *)&peer, len);
+	facts_set_both(&ep->facts, "SOCKADDR", shown);
+	facts_add_addr(&ep->facts, "PEER", (struct sockaddr *)&peer, len);
 	return 0;
 }
 

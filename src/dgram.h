@@ -72,8 +72,11 @@ void dgram_queue_take(struct dgram_queue *from, const struct sockaddr *peer,
 void dgram_init(struct endpoint *ep, int fd, unsigned dirs, unsigned mode,
     const struct sockaddr *peer, socklen_t peerlen);
 
-/* Exports the ancillary data of q's oldest datagram (cmsg_report). */
-void dgram_queue_export(const struct dgram_queue *q);
+/*
+ * The ancillary data of q's oldest datagram as facts of the endpoint
+ * that serves its sender (cmsg_report).
+ */
+void dgram_queue_export(const struct dgram_queue *q, struct facts **facts);
 
 /* Hands early, read ahead for ep's peer, to ep: it reads them first. */
 void dgram_give(struct endpoint *ep, struct dgram_queue *early);

@@ -945,60 +945,6 @@ net_dgram_max(int fd)
 	return 0;
 }
 
-static bool net_exporting;
-
-void
-net_export_enable(void)
-{
-	net_exporting = true;
-}
-
-void
-net_export_var(const char *name, const char *value)
-{
-	if (net_exporting)
-		setenv(name, value, 1);
-}
-
-void
-net_export_addr(const char *what, const struct sockaddr *sa)
-{
-	static const char *const prefixes[] = { "DUCT", "SOCAT" };
-	char name[32], host[INET6_ADDRSTRLEN], port[16];
-	size_t i;
-	int p;
-
-	if (!net_exporting ||
-	    (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
-		return;
-	net_format_host(sa, host, sizeof(host), &p);
-	snprintf(port, sizeof(port), "%d", p);
-	for (i = 0; i < 2; i++) {
-		snprintf(name, sizeof(name), "%s_%sADDR", prefixes[i], what);
-		net_export_var(name, host);
-		snprintf(name, sizeof(name), "%s_%sPORT", prefixes[i], what);
-		net_export_var(name, port);
-	}
-}
-
-void
-net_export_unix(const char *what, const struct sockaddr *sa, socklen_t len)
-{
-	static const char *const prefixes[] = { "DUCT", "SOCAT" };
-	char name[32], path[NET_ADDRSTRLEN];
-	size_t i;
-
-	/* A peer that bound no path has none to tell. */
-	if (!net_exporting || sa->sa_family != AF_UNIX ||
-	    len <= offsetof(struct sockaddr_un, sun_path))
-		return;
-	net_format(sa, len, path, sizeof(path));
-	for (i = 0; i < 2; i++) {
-		snprintf(name, sizeof(name), "%s_%sADDR", prefixes[i], what);
-		net_export_var(name, path);
-	}
-}
-
 static int
 net_tcp_try(const struct net_tcp_req *req, const struct addrinfo *ai, char *err)
 {
@@ -1206,17 +1152,4 @@ fail:
 		close(fd);
 	freeaddrinfo(res);
 	return -1;
-}
-
-void
-net_export_peer(int fd, const struct sockaddr *peer)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (!net_exporting)
-		return;
-	net_export_addr("PEER", peer);
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
-		net_export_addr("SOCK", (struct sockaddr *)&ss);
 }

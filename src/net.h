@@ -16,6 +16,7 @@
 
 #include "clock.h"
 #include "duct.h"
+#include "facts.h"
 #include "options.h"
 
 /* Longest printed address: "[v6%scope]:65535" or a unix path. */
@@ -232,21 +233,6 @@ bool net_addr_equal(const struct sockaddr *a, socklen_t alen,
  */
 size_t net_dgram_max(int fd);
 
-/*
- * Sets DUCT_<what>ADDR and DUCT_<what>PORT, and the SOCAT_ names for old
- * scripts, to the host and port of the IP address sa (what: "PEER",
- * "SOCK").
- */
-void net_export_addr(const char *what, const struct sockaddr *sa);
-
-/*
- * The same for a unix socket address of len bytes: only
- * DUCT_<what>ADDR and SOCAT_<what>ADDR, the path (or @name); nothing
- * for an address without a path.
- */
-void net_export_unix(
-    const char *what, const struct sockaddr *sa, socklen_t len);
-
 /* "1.2.3.4:80", "[::1]:80", "/path/sock", "@abstract" or "(unnamed)". */
 void net_format(
     const struct sockaddr *sa, socklen_t len, char *out, size_t outlen);
@@ -350,21 +336,16 @@ int net_tcp_listen(const char *port, int family, const struct optvals *o,
     char *where, size_t wlen, char *err);
 
 /*
- * Turns the exports below on.  Only programs started by EXEC or SYSTEM
- * see duct's environment, so without such an address they are skipped:
- * a forked child then spends no system call or page on them.
+ * The old way of telling an EXEC program an accepted IP peer, kept for
+ * openssl.c until it calls facts_add_socket(&ep->facts, ...) itself: the
+ * facts go to facts_stash(), which the opener moves into the endpoint
+ * just accepted.  Nothing touches the environment.
  */
-void net_export_enable(void);
-
-/* setenv(name, value) when exports are on; nothing otherwise. */
-void net_export_var(const char *name, const char *value);
-
-/*
- * When exports are on: exports DUCT_PEERADDR, DUCT_PEERPORT,
- * DUCT_SOCKADDR and DUCT_SOCKPORT for the accepted socket fd (and the
- * SOCAT_ names, for scripts written for socat) into the environment that
- * children inherit.
- */
-void net_export_peer(int fd, const struct sockaddr *peer);
+static inline void
+net_export_peer(int fd, const struct sockaddr *peer)
+{
+	facts_add_socket(facts_stash(), fd, peer,
+	    (socklen_t)sizeof(struct sockaddr_storage));
+}
 
 #endif

@@ -62,6 +62,12 @@ void opener_unprepare(struct open_ctx *ctx);
 int opener_close_pair(struct endpoint *a, struct endpoint *b, int status);
 
 /*
+ * Closes ep: its kind's close, then what every endpoint holds besides
+ * (its facts).  The one way to close an opened endpoint.
+ */
+void opener_close(struct endpoint *ep);
+
+/*
  * Gives a freshly opened ep its label and the FD-group flags of a, and
  * refuses descriptors select() cannot watch.  On failure closes ep and
  * returns -1 with err.

@@ -19,6 +19,7 @@
 #include "address.h"
 #include "clock.h"
 #include "endpoint.h"
+#include "facts.h"
 #include "net.h"
 #include "options.h"
 #include "proxyproto.h"
@@ -463,7 +464,8 @@ proxy_accept(const struct address *a, struct endpoint *ep, char *who,
 			return -1;
 		}
 		if (rlen > 0)
-			net_export_peer(ep->rfd, (struct sockaddr *)&real);
+			facts_add_socket(&ep->facts, ep->rfd,
+			    (struct sockaddr *)&real, rlen);
 		return 0;
 	}
 	net_format((struct sockaddr *)&src, slen, who, wholen);
@@ -478,8 +480,8 @@ proxy_accept(const struct address *a, struct endpoint *ep, char *who,
 	ep->origin_dst = dst;
 	ep->origin_srclen = slen;
 	ep->origin_dstlen = dlen;
-	net_export_addr("PEER", (struct sockaddr *)&src);
-	net_export_addr("SOCK", (struct sockaddr *)&dst);
+	facts_add_addr(&ep->facts, "PEER", (struct sockaddr *)&src, slen);
+	facts_add_addr(&ep->facts, "SOCK", (struct sockaddr *)&dst, dlen);
 	return 0;
 }
 

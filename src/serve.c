@@ -251,7 +251,7 @@ serve_child(
 		if (errno == EINTR && sig_term_pending())
 			serve_exit(128 + sig_term_pending());
 		log_err("%s: %s", p->other->label, err);
-		peer->ops->close(peer);
+		opener_close(peer);
 		serve_exit(1);
 	}
 	if (peer->flags & EP_DGRAM) {
@@ -511,7 +511,7 @@ serve_after(const struct serve_plan *p, struct listener *l)
 			    "%s: fork: %s", p->listen->label, strerror(errno));
 		else
 			children_add(&kids, pid);
-		peer.ops->close(&peer);
+		opener_close(&peer);
 	}
 	return serve_end(p, l, &kids, status);
 }
@@ -557,7 +557,7 @@ serve_connecting(const struct serve_plan *p)
 			    "%s: fork: %s", p->listen->label, strerror(errno));
 		else
 			children_add(&kids, pid);
-		peer.ops->close(&peer);
+		opener_close(&peer);
 		/* A child that ends at once must not hurry the next connect. */
 		net_sleep(p->listen->opts.interval);
 	}

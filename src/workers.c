@@ -227,7 +227,7 @@ conn_fail(struct conn *c, const char *err, int saved)
 
 	log_err("%s #%lu: %s", wk->p->other->label, c->id, err);
 	conn_unlist(c);
-	c->peer.ops->close(&c->peer);
+	opener_close(&c->peer);
 	free(c);
 	worker_release(wk);
 	if (worker_out_of_fds(saved))
@@ -267,7 +267,7 @@ conn_opened(struct conn *c)
 	a = p->listen->index == 1 ? &c->peer : &c->other;
 	b = p->listen->index == 1 ? &c->other : &c->peer;
 	if (engine_add(c->wk->e, a, b, tag, conn_done, c, err) == -1) {
-		c->other.ops->close(&c->other);
+		opener_close(&c->other);
 		conn_fail(c, err, errno);
 	}
 }
@@ -372,7 +372,7 @@ worker_abort_opening(struct worker *wk)
 			conn_abort_open(c);
 		}
 		conn_unlist(c);
-		c->peer.ops->close(&c->peer);
+		opener_close(&c->peer);
 		free(c);
 		wk->live--;
 	}
