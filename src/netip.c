@@ -1,0 +1,256 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * IP socket recipes (netip.h): the steps every IP kind shares, socket,
+ * options, local bind and connect or listen, written once.
+ */
+#include <sys/socket.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "activation.h"
+#include "net.h"
+#include "options.h"
+#include "xmalloc.h"
+
+int
+net_bind_hostport(int fd, const char *text, int family, int socktype,
+    const char *port, char *err)
+{
+	struct addrinfo *res;
+	char *host, *bport;
+	int rc;
+
+	if (net_split_hostport(text, &host, &bport, err) == -1)
+		return -1;
+	rc = net_resolve(
+	    host, bport ? bport : port, family, socktype, true, &res, err);
+	if (rc == 0) {
+		rc = net_bind(fd, res->ai_addr, res->ai_addrlen, err);
+		freeaddrinfo(res);
+	}
+	free(host);
+	free(bport);
+	return rc;
+}
+
+/* The number of ports lowport picks from: 640 to 1023. */
+#define NET_LOWPORTS 384
+
+int
+net_bind_local(
+    int fd, const struct optvals *o, int family, int socktype, char *err)
+{
+	const char *host = o->bind;
+	char port[8];
+	int i, first;
+
+	if (host == NULL && !o->given[OPT_SOURCEPORT] && !o->lowport)
+		return 0;
+	if (host == NULL)
+		host = family == AF_INET6 ? "::" : "0.0.0.0";
+	if (!o->lowport) {
+		*net_put_decimal(port, (unsigned)o->sourceport) = '\0';
+		return net_bind_hostport(fd, host, family, socktype,
+		    o->given[OPT_SOURCEPORT] ? port : NULL, err);
+	}
+	/* Start somewhere else each time, as a random source port would. */
+	first = (int)(getpid() % NET_LOWPORTS);
+	for (i = 0; i < NET_LOWPORTS; i++) {
+		*net_put_decimal(
+		    port, (unsigned)(640 + (first + i) % NET_LOWPORTS)) = '\0';
+		if (net_bind_hostport(fd, host, family, socktype, port, err) ==
+		    0)
+			return 0;
+		if (errno != EADDRINUSE)
+			return -1;
+	}
+	snprintf(err, DUCT_ERR_LEN, "lowport: no free port from 640 to 1023");
+	return -1;
+}
+
+static int
+net_tcp_try(const struct net_tcp_req *req, const struct addrinfo *ai, char *err)
+{
+	const struct optvals *o = req->opts;
+	int fd;
+
+	if ((fd = net_socket(ai->ai_family, SOCK_STREAM, err)) == -1)
+		return -1;
+	if (opts_apply_sock(fd, o, err) == -1)
+		goto fail;
+	if (net_bind_local(fd, o, ai->ai_family, SOCK_STREAM, err) == -1)
+		goto fail;
+	if (net_connect(
+		fd, ai->ai_addr, ai->ai_addrlen, o->connect_timeout, err) == -1)
+		goto fail;
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+int
+net_tcp_connect(
+    const struct net_tcp_req *req, char *where, size_t wlen, char *err)
+{
+	struct addrinfo *fresh;
+	const struct addrinfo *ai, *list;
+	int fd = -1;
+
+	list = net_addresses(req->host, req->port, req->family, SOCK_STREAM,
+	    req->known, &fresh, err);
+	if (list == NULL)
+		return -1;
+	for (ai = list; ai != NULL; ai = ai->ai_next) {
+		net_format(ai->ai_addr, ai->ai_addrlen, where, wlen);
+		if (req->trying != NULL)
+			req->trying(where, req->arg);
+		fd = net_tcp_try(req, ai, err);
+		if (fd != -1 || errno == EINTR)
+			break;
+	}
+	if (fresh != NULL)
+		freeaddrinfo(fresh);
+	return fd;
+}
+
+/* Tries c->ai and the addresses after it until one is under way. */
+static int
+net_tcp_next(const struct net_tcp_req *req, struct net_tcp_conn *c, char *err)
+{
+	const struct optvals *o = req->opts;
+	int rc;
+
+	for (; c->ai != NULL; c->ai = c->ai->ai_next) {
+		net_format(c->ai->ai_addr, c->ai->ai_addrlen, c->where,
+		    sizeof(c->where));
+		if (req->trying != NULL)
+			req->trying(c->where, req->arg);
+		c->fd = net_socket(c->ai->ai_family, SOCK_STREAM, err);
+		if (c->fd == -1)
+			continue;
+		if (opts_apply_sock(c->fd, o, err) == 0 &&
+		    net_bind_local(
+			c->fd, o, c->ai->ai_family, SOCK_STREAM, err) == 0 &&
+		    (rc = net_connect_start(
+			 c->fd, c->ai->ai_addr, c->ai->ai_addrlen, err)) != -1)
+			return rc;
+		close(c->fd);
+		c->fd = -1;
+	}
+	return -1;
+}
+
+int
+net_tcp_start(const struct net_tcp_req *req, struct net_tcp_conn *c, char *err)
+{
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->ai = net_addresses(req->host, req->port, req->family, SOCK_STREAM,
+	    req->known, &c->fresh, err);
+	if (c->ai == NULL)
+		return -1;
+	if ((rc = net_tcp_next(req, c, err)) == -1)
+		net_tcp_conn_end(c, false);
+	return rc;
+}
+
+int
+net_tcp_continue(const struct net_tcp_req *req, struct net_tcp_conn *c,
+    bool timed_out, char *err)
+{
+	int rc;
+
+	if (timed_out) {
+		snprintf(err, DUCT_ERR_LEN, "connect: timed out after %gs",
+		    req->opts->connect_timeout);
+		errno = ETIMEDOUT;
+	} else if (net_connect_result(c->fd, err) == 0) {
+		return 0;
+	}
+	close(c->fd);
+	c->fd = -1;
+	c->ai = c->ai->ai_next;
+	if ((rc = net_tcp_next(req, c, err)) == -1)
+		net_tcp_conn_end(c, false);
+	return rc;
+}
+
+void
+net_tcp_conn_end(struct net_tcp_conn *c, bool keep_fd)
+{
+	if (!keep_fd && c->fd != -1)
+		close(c->fd);
+	c->fd = -1;
+	if (c->fresh != NULL)
+		freeaddrinfo(c->fresh);
+	c->fresh = NULL;
+	c->ai = NULL;
+}
+
+int
+net_tcp_listen(const char *port, int family, const struct optvals *o,
+    char *where, size_t wlen, char *err)
+{
+	struct sockaddr_storage ss;
+	struct addrinfo *res;
+	socklen_t len = sizeof(ss);
+	char *host = NULL, *bport = NULL;
+	int fd, one = 1, rc;
+	size_t n;
+
+	if (o->bind != NULL &&
+	    net_split_hostport(o->bind, &host, &bport, err) == -1)
+		return -1;
+	/* No bind= host: the IPv4 wildcard unless IPv6 was asked for. */
+	if (host == NULL || *host == '\0') {
+		free(host);
+		host = xstrdup(family == AF_INET6 ? "::" : "0.0.0.0");
+	}
+	rc = net_resolve(host, port, family, SOCK_STREAM, true, &res, err);
+	free(host);
+	free(bport);
+	if (rc == -1)
+		return -1;
+	/* A socket the service manager bound for us: serve on it. */
+	fd = activation_take(res->ai_addr, res->ai_addrlen, SOCK_STREAM);
+	if (fd != -1) {
+		freeaddrinfo(res);
+		if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+			net_format((struct sockaddr *)&ss, len, where, wlen);
+		else
+			snprintf(where, wlen, "?");
+		n = strlen(where);
+		snprintf(where + n, n < wlen ? wlen - n : 0,
+		    " (socket passed by the service manager)");
+		return fd;
+	}
+	if ((fd = net_socket(res->ai_family, SOCK_STREAM, err)) == -1)
+		goto fail;
+	if (!o->given[OPT_REUSEADDR])
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (opts_apply_sock(fd, o, err) == -1 ||
+	    net_bind(fd, res->ai_addr, res->ai_addrlen, err) == -1)
+		goto fail;
+	if (listen(fd, o->backlog) == -1) {
+		snprintf(err, DUCT_ERR_LEN, "listen: %s", strerror(errno));
+		goto fail;
+	}
+	freeaddrinfo(res);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+		net_format((struct sockaddr *)&ss, len, where, wlen);
+	else
+		snprintf(where, wlen, "?");
+	return fd;
+fail:
+	if (fd != -1)
+		close(fd);
+	freeaddrinfo(res);
+	return -1;
+}

@@ -1,0 +1,94 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * IP socket recipes over struct optvals (netip.c): binding an outgoing
+ * socket as bind=, sourceport= and lowport ask, connecting to each
+ * address of HOST:PORT in turn (blocking or in steps), and listening.
+ * Failures fill the caller's err[DUCT_ERR_LEN].
+ */
+#ifndef DUCT_NETIP_H
+#define DUCT_NETIP_H
+
+#include <netdb.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "duct.h"
+#include "netfmt.h"
+
+struct optvals;
+
+/*
+ * Binds an outgoing socket fd of family/socktype as o asks: bind= (a host,
+ * maybe with a port), sourceport= (the port when bind= names none), or
+ * lowport (a free port from 640 to 1023, which needs privilege).  Does
+ * nothing when o asks for none of these.  Returns 0, or -1 with err.
+ */
+int net_bind_local(
+    int fd, const struct optvals *o, int family, int socktype, char *err);
+
+/* What net_tcp_connect() needs to know. */
+struct net_tcp_req {
+	const char *host; /* name or literal, [brackets] allowed */
+	const char *port;
+	int family;                 /* AF_UNSPEC, AF_INET or AF_INET6 */
+	const struct optvals *opts; /* bind=, connect-timeout=, sockopts */
+	/* host:port resolved already (net_resolve_literal), or NULL. */
+	const struct addrinfo *known;
+	/* Called with each printed address before it is tried, or NULL. */
+	void (*trying)(const char *where, void *arg);
+	void *arg;
+};
+
+/*
+ * Resolves req->host (unless req->known holds its addresses) and tries
+ * each of its addresses in turn: a
+ * non-blocking socket, the socket options of req->opts, bind= when given,
+ * and a connect bounded by connect-timeout=.  Returns the connected
+ * socket and prints its peer into where[wlen], or -1 with err from the
+ * last attempt (errno EINTR when a signal ended the wait).
+ */
+int net_tcp_connect(
+    const struct net_tcp_req *req, char *where, size_t wlen, char *err);
+
+/*
+ * A connect that never waits, for a loop serving many peers: the
+ * addresses of net_tcp_connect() tried in turn, each a step.
+ */
+struct net_tcp_conn {
+	struct addrinfo *fresh;    /* resolved here, or NULL */
+	const struct addrinfo *ai; /* the address being tried */
+	int fd;                    /* its socket, or -1 */
+	char where[NET_ADDRSTRLEN];
+};
+
+/*
+ * Starts connecting as net_tcp_connect() would.  Returns 0 when
+ * connected at once, 1 when c->fd is to be waited for until writable
+ * (then net_tcp_continue()), or -1 with err (nothing left to release).
+ * A host name is resolved here, which waits for the resolver.
+ */
+int net_tcp_start(
+    const struct net_tcp_req *req, struct net_tcp_conn *c, char *err);
+
+/*
+ * After c->fd turned writable, or its connect-timeout= passed
+ * (timed_out): 0 connected, 1 waiting again (the next address), or -1
+ * with err from the last address (nothing left to release).
+ */
+int net_tcp_continue(const struct net_tcp_req *req, struct net_tcp_conn *c,
+    bool timed_out, char *err);
+
+/* Releases c; the socket too unless keep_fd (connected: the caller's). */
+void net_tcp_conn_end(struct net_tcp_conn *c, bool keep_fd);
+
+/*
+ * A listening TCP socket on port: on the host of bind= when given, else on
+ * the IPv4 wildcard (the IPv6 one when family is AF_INET6).  SO_REUSEADDR
+ * is on unless reuseaddr= says otherwise; the socket options and backlog=
+ * of o apply.  Returns the socket and prints the bound address into
+ * where[wlen], or -1 with err.
+ */
+int net_tcp_listen(const char *port, int family, const struct optvals *o,
+    char *where, size_t wlen, char *err);
+
+#endif
