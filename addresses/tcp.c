@@ -19,6 +19,7 @@
 #include "facts.h"
 #include "log.h"
 #include "net.h"
+#include "opener.h"
 #include "options.h"
 #include "proxyproto.h"
 #include "lookup.h"
@@ -27,38 +28,17 @@
 static int
 tcp_connect_check(const struct address *a, int *param, char *err)
 {
-	*param = 0;
-	if (a->params[0][0] == '\0') {
-		snprintf(err, DUCT_ERR_LEN, "host missing");
+	if (net_check_ip(a, param, err) == -1)
 		return -1;
-	}
-	*param = 1;
-	if (net_check_port(a->params[1], err) == -1)
-		return -1;
-	*param = -1;
-	if (proxy_check(a, false, err) == -1)
-		return -1;
-	return net_check_bind(a->opts.bind, err);
+	return proxy_check(a, false, err);
 }
 
 static int
 tcp_listen_check(const struct address *a, int *param, char *err)
 {
-	*param = 0;
-	if (net_check_port(a->params[0], err) == -1)
+	if (net_check_ip_port(a, param, err) == -1)
 		return -1;
-	*param = -1;
-	if (proxy_check(a, true, err) == -1)
-		return -1;
-	return net_check_bind(a->opts.bind, err);
-}
-
-static void
-tcp_trying(const char *where, void *arg)
-{
-	const struct address *a = arg;
-
-	log_info("%s: connecting to %s", a->label, where);
+	return proxy_check(a, true, err);
 }
 
 static int
@@ -68,10 +48,10 @@ tcp_connect_open(const struct address *a, const struct open_ctx *ctx,
 	struct net_tcp_req req = {
 		.host = a->params[0],
 		.port = a->params[1],
-		.family = net_pick_family(a->family, &a->opts, ctx->family),
+		.family = net_ip_family(a, ctx),
 		.opts = &a->opts,
 		.known = ctx->known,
-		.trying = tcp_trying,
+		.trying = opener_trying,
 		.arg = (void *)a,
 	};
 	char where[NET_ADDRSTRLEN];
@@ -108,10 +88,10 @@ tcp_req(const struct address *a, const struct open_ctx *ctx,
 	memset(req, 0, sizeof(*req));
 	req->host = a->params[0];
 	req->port = a->params[1];
-	req->family = net_pick_family(a->family, &a->opts, ctx->family);
+	req->family = net_ip_family(a, ctx);
 	req->opts = &a->opts;
 	req->known = o->addrs != NULL ? o->addrs : ctx->known;
-	req->trying = tcp_trying;
+	req->trying = opener_trying;
 	req->arg = (void *)a;
 }
 
@@ -165,7 +145,7 @@ tcp_lookup_start(const struct address *a, const struct open_ctx *ctx,
 	char *host = net_unbracket(a->params[0]);
 
 	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = net_pick_family(a->family, &a->opts, ctx->family);
+	hints.ai_family = net_ip_family(a, ctx);
 	hints.ai_socktype = SOCK_STREAM;
 	o->lookup = lookup_start(host, a->params[1], &hints, &w->fd, err);
 	free(host);
@@ -254,8 +234,7 @@ tcp_connect_abort(struct open_wait *w)
 static void
 tcp_connect_prepare(const struct address *a, struct open_ctx *ctx)
 {
-	ctx->known = net_resolve_literal(a->params[0], a->params[1],
-	    net_pick_family(a->family, &a->opts, ctx->family), SOCK_STREAM);
+	net_prepare_ip(a, ctx, SOCK_STREAM);
 }
 
 static int
@@ -265,9 +244,8 @@ tcp_listen(const struct address *a, const struct open_ctx *ctx,
 	char where[NET_ADDRSTRLEN];
 	int fd;
 
-	fd = net_tcp_listen(a->params[0],
-	    net_pick_family(a->family, &a->opts, ctx->family), &a->opts, where,
-	    sizeof(where), err);
+	fd = net_tcp_listen(a->params[0], net_ip_family(a, ctx), &a->opts,
+	    where, sizeof(where), err);
 	if (fd == -1)
 		return -1;
 	log_notice("%s: listening on %s", a->label, where);
@@ -335,15 +313,6 @@ tcp_ready(const struct address *a, struct endpoint *ep, char *err)
 	return 0;
 }
 
-static void
-tcp_listen_close(struct listener *l, bool in_child)
-{
-	(void)in_child;
-	if (l->fd != -1)
-		close(l->fd);
-	l->fd = -1;
-}
-
 const struct addr_kind kind_tcp_connect = {
 	.names = { "TCP-CONNECT", "TCP" },
 	.syntax = "HOST:PORT",
@@ -377,5 +346,5 @@ const struct addr_kind kind_tcp_listen = {
 	.accept = tcp_accept,
 	.ready = tcp_ready,
 	.accept_anywhere = true,
-	.listen_close = tcp_listen_close,
+	.listen_close = net_listener_close,
 };

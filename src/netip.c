@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "activation.h"
+#include "address.h"
 #include "net.h"
 #include "options.h"
 #include "xmalloc.h"
@@ -72,44 +73,72 @@ net_bind_local(
 	return -1;
 }
 
+/* The socket type of req: SOCK_STREAM unless it says otherwise. */
 static int
-net_tcp_try(const struct net_tcp_req *req, const struct addrinfo *ai, char *err)
+net_ip_socktype(const struct net_tcp_req *req)
 {
-	const struct optvals *o = req->opts;
+	return req->socktype != 0 ? req->socktype : SOCK_STREAM;
+}
+
+/*
+ * A socket for the address ai of req, ready to connect or send: the
+ * socket options of req->opts and its local address (bind=, sourceport=,
+ * lowport).  Returns the descriptor, or -1 with err.
+ */
+static int
+net_ip_socket(
+    const struct net_tcp_req *req, const struct addrinfo *ai, char *err)
+{
+	int type = net_ip_socktype(req), fd;
+
+	if ((fd = net_socket(ai->ai_family, type, err)) == -1)
+		return -1;
+	if (opts_apply_sock(fd, req->opts, err) == -1 ||
+	    net_bind_local(fd, req->opts, ai->ai_family, type, err) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* net_ip_socket(), then the connect req asks for, bounded as it says. */
+static int
+net_ip_try(const struct net_tcp_req *req, const struct addrinfo *ai, char *err)
+{
 	int fd;
 
-	if ((fd = net_socket(ai->ai_family, SOCK_STREAM, err)) == -1)
+	if ((fd = net_ip_socket(req, ai, err)) == -1)
 		return -1;
-	if (opts_apply_sock(fd, o, err) == -1)
-		goto fail;
-	if (net_bind_local(fd, o, ai->ai_family, SOCK_STREAM, err) == -1)
-		goto fail;
-	if (net_connect(
-		fd, ai->ai_addr, ai->ai_addrlen, o->connect_timeout, err) == -1)
-		goto fail;
+	if (!req->no_connect &&
+	    net_connect(fd, ai->ai_addr, ai->ai_addrlen,
+		req->opts->connect_timeout, err) == -1) {
+		close(fd);
+		return -1;
+	}
 	return fd;
-fail:
-	close(fd);
-	return -1;
 }
 
 int
-net_tcp_connect(
-    const struct net_tcp_req *req, char *where, size_t wlen, char *err)
+net_ip_open(const struct net_tcp_req *req, struct sockaddr_storage *peer,
+    socklen_t *peerlen, char *where, size_t wlen, char *err)
 {
 	struct addrinfo *fresh;
 	const struct addrinfo *ai, *list;
 	int fd = -1;
 
-	list = net_addresses(req->host, req->port, req->family, SOCK_STREAM,
-	    req->known, &fresh, err);
+	list = net_addresses(req->host, req->port, req->family,
+	    net_ip_socktype(req), req->known, &fresh, err);
 	if (list == NULL)
 		return -1;
 	for (ai = list; ai != NULL; ai = ai->ai_next) {
 		net_format(ai->ai_addr, ai->ai_addrlen, where, wlen);
 		if (req->trying != NULL)
 			req->trying(where, req->arg);
-		fd = net_tcp_try(req, ai, err);
+		fd = net_ip_try(req, ai, err);
+		if (fd != -1 && peer != NULL) {
+			memcpy(peer, ai->ai_addr, ai->ai_addrlen);
+			*peerlen = ai->ai_addrlen;
+		}
 		if (fd != -1 || errno == EINTR)
 			break;
 	}
@@ -118,11 +147,17 @@ net_tcp_connect(
 	return fd;
 }
 
+int
+net_tcp_connect(
+    const struct net_tcp_req *req, char *where, size_t wlen, char *err)
+{
+	return net_ip_open(req, NULL, NULL, where, wlen, err);
+}
+
 /* Tries c->ai and the addresses after it until one is under way. */
 static int
 net_tcp_next(const struct net_tcp_req *req, struct net_tcp_conn *c, char *err)
 {
-	const struct optvals *o = req->opts;
 	int rc;
 
 	for (; c->ai != NULL; c->ai = c->ai->ai_next) {
@@ -130,14 +165,11 @@ net_tcp_next(const struct net_tcp_req *req, struct net_tcp_conn *c, char *err)
 		    sizeof(c->where));
 		if (req->trying != NULL)
 			req->trying(c->where, req->arg);
-		c->fd = net_socket(c->ai->ai_family, SOCK_STREAM, err);
-		if (c->fd == -1)
+		if ((c->fd = net_ip_socket(req, c->ai, err)) == -1)
 			continue;
-		if (opts_apply_sock(c->fd, o, err) == 0 &&
-		    net_bind_local(
-			c->fd, o, c->ai->ai_family, SOCK_STREAM, err) == 0 &&
-		    (rc = net_connect_start(
-			 c->fd, c->ai->ai_addr, c->ai->ai_addrlen, err)) != -1)
+		rc = net_connect_start(
+		    c->fd, c->ai->ai_addr, c->ai->ai_addrlen, err);
+		if (rc != -1)
 			return rc;
 		close(c->fd);
 		c->fd = -1;
@@ -152,8 +184,8 @@ net_tcp_start(const struct net_tcp_req *req, struct net_tcp_conn *c, char *err)
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
-	c->ai = net_addresses(req->host, req->port, req->family, SOCK_STREAM,
-	    req->known, &c->fresh, err);
+	c->ai = net_addresses(req->host, req->port, req->family,
+	    net_ip_socktype(req), req->known, &c->fresh, err);
 	if (c->ai == NULL)
 		return -1;
 	if ((rc = net_tcp_next(req, c, err)) == -1)
@@ -195,15 +227,11 @@ net_tcp_conn_end(struct net_tcp_conn *c, bool keep_fd)
 }
 
 int
-net_tcp_listen(const char *port, int family, const struct optvals *o,
-    char *where, size_t wlen, char *err)
+net_ip_local(const char *port, int family, int socktype,
+    const struct optvals *o, struct addrinfo **res, char *err)
 {
-	struct sockaddr_storage ss;
-	struct addrinfo *res;
-	socklen_t len = sizeof(ss);
 	char *host = NULL, *bport = NULL;
-	int fd, one = 1, rc;
-	size_t n;
+	int rc;
 
 	if (o->bind != NULL &&
 	    net_split_hostport(o->bind, &host, &bport, err) == -1)
@@ -213,44 +241,122 @@ net_tcp_listen(const char *port, int family, const struct optvals *o,
 		free(host);
 		host = xstrdup(family == AF_INET6 ? "::" : "0.0.0.0");
 	}
-	rc = net_resolve(host, port, family, SOCK_STREAM, true, &res, err);
+	rc = net_resolve(host, port, family, socktype, true, res, err);
 	free(host);
 	free(bport);
-	if (rc == -1)
+	return rc;
+}
+
+int
+net_ip_bound(const struct sockaddr *sa, socklen_t len, int socktype,
+    const struct optvals *o, char *err)
+{
+	int fd, one = 1;
+
+	if ((fd = net_socket(sa->sa_family, socktype, err)) == -1)
+		return -1;
+	/*
+	 * On by default: a restarted listener must not wait out the old
+	 * one's TIME_WAIT, and UDP-LISTEN,fork's children share the port.
+	 */
+	if (!o->given[OPT_REUSEADDR])
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (opts_apply_sock(fd, o, err) == -1 ||
+	    net_bind(fd, sa, len, err) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The bound address of fd into where[wlen] ("?" when it cannot tell). */
+static void
+net_where_bound(int fd, char *where, size_t wlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+		net_format((struct sockaddr *)&ss, len, where, wlen);
+	else
+		snprintf(where, wlen, "?");
+}
+
+int
+net_tcp_listen(const char *port, int family, const struct optvals *o,
+    char *where, size_t wlen, char *err)
+{
+	struct addrinfo *res;
+	int fd;
+	size_t n;
+
+	if (net_ip_local(port, family, SOCK_STREAM, o, &res, err) == -1)
 		return -1;
 	/* A socket the service manager bound for us: serve on it. */
 	fd = activation_take(res->ai_addr, res->ai_addrlen, SOCK_STREAM);
 	if (fd != -1) {
 		freeaddrinfo(res);
-		if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
-			net_format((struct sockaddr *)&ss, len, where, wlen);
-		else
-			snprintf(where, wlen, "?");
+		net_where_bound(fd, where, wlen);
 		n = strlen(where);
 		snprintf(where + n, n < wlen ? wlen - n : 0,
 		    " (socket passed by the service manager)");
 		return fd;
 	}
-	if ((fd = net_socket(res->ai_family, SOCK_STREAM, err)) == -1)
-		goto fail;
-	if (!o->given[OPT_REUSEADDR])
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (opts_apply_sock(fd, o, err) == -1 ||
-	    net_bind(fd, res->ai_addr, res->ai_addrlen, err) == -1)
-		goto fail;
+	fd = net_ip_bound(res->ai_addr, res->ai_addrlen, SOCK_STREAM, o, err);
+	freeaddrinfo(res);
+	if (fd == -1)
+		return -1;
 	if (listen(fd, o->backlog) == -1) {
 		snprintf(err, DUCT_ERR_LEN, "listen: %s", strerror(errno));
-		goto fail;
-	}
-	freeaddrinfo(res);
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
-		net_format((struct sockaddr *)&ss, len, where, wlen);
-	else
-		snprintf(where, wlen, "?");
-	return fd;
-fail:
-	if (fd != -1)
 		close(fd);
-	freeaddrinfo(res);
-	return -1;
+		return -1;
+	}
+	net_where_bound(fd, where, wlen);
+	return fd;
+}
+
+int
+net_ip_family(const struct address *a, const struct open_ctx *ctx)
+{
+	return net_pick_family(a->family, &a->opts, ctx->family);
+}
+
+/* HOST:PORT (with_host) or PORT, then bind=: addr_kind.check's job. */
+static int
+net_check_ip_params(
+    const struct address *a, bool with_host, int *param, char *err)
+{
+	int p = 0;
+
+	*param = 0;
+	if (with_host) {
+		if (a->params[0][0] == '\0') {
+			snprintf(err, DUCT_ERR_LEN, "host missing");
+			return -1;
+		}
+		*param = p = 1;
+	}
+	if (net_check_port(a->params[p], err) == -1)
+		return -1;
+	*param = -1;
+	return net_check_bind(a->opts.bind, err);
+}
+
+int
+net_check_ip(const struct address *a, int *param, char *err)
+{
+	return net_check_ip_params(a, true, param, err);
+}
+
+int
+net_check_ip_port(const struct address *a, int *param, char *err)
+{
+	return net_check_ip_params(a, false, param, err);
+}
+
+void
+net_prepare_ip(const struct address *a, struct open_ctx *ctx, int socktype)
+{
+	ctx->known = net_resolve_literal(
+	    a->params[0], a->params[1], net_ip_family(a, ctx), socktype);
 }

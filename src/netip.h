@@ -15,6 +15,8 @@
 #include "duct.h"
 #include "netfmt.h"
 
+struct address;
+struct open_ctx;
 struct optvals;
 
 /*
@@ -37,16 +39,26 @@ struct net_tcp_req {
 	/* Called with each printed address before it is tried, or NULL. */
 	void (*trying)(const char *where, void *arg);
 	void *arg;
+	/* net_ip_open() only: SOCK_DGRAM, or 0 for SOCK_STREAM. */
+	int socktype;
+	/* net_ip_open() only: a datagram socket that only sends to host. */
+	bool no_connect;
 };
 
 /*
- * Resolves req->host (unless req->known holds its addresses) and tries
- * each of its addresses in turn: a
- * non-blocking socket, the socket options of req->opts, bind= when given,
- * and a connect bounded by connect-timeout=.  Returns the connected
- * socket and prints its peer into where[wlen], or -1 with err from the
- * last attempt (errno EINTR when a signal ended the wait).
+ * The one IP recipe for "HOST:PORT for a socket type": resolves
+ * req->host (unless req->known holds its addresses) and tries each of
+ * its addresses in turn: a non-blocking socket of req->socktype, the
+ * socket options of req->opts, its local address (bind=, sourceport=,
+ * lowport), and unless req->no_connect a connect bounded by
+ * connect-timeout=.  Returns the socket, prints the address it is for
+ * into where[wlen] and, when peer is not NULL, copies it there; or -1
+ * with err from the last attempt (errno EINTR when a signal ended it).
  */
+int net_ip_open(const struct net_tcp_req *req, struct sockaddr_storage *peer,
+    socklen_t *peerlen, char *where, size_t wlen, char *err);
+
+/* net_ip_open() of a TCP connection, whose peer the caller knows. */
 int net_tcp_connect(
     const struct net_tcp_req *req, char *where, size_t wlen, char *err);
 
@@ -82,6 +94,23 @@ int net_tcp_continue(const struct net_tcp_req *req, struct net_tcp_conn *c,
 void net_tcp_conn_end(struct net_tcp_conn *c, bool keep_fd);
 
 /*
+ * What an IP socket of a PORT kind binds to: the host of bind= when
+ * given (its port is not used), else the IPv4 wildcard (the IPv6 one
+ * when family is AF_INET6), and port.  Returns 0 and *res (free with
+ * freeaddrinfo), or -1 with err.
+ */
+int net_ip_local(const char *port, int family, int socktype,
+    const struct optvals *o, struct addrinfo **res, char *err);
+
+/*
+ * A socket of socktype bound to sa, SO_REUSEADDR on unless reuseaddr=
+ * says otherwise, the socket options of o applied before the bind.
+ * Returns the descriptor, or -1 with err.
+ */
+int net_ip_bound(const struct sockaddr *sa, socklen_t len, int socktype,
+    const struct optvals *o, char *err);
+
+/*
  * A listening TCP socket on port: on the host of bind= when given, else on
  * the IPv4 wildcard (the IPv6 one when family is AF_INET6).  SO_REUSEADDR
  * is on unless reuseaddr= says otherwise; the socket options and backlog=
@@ -90,5 +119,29 @@ void net_tcp_conn_end(struct net_tcp_conn *c, bool keep_fd);
  */
 int net_tcp_listen(const char *port, int family, const struct optvals *o,
     char *where, size_t wlen, char *err);
+
+/*
+ * The IP helpers in the shape of a kind's functions, so that each IP
+ * kind (TCP, UDP, OPENSSL, SOCKS, PROXY) writes only what is its own.
+ */
+
+/* The family of an IP address a: its TCP4-style name, pf=, then -4/-6. */
+int net_ip_family(const struct address *a, const struct open_ctx *ctx);
+
+/*
+ * addr_kind.check of a HOST:PORT kind (net_check_ip: a host in
+ * params[0], a port in params[1]) or of a PORT kind (net_check_ip_port:
+ * a port in params[0]), and of bind= for both.  No I/O.  Returns 0, or
+ * -1 with err and *param the bad parameter's index (-1: an option).
+ */
+int net_check_ip(const struct address *a, int *param, char *err);
+int net_check_ip_port(const struct address *a, int *param, char *err);
+
+/*
+ * addr_kind.prepare of a HOST:PORT kind over sockets of socktype: a
+ * numeric host:port resolved once into ctx->known (NULL for a name).
+ */
+void net_prepare_ip(
+    const struct address *a, struct open_ctx *ctx, int socktype);
 
 #endif

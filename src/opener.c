@@ -53,6 +53,14 @@ opener_prepare(const struct address *a, struct open_ctx *ctx)
 }
 
 void
+opener_trying(const char *where, void *arg)
+{
+	const struct address *a = arg;
+
+	log_info("%s: connecting to %s", a->label, where);
+}
+
+void
 opener_close(struct endpoint *ep)
 {
 	ep->ops->close(ep);
