@@ -45,18 +45,12 @@ static int
 tcp_connect_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
 {
-	struct net_tcp_req req = {
-		.host = a->params[0],
-		.port = a->params[1],
-		.family = net_ip_family(a, ctx),
-		.opts = &a->opts,
-		.known = ctx->known,
-		.trying = opener_trying,
-		.arg = (void *)a,
-	};
+	struct net_tcp_req req;
 	char where[NET_ADDRSTRLEN];
 	int fd;
 
+	net_ip_req(a, ctx, SOCK_STREAM, &req);
+	req.trying = opener_trying;
 	if ((fd = net_tcp_connect(&req, where, sizeof(where), err)) == -1)
 		return -1;
 	log_notice("%s: connected to %s", a->label, where);
@@ -85,14 +79,10 @@ static void
 tcp_req(const struct address *a, const struct open_ctx *ctx,
     const struct tcp_open *o, struct net_tcp_req *req)
 {
-	memset(req, 0, sizeof(*req));
-	req->host = a->params[0];
-	req->port = a->params[1];
-	req->family = net_ip_family(a, ctx);
-	req->opts = &a->opts;
-	req->known = o->addrs != NULL ? o->addrs : ctx->known;
+	net_ip_req(a, ctx, SOCK_STREAM, req);
+	if (o->addrs != NULL)
+		req->known = o->addrs;
 	req->trying = opener_trying;
-	req->arg = (void *)a;
 }
 
 static void

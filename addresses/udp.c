@@ -88,16 +88,10 @@ static int
 udp_open_peer(const struct address *a, const struct open_ctx *ctx, bool conn,
     struct sockaddr_storage *peer, socklen_t *peerlen, char *where, char *err)
 {
-	struct net_tcp_req req = {
-		.host = a->params[0],
-		.port = a->params[1],
-		.family = net_ip_family(a, ctx),
-		.opts = &a->opts,
-		.known = ctx->known,
-		.socktype = SOCK_DGRAM,
-		.no_connect = !conn,
-	};
+	struct net_tcp_req req;
 
+	net_ip_req(a, ctx, SOCK_DGRAM, &req);
+	req.no_connect = !conn;
 	return net_ip_open(&req, peer, peerlen, where, NET_ADDRSTRLEN, err);
 }
 

@@ -321,6 +321,20 @@ net_ip_family(const struct address *a, const struct open_ctx *ctx)
 	return net_pick_family(a->family, &a->opts, ctx->family);
 }
 
+void
+net_ip_req(const struct address *a, const struct open_ctx *ctx, int socktype,
+    struct net_tcp_req *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->host = a->params[0];
+	req->port = a->params[1];
+	req->family = net_ip_family(a, ctx);
+	req->opts = &a->opts;
+	req->known = ctx->known;
+	req->socktype = socktype;
+	req->arg = (void *)a;
+}
+
 /* HOST:PORT (with_host) or PORT, then bind=: addr_kind.check's job. */
 static int
 net_check_ip_params(

@@ -129,6 +129,14 @@ int net_tcp_listen(const char *port, int family, const struct optvals *o,
 int net_ip_family(const struct address *a, const struct open_ctx *ctx);
 
 /*
+ * The request for a's HOST:PORT (params[0] and [1]) over socktype: its
+ * family, options, ctx->known, and a itself as the trying callback's arg
+ * (no callback set).
+ */
+void net_ip_req(const struct address *a, const struct open_ctx *ctx,
+    int socktype, struct net_tcp_req *req);
+
+/*
  * addr_kind.check of a HOST:PORT kind (net_check_ip: a host in
  * params[0], a port in params[1]) or of a PORT kind (net_check_ip_port:
  * a port in params[0]), and of bind= for both.  No I/O.  Returns 0, or
