@@ -17,7 +17,6 @@
 
 #include "address.h"
 #include "dgram.h"
-#include "facts.h"
 #include "log.h"
 #include "net.h"
 #include "options.h"
@@ -268,8 +267,6 @@ rawip_recvfrom_accept(
 	dgram_add_mode(ep, rawip_mode(from.ss_family));
 	rawip_format((struct sockaddr *)&from, fromlen, who, sizeof(who));
 	log_notice("%s: packet from %s", a->label, who);
-	facts_add_socket(
-	    &ep->facts, ep->wfd, (struct sockaddr *)&from, fromlen);
 	return 0;
 }
 

@@ -308,25 +308,6 @@ udp_recvfrom_listen(const struct address *a, const struct open_ctx *ctx,
 	return l->fd == -1 ? -1 : 0;
 }
 
-static int
-udp_recvfrom_accept(
-    const struct address *a, struct listener *l, struct endpoint *ep, char *err)
-{
-	struct sockaddr_storage from;
-	socklen_t fromlen;
-	char who[NET_ADDRSTRLEN];
-	int rc;
-
-	rc = dgram_accept_one(a, l, a->opts.fork, ep, &from, &fromlen, err);
-	if (rc != 0)
-		return rc;
-	net_format((struct sockaddr *)&from, fromlen, who, sizeof(who));
-	log_notice("%s: datagram from %s", a->label, who);
-	facts_add_socket(
-	    &ep->facts, ep->wfd, (struct sockaddr *)&from, fromlen);
-	return 0;
-}
-
 #define UDP_GROUPS (G_FD | G_SOCKET | G_IP | G_RETRY)
 
 const struct addr_kind kind_udp_connect = {
@@ -385,7 +366,7 @@ const struct addr_kind kind_udp_recvfrom = {
 	.families = true,
 	.check = net_check_ip_port,
 	.listen = udp_recvfrom_listen,
-	.accept = udp_recvfrom_accept,
+	.accept = dgram_recvfrom_accept,
 	.listen_close = net_listener_close,
 };
 

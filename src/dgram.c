@@ -17,6 +17,7 @@
 
 #include "address.h"
 #include "dgram.h"
+#include "facts.h"
 #include "log.h"
 #include "net.h"
 #include "options.h"
@@ -458,5 +459,23 @@ dgram_accept_one(const struct address *a, struct listener *l, bool keep,
 	dgram_queue_push(&q, m);
 	dgram_queue_export(&q, &ep->facts);
 	dgram_give(ep, &q);
+	facts_add_socket(&ep->facts, fd, (struct sockaddr *)from, *fromlen);
+	return 0;
+}
+
+int
+dgram_recvfrom_accept(
+    const struct address *a, struct listener *l, struct endpoint *ep, char *err)
+{
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	char who[NET_ADDRSTRLEN];
+	int rc;
+
+	rc = dgram_accept_one(a, l, a->opts.fork, ep, &from, &fromlen, err);
+	if (rc != 0)
+		return rc;
+	net_format((struct sockaddr *)&from, fromlen, who, sizeof(who));
+	log_notice("%s: datagram from %s", a->label, who);
 	return 0;
 }
