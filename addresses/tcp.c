@@ -221,12 +221,6 @@ tcp_connect_abort(struct open_wait *w)
 	w->priv = NULL;
 }
 
-static void
-tcp_connect_prepare(const struct address *a, struct open_ctx *ctx)
-{
-	net_prepare_ip(a, ctx, SOCK_STREAM);
-}
-
 static int
 tcp_listen(const struct address *a, const struct open_ctx *ctx,
     struct listener *l, char *err)
@@ -314,7 +308,7 @@ const struct addr_kind kind_tcp_connect = {
 	.max_params = 2,
 	.families = true,
 	.check = tcp_connect_check,
-	.prepare = tcp_connect_prepare,
+	.prepare = net_prepare_tcp,
 	.open = tcp_connect_open,
 	.open_start = tcp_connect_start,
 	.open_step = tcp_connect_step,

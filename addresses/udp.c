@@ -95,13 +95,6 @@ udp_open_peer(const struct address *a, const struct open_ctx *ctx, bool conn,
 	return net_ip_open(&req, peer, peerlen, where, NET_ADDRSTRLEN, err);
 }
 
-/* The fork loop's parent resolves a numeric HOST:PORT for its children. */
-static void
-udp_peer_prepare(const struct address *a, struct open_ctx *ctx)
-{
-	net_prepare_ip(a, ctx, SOCK_DGRAM);
-}
-
 static int
 udp_connect_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
@@ -320,7 +313,7 @@ const struct addr_kind kind_udp_connect = {
 	.max_params = 2,
 	.families = true,
 	.check = net_check_ip,
-	.prepare = udp_peer_prepare,
+	.prepare = net_prepare_udp,
 	.open = udp_connect_open,
 };
 
@@ -350,7 +343,7 @@ const struct addr_kind kind_udp_sendto = {
 	.max_params = 2,
 	.families = true,
 	.check = net_check_ip,
-	.prepare = udp_peer_prepare,
+	.prepare = net_prepare_udp,
 	.open = udp_sendto_open,
 };
 
@@ -394,6 +387,6 @@ const struct addr_kind kind_udp_datagram = {
 	.max_params = 2,
 	.families = true,
 	.check = net_check_ip,
-	.prepare = udp_peer_prepare,
+	.prepare = net_prepare_udp,
 	.open = udp_datagram_open,
 };

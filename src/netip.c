@@ -368,9 +368,22 @@ net_check_ip_port(const struct address *a, int *param, char *err)
 	return net_check_ip_params(a, false, param, err);
 }
 
-void
+/* A numeric host:port of a resolved once, into ctx->known. */
+static void
 net_prepare_ip(const struct address *a, struct open_ctx *ctx, int socktype)
 {
 	ctx->known = net_resolve_literal(
 	    a->params[0], a->params[1], net_ip_family(a, ctx), socktype);
+}
+
+void
+net_prepare_tcp(const struct address *a, struct open_ctx *ctx)
+{
+	net_prepare_ip(a, ctx, SOCK_STREAM);
+}
+
+void
+net_prepare_udp(const struct address *a, struct open_ctx *ctx)
+{
+	net_prepare_ip(a, ctx, SOCK_DGRAM);
 }

@@ -146,10 +146,10 @@ int net_check_ip(const struct address *a, int *param, char *err);
 int net_check_ip_port(const struct address *a, int *param, char *err);
 
 /*
- * addr_kind.prepare of a HOST:PORT kind over sockets of socktype: a
+ * addr_kind.prepare of a HOST:PORT kind over TCP (TCP, OPENSSL) or UDP: a
  * numeric host:port resolved once into ctx->known (NULL for a name).
  */
-void net_prepare_ip(
-    const struct address *a, struct open_ctx *ctx, int socktype);
+void net_prepare_tcp(const struct address *a, struct open_ctx *ctx);
+void net_prepare_udp(const struct address *a, struct open_ctx *ctx);
 
 #endif
