@@ -463,6 +463,15 @@ dgram_accept_one(const struct address *a, struct listener *l, bool keep,
 	return 0;
 }
 
+const struct sockaddr *
+dgram_peer(const struct endpoint *ep, socklen_t *len)
+{
+	const struct dgram_state *st = ep->priv;
+
+	*len = st->peerlen;
+	return (const struct sockaddr *)&st->peer;
+}
+
 int
 dgram_recvfrom_accept(
     const struct address *a, struct listener *l, struct endpoint *ep, char *err)

@@ -109,6 +109,12 @@ int dgram_accept_one(const struct address *a, struct listener *l, bool keep,
     char *err);
 
 /*
+ * The peer ep answers (the sender dgram_accept_one() took, or the
+ * address given to dgram_init()) and its length in *len (0: none).
+ */
+const struct sockaddr *dgram_peer(const struct endpoint *ep, socklen_t *len);
+
+/*
  * addr_kind.accept of a RECVFROM kind that needs nothing of its own:
  * dgram_accept_one() (keeping the listener with fork) and the notice
  * "datagram from SENDER".

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -129,58 +130,51 @@ net_wait_until(int fd, bool writable, double deadline, char *err)
 	return -1;
 }
 
-int
-net_send_all(int fd, const void *buf, size_t len, double deadline, char *err)
+/*
+ * Sends (sending) or receives exactly len bytes at p, waiting for fd
+ * until deadline: the loop of net_send_all() and net_recv_exact().
+ */
+static int
+net_all(int fd, char *p, size_t len, bool sending, double deadline, char *err)
 {
-	const char *p = buf;
 	ssize_t n;
 
 	while (len > 0) {
-		n = send(fd, p, len, MSG_NOSIGNAL);
+		n = sending ? send(fd, p, len, MSG_NOSIGNAL)
+			    : recv(fd, p, len, 0);
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;
 			continue;
 		}
-		if (n == -1 && errno != EAGAIN && errno != EINTR) {
-			snprintf(
-			    err, DUCT_ERR_LEN, "send: %s", strerror(errno));
+		if (n == 0 && !sending) {
+			snprintf(err, DUCT_ERR_LEN,
+			    "the server closed the connection");
+			errno = ECONNRESET;
 			return -1;
 		}
-		if (net_wait_until(fd, true, deadline, err) == -1)
+		if (n == -1 && errno != EAGAIN && errno != EINTR) {
+			snprintf(err, DUCT_ERR_LEN, "%s: %s",
+			    sending ? "send" : "recv", strerror(errno));
+			return -1;
+		}
+		if (net_wait_until(fd, sending, deadline, err) == -1)
 			return -1;
 	}
 	return 0;
 }
 
 int
+net_send_all(int fd, const void *buf, size_t len, double deadline, char *err)
+{
+	/* send(2) only reads the bytes: the cast drops no promise. */
+	return net_all(fd, (char *)(uintptr_t)buf, len, true, deadline, err);
+}
+
+int
 net_recv_exact(int fd, void *buf, size_t len, double deadline, char *err)
 {
-	char *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		n = recv(fd, p, len, 0);
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (n == 0) {
-			snprintf(err, DUCT_ERR_LEN,
-			    "the server closed the connection");
-			errno = ECONNRESET;
-			return -1;
-		}
-		if (errno != EAGAIN && errno != EINTR) {
-			snprintf(
-			    err, DUCT_ERR_LEN, "recv: %s", strerror(errno));
-			return -1;
-		}
-		if (net_wait_until(fd, false, deadline, err) == -1)
-			return -1;
-	}
-	return 0;
+	return net_all(fd, buf, len, false, deadline, err);
 }
 
 int
