@@ -222,9 +222,7 @@ rawip_open_local(
 	if ((fd = rawip_socket(a, *family, proto, err)) == -1)
 		return -1;
 	log_notice("%s: listening on %s, protocol %d", a->label,
-	    a->opts.bind != NULL ? a->opts.bind
-				 : (*family == AF_INET6 ? "::" : "0.0.0.0"),
-	    proto);
+	    a->opts.bind != NULL ? a->opts.bind : net_wildcard(*family), proto);
 	return fd;
 }
 

@@ -147,16 +147,15 @@ sock_bound(const struct address *a, struct sock_spec *sp, char *err)
 	struct sockaddr_storage local;
 	socklen_t len = sizeof(local);
 	char where[NET_ADDRSTRLEN];
-	int fd, one = 1, param;
+	int fd, param;
 
 	if (sock_spec(a, sp, &param, err) == -1)
 		return -1;
 	fd = net_socket_proto(sp->family, sp->type, sp->protocol, err);
 	if (fd == -1)
 		return -1;
-	if (!a->opts.given[OPT_REUSEADDR] &&
-	    (sp->family == AF_INET || sp->family == AF_INET6))
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (sp->family == AF_INET || sp->family == AF_INET6)
+		net_reuseaddr_default(fd, &a->opts);
 	if (opts_apply_sock(fd, &a->opts, err) == -1 ||
 	    net_bind(fd, (const struct sockaddr *)&sp->sa, sp->salen, err) ==
 		-1) {

@@ -307,6 +307,12 @@ net_parse_sockaddr(const char *text, int family, struct sockaddr_storage *ss,
 	return 0;
 }
 
+const char *
+net_wildcard(int family)
+{
+	return family == AF_INET6 ? "::" : "0.0.0.0";
+}
+
 int
 net_pick_family(int forced, const struct optvals *o, int fallback)
 {

@@ -71,6 +71,9 @@ int net_bind_hostport(int fd, const char *text, int family, int socktype,
 bool net_addr_equal(const struct sockaddr *a, socklen_t alen,
     const struct sockaddr *b, socklen_t blen);
 
+/* The wildcard host of family: "::" for AF_INET6, else "0.0.0.0". */
+const char *net_wildcard(int family);
+
 /*
  * The family an IP address should use: forced (AF_INET/AF_INET6 from a
  * TCP4/TCP6-style name, else AF_UNSPEC), then pf= in o, then fallback

@@ -52,7 +52,7 @@ net_bind_local(
 	if (host == NULL && !o->given[OPT_SOURCEPORT] && !o->lowport)
 		return 0;
 	if (host == NULL)
-		host = family == AF_INET6 ? "::" : "0.0.0.0";
+		host = net_wildcard(family);
 	if (!o->lowport) {
 		*net_put_decimal(port, (unsigned)o->sourceport) = '\0';
 		return net_bind_hostport(fd, host, family, socktype,
@@ -239,7 +239,7 @@ net_ip_local(const char *port, int family, int socktype,
 	/* No bind= host: the IPv4 wildcard unless IPv6 was asked for. */
 	if (host == NULL || *host == '\0') {
 		free(host);
-		host = xstrdup(family == AF_INET6 ? "::" : "0.0.0.0");
+		host = xstrdup(net_wildcard(family));
 	}
 	rc = net_resolve(host, port, family, socktype, true, res, err);
 	free(host);
@@ -247,20 +247,28 @@ net_ip_local(const char *port, int family, int socktype,
 	return rc;
 }
 
-int
-net_ip_bound(const struct sockaddr *sa, socklen_t len, int socktype,
-    const struct optvals *o, char *err)
+void
+net_reuseaddr_default(int fd, const struct optvals *o)
 {
-	int fd, one = 1;
+	int one = 1;
 
-	if ((fd = net_socket(sa->sa_family, socktype, err)) == -1)
-		return -1;
 	/*
 	 * On by default: a restarted listener must not wait out the old
 	 * one's TIME_WAIT, and UDP-LISTEN,fork's children share the port.
 	 */
 	if (!o->given[OPT_REUSEADDR])
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+}
+
+int
+net_ip_bound(const struct sockaddr *sa, socklen_t len, int socktype,
+    const struct optvals *o, char *err)
+{
+	int fd;
+
+	if ((fd = net_socket(sa->sa_family, socktype, err)) == -1)
+		return -1;
+	net_reuseaddr_default(fd, o);
 	if (opts_apply_sock(fd, o, err) == -1 ||
 	    net_bind(fd, sa, len, err) == -1) {
 		close(fd);

@@ -103,6 +103,12 @@ int net_ip_local(const char *port, int family, int socktype,
     const struct optvals *o, struct addrinfo **res, char *err);
 
 /*
+ * SO_REUSEADDR on fd, a socket about to be bound for listening, unless
+ * reuseaddr= was given (the option table then sets it as asked).
+ */
+void net_reuseaddr_default(int fd, const struct optvals *o);
+
+/*
  * A socket of socktype bound to sa, SO_REUSEADDR on unless reuseaddr=
  * says otherwise, the socket options of o applied before the bind.
  * Returns the descriptor, or -1 with err.
