@@ -16,6 +16,7 @@
 
 #include "address.h"
 #include "fdep.h"
+#include "facts.h"
 #include "log.h"
 #include "net.h"
 #include "options.h"
@@ -122,7 +123,7 @@ acceptfd_accept(
 		return 0;
 	log_notice("%s: connection from %s", a->label, who);
 	if (ip)
-		net_export_peer(fd, (struct sockaddr *)&peer);
+		facts_add_socket(&ep->facts, fd, (struct sockaddr *)&peer, len);
 	return 0;
 }
 

@@ -1,21 +1,20 @@
 /*
  * SPDX-License-Identifier: ISC
- * Child programs: EXEC (argv split here, no shell, found on PATH) and
- * SYSTEM (/bin/sh -c).  The program's standard input and output are one
+ * Child programs: EXEC (argv split by exec-plan.c, no shell, found on
+ * PATH) and SYSTEM (/bin/sh -c).  The program's standard input and output are one
  * end of a socketpair (or two pipes, or a pseudo-terminal); closing the
  * endpoint reaps the program, ending it with SIGTERM, then SIGKILL, if
  * it outlives the relay.  With -u or -U the relay uses one direction
  * only, and the program keeps duct's own descriptor for the other.
+ * What the program runs with (its plan) is exec-plan.c's; this file
+ * starts it, talks to it and reaps it.
  */
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +25,9 @@
 #include <unistd.h>
 
 #include "address.h"
+#include "clock.h"
+#include "exec-plan.h"
+#include "facts.h"
 #include "fdep.h"
 #include "log.h"
 #include "options.h"
@@ -52,82 +54,6 @@ struct exec_state {
  */
 static volatile sig_atomic_t exec_fwd_pid[2];
 static volatile sig_atomic_t exec_fwd_mask[2];
-
-/*
- * Splits a command line into words at blanks; single and double quotes
- * group, a backslash escapes the next character (not inside single
- * quotes).  Returns a NULL-terminated vector (free with exec_argv_free),
- * or NULL with err for an unterminated quote or an empty command.
- */
-static char **
-exec_split(const char *cmd, char *err)
-{
-	size_t n = 0, cap = 8, len = strlen(cmd), o;
-	char **argv = xcalloc(cap, sizeof(*argv));
-	char *word = xmalloc(len + 1);
-	const char *p = cmd;
-	char q;
-
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\n')
-			p++;
-		if (*p == '\0')
-			break;
-		o = 0;
-		q = 0;
-		for (; *p != '\0'; p++) {
-			if (!q && (*p == ' ' || *p == '\t' || *p == '\n'))
-				break;
-			if (*p == '\\' && q != '\'' && p[1] != '\0') {
-				word[o++] = *++p;
-			} else if (q && *p == q) {
-				q = 0;
-			} else if (!q && (*p == '\'' || *p == '"')) {
-				q = *p;
-			} else {
-				word[o++] = *p;
-			}
-		}
-		if (q) {
-			snprintf(err, DUCT_ERR_LEN,
-			    "unterminated %c quote in "
-			    "command",
-			    q);
-			goto fail;
-		}
-		if (n + 2 > cap) {
-			char **nv = xcalloc(cap * 2, sizeof(*nv));
-
-			memcpy(nv, argv, n * sizeof(*nv));
-			free(argv);
-			argv = nv;
-			cap *= 2;
-		}
-		argv[n++] = xstrndup(word, o);
-	}
-	if (n == 0) {
-		snprintf(err, DUCT_ERR_LEN, "empty command");
-		goto fail;
-	}
-	free(word);
-	return argv;
-fail:
-	free(word);
-	while (n > 0)
-		free(argv[--n]);
-	free(argv);
-	return NULL;
-}
-
-static void
-exec_argv_free(char **argv)
-{
-	size_t i;
-
-	for (i = 0; argv[i] != NULL; i++)
-		free(argv[i]);
-	free(argv);
-}
 
 /* The options that cannot go together, for both kinds. */
 static int
@@ -198,28 +124,19 @@ system_check(const struct address *a, int *param, char *err)
 	return -1;
 }
 
-static double
-exec_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Waits up to secs for pid to end; returns true when it was reaped. */
 static bool
 exec_reap(struct exec_state *st, double secs, int *status)
 {
 	struct timespec nap = { 0, 10 * 1000 * 1000 };
-	double end = exec_now() + secs;
+	double end = clock_now() + secs;
 	pid_t r;
 
 	for (;;) {
 		r = waitpid(st->pid, status, WNOHANG);
 		if (r == st->pid || (r == -1 && errno != EINTR))
 			return true;
-		if (exec_now() >= end)
+		if (clock_now() >= end)
 			return false;
 		nanosleep(&nap, NULL);
 	}
@@ -423,172 +340,6 @@ exec_close_fds(struct exec_fds *f)
 }
 
 /*
- * What the program is run with, worked out before fork: the child may
- * only make async-signal-safe calls, so no lookup or allocation is left
- * for it.
- */
-/* The steps of exec_setup, to say which one failed. */
-enum exec_step {
-	STEP_EXEC,
-	STEP_SETSID,
-	STEP_SETPGID,
-	STEP_CTTY,
-	STEP_FDS,
-	STEP_CHROOT,
-	STEP_SU
-};
-
-struct exec_plan {
-	char **argv;      /* argv[0] with login's '-' */
-	char *file;       /* the name to look up: argv[0] without it */
-	const char *path; /* path=: where to look, or NULL for $PATH */
-	char **envp;      /* path=: environ with that PATH, else NULL */
-	char **shargv;    /* path=: "sh", a slot for the file, argv[1]... */
-	bool su;
-	uid_t uid;
-	gid_t gid;
-	gid_t *groups;
-	int ngroups;
-};
-
-/*
- * Moves fd to a close-on-exec copy at or above lo; the old one, also
- * close-on-exec or the program's own, is left as it is.
- */
-static int
-exec_raise(int *fd, int lo)
-{
-	int nfd;
-
-	if (*fd == -1 || *fd >= lo)
-		return 0;
-	if ((nfd = fcntl(*fd, F_DUPFD_CLOEXEC, lo)) == -1)
-		return -1;
-	*fd = nfd;
-	return 0;
-}
-
-/*
- * execvp with path= instead of $PATH: tries each directory in turn and
- * gives the program envp.  Returns with errno set when none would run.
- */
-static void
-exec_search(const struct exec_plan *pl)
-{
-	char buf[4096];
-	const char *p = pl->path, *q;
-	size_t flen = strlen(pl->file), dlen;
-	bool denied = false;
-
-	if (strchr(pl->file, '/') != NULL) {
-		execve(pl->file, pl->argv, pl->envp);
-		return;
-	}
-	for (;; p = q + 1) {
-		if ((q = strchr(p, ':')) == NULL)
-			q = p + strlen(p);
-		dlen = (size_t)(q - p);
-		if (dlen == 0) { /* an empty entry is the current directory */
-			p = ".";
-			dlen = 1;
-		}
-		if (dlen + flen + 2 <= sizeof(buf)) {
-			memcpy(buf, p, dlen);
-			buf[dlen] = '/';
-			memcpy(buf + dlen + 1, pl->file, flen + 1);
-			execve(buf, pl->argv, pl->envp);
-			/* A script without #! is the shell's, as for execvp. */
-			if (errno == ENOEXEC) {
-				pl->shargv[1] = buf;
-				execve("/bin/sh", pl->shargv, pl->envp);
-				return;
-			}
-			if (errno == EACCES)
-				denied = true;
-		}
-		if (*q == '\0')
-			break;
-	}
-	errno = denied ? EACCES : ENOENT;
-}
-
-/*
- * Everything between fork and exec, also run in duct's own process for
- * nofork: session and process group, the descriptors the program talks
- * through (in and out, -1 to leave its 0 or 1 alone), then chroot, umask
- * and the user, the last because the earlier steps may need root.
- * Async-signal-safe only.  Returns only on failure: the step that
- * failed, with errno set.
- */
-static enum exec_step
-exec_setup(const struct address *a, const struct exec_plan *pl, int in, int out,
-    int *errfd)
-{
-	const struct optvals *o = &a->opts;
-	int fin = o->given[OPT_FDIN] ? o->fdin : STDIN_FILENO;
-	int fout = o->given[OPT_FDOUT] ? o->fdout : STDOUT_FILENO;
-	/* With pty, duct's default is socat's ctty: ctty=0 turns it off. */
-	bool ctty = o->pty && (o->ctty || !o->given[OPT_CTTY]);
-	bool sid = o->setsid || ctty;
-	sigset_t none;
-	int lo;
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	if (sid && setsid() == -1)
-		return STEP_SETSID;
-	/* A session leader leads its process group already. */
-	if (o->setpgid && !sid && setpgid(0, 0) == -1)
-		return STEP_SETPGID;
-	if (ctty && ioctl(in, TIOCSCTTY, 0) == -1)
-		return STEP_CTTY;
-	/*
-	 * Out of the way of the numbers the program wants, so that no
-	 * dup2 below overwrites a descriptor still to be moved.
-	 */
-	lo = (fin > fout ? fin : fout) + 1;
-	if (lo < 3)
-		lo = 3;
-	if (exec_raise(&in, lo) == -1 || exec_raise(&out, lo) == -1 ||
-	    (errfd != NULL && exec_raise(errfd, lo) == -1))
-		return STEP_FDS;
-	if ((in != -1 && dup2(in, fin) == -1) ||
-	    (out != -1 && dup2(out, fout) == -1) ||
-	    (out != -1 && o->child_stderr && dup2(out, STDERR_FILENO) == -1))
-		return STEP_FDS;
-	if (o->chroot != NULL && (chroot(o->chroot) == -1 || chdir("/") == -1))
-		return STEP_CHROOT;
-	if (o->given[OPT_UMASK])
-		umask((mode_t)o->umask);
-	if (pl->su &&
-	    (setgroups((size_t)pl->ngroups, pl->groups) == -1 ||
-		setgid(pl->gid) == -1 || setuid(pl->uid) == -1))
-		return STEP_SU;
-	if (pl->path != NULL)
-		exec_search(pl);
-	else
-		execvp(pl->file, pl->argv);
-	return STEP_EXEC;
-}
-
-/* Why the program did not start, from the step and its errno. */
-static void
-exec_step_error(const struct address *a, const struct exec_plan *pl,
-    enum exec_step step, int e, char *err)
-{
-	static const char *const names[] = { "exec", "setsid", "setpgid",
-		"controlling terminal", "descriptors", "chroot", "su" };
-	const char *what = step == STEP_EXEC ? pl->file
-	    : step == STEP_CHROOT            ? a->opts.chroot
-	    : step == STEP_SU                ? a->opts.su
-					     : NULL;
-
-	snprintf(err, DUCT_ERR_LEN, "%s%s%s: %s", names[step],
-	    what != NULL ? " " : "", what != NULL ? what : "", strerror(e));
-}
-
-/*
  * In the new process: set up and run.  Never returns.
  * A direction the relay does not use (dirs) leaves the program duct's
  * own stream: a program only written to prints on duct's standard
@@ -613,126 +364,6 @@ exec_child(const struct address *a, const struct exec_plan *pl,
 	if (write(errfd, e, sizeof(e)) < 0)
 		(void)0;
 	_exit(127);
-}
-
-static void
-exec_plan_free(struct exec_plan *pl)
-{
-	if (pl->argv != NULL)
-		exec_argv_free(pl->argv);
-	free(pl->file);
-	if (pl->envp != NULL) {
-		/* Only the PATH entry is ours; the rest belong to environ. */
-		free(pl->envp[0]);
-		free(pl->envp);
-	}
-	free(pl->shargv);
-	free(pl->groups);
-	memset(pl, 0, sizeof(*pl));
-}
-
-/* su=: the user's ids and groups, looked up before fork. */
-static int
-exec_plan_user(const char *user, struct exec_plan *pl, char *err)
-{
-	struct passwd *pw;
-	char *end;
-	long id;
-	int n = 32, got;
-
-	errno = 0;
-	if ((pw = getpwnam(user)) == NULL) {
-		id = strtol(user, &end, 10);
-		if (*user >= '0' && *user <= '9' && *end == '\0')
-			pw = getpwuid((uid_t)id);
-	}
-	if (pw == NULL) {
-		snprintf(err, DUCT_ERR_LEN, "su: no user \"%s\"", user);
-		return -1;
-	}
-	pl->su = true;
-	pl->uid = pw->pw_uid;
-	pl->gid = pw->pw_gid;
-	for (;;) {
-		got = n;
-		pl->groups = xcalloc((size_t)n, sizeof(gid_t));
-		if (getgrouplist(pw->pw_name, pw->pw_gid, pl->groups, &got) !=
-		    -1)
-			break;
-		free(pl->groups);
-		pl->groups = NULL;
-		n = got > n ? got : n * 2;
-	}
-	pl->ngroups = got;
-	return 0;
-}
-
-/* path=: duct's environment with PATH replaced, PATH first. */
-static char **
-exec_plan_env(const char *path)
-{
-	extern char **environ;
-	size_t n = 0, i, o = 1;
-	char **envp;
-
-	while (environ[n] != NULL)
-		n++;
-	envp = xcalloc(n + 2, sizeof(*envp));
-	envp[0] = xmalloc(strlen(path) + 6);
-	memcpy(envp[0], "PATH=", 5);
-	memcpy(envp[0] + 5, path, strlen(path) + 1);
-	for (i = 0; i < n; i++)
-		if (strncmp(environ[i], "PATH=", 5) != 0)
-			envp[o++] = environ[i];
-	return envp;
-}
-
-/*
- * Fills pl for the program: argv (taken; NULL for SYSTEM's shell
- * command), the name to find, path= and su=.
- */
-static int
-exec_plan_make(
-    const struct address *a, char **argv, struct exec_plan *pl, char *err)
-{
-	const struct optvals *o = &a->opts;
-	size_t n;
-	char *dash;
-
-	memset(pl, 0, sizeof(*pl));
-	if (argv == NULL) {
-		argv = xcalloc(4, sizeof(*argv));
-		argv[0] = xstrdup("sh");
-		argv[1] = xstrdup("-c");
-		argv[2] = xstrdup(a->params[0]);
-		pl->file = xstrdup("/bin/sh");
-	} else {
-		pl->file = xstrdup(argv[0]);
-	}
-	pl->argv = argv;
-	if (o->login) {
-		n = strlen(argv[0]);
-		dash = xmalloc(n + 2);
-		dash[0] = '-';
-		memcpy(dash + 1, argv[0], n + 1);
-		free(argv[0]);
-		argv[0] = dash;
-	}
-	if (o->path != NULL) {
-		pl->path = o->path;
-		pl->envp = exec_plan_env(o->path);
-		for (n = 0; argv[n] != NULL; n++)
-			;
-		/* Borrowed pointers: shargv's own strings are not freed. */
-		pl->shargv = xcalloc(n + 2, sizeof(*pl->shargv));
-		pl->shargv[0] = (char *)"sh";
-		memcpy(pl->shargv + 2, argv + 1, n * sizeof(*argv));
-	}
-	if (o->su != NULL && exec_plan_user(o->su, pl, err) == -1) {
-		exec_plan_free(pl);
-		return -1;
-	}
-	return 0;
 }
 
 static unsigned
@@ -934,7 +565,7 @@ exec_open(const struct address *a, const struct open_ctx *ctx,
 
 	if ((argv = exec_split(a->params[0], err)) == NULL)
 		return -1;
-	if (exec_plan_make(a, argv, &pl, err) == -1)
+	if (exec_plan_make(a, ctx, argv, &pl, err) == -1)
 		return -1;
 	if (a->opts.nofork)
 		return exec_inplace(a, ctx, &pl, err);
@@ -947,7 +578,7 @@ system_open(const struct address *a, const struct open_ctx *ctx,
 {
 	struct exec_plan pl;
 
-	if (exec_plan_make(a, NULL, &pl, err) == -1)
+	if (exec_plan_make(a, ctx, NULL, &pl, err) == -1)
 		return -1;
 	if (a->opts.nofork)
 		return exec_inplace(a, ctx, &pl, err);

@@ -8,13 +8,22 @@
 
 #include <openssl/x509.h>
 
+struct facts;
+
 /*
- * Exports DUCT_OPENSSL_X509_SUBJECT and _ISSUER (OpenSSL's one-line
+ * Adds to *f DUCT_OPENSSL_X509_SUBJECT and _ISSUER (OpenSSL's one-line
  * form, "C = XY, CN = host"), and one DUCT_OPENSSL_X509_<FIELD> per
  * subject field by its long name in capitals (COMMONNAME,
  * ORGANIZATIONNAME...), each also as SOCAT_OPENSSL_X509_...; only when
- * an EXEC or SYSTEM address will read them (net_export_enable).
- * Does nothing for a NULL peer.
+ * an EXEC or SYSTEM address will read them (facts_enable).  Does
+ * nothing for a NULL peer.  f is the TLS endpoint's &ep->facts.
+ */
+void tls_env_facts(struct facts **f, X509 *peer);
+
+/*
+ * The same into facts_stash(), which the opener moves into the endpoint
+ * it just opened or accepted: for openssl.c until it calls
+ * tls_env_facts(&ep->facts, peer) itself.
  */
 void tls_env_export(X509 *peer);
 

@@ -222,9 +222,7 @@ rawip_open_local(
 	if ((fd = rawip_socket(a, *family, proto, err)) == -1)
 		return -1;
 	log_notice("%s: listening on %s, protocol %d", a->label,
-	    a->opts.bind != NULL ? a->opts.bind
-				 : (*family == AF_INET6 ? "::" : "0.0.0.0"),
-	    proto);
+	    a->opts.bind != NULL ? a->opts.bind : net_wildcard(*family), proto);
 	return fd;
 }
 
@@ -267,7 +265,6 @@ rawip_recvfrom_accept(
 	dgram_add_mode(ep, rawip_mode(from.ss_family));
 	rawip_format((struct sockaddr *)&from, fromlen, who, sizeof(who));
 	log_notice("%s: packet from %s", a->label, who);
-	net_export_peer(ep->wfd, (struct sockaddr *)&from);
 	return 0;
 }
 

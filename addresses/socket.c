@@ -19,6 +19,7 @@
 #include "address.h"
 #include "dgram.h"
 #include "fdep.h"
+#include "facts.h"
 #include "log.h"
 #include "net.h"
 #include "options.h"
@@ -146,16 +147,15 @@ sock_bound(const struct address *a, struct sock_spec *sp, char *err)
 	struct sockaddr_storage local;
 	socklen_t len = sizeof(local);
 	char where[NET_ADDRSTRLEN];
-	int fd, one = 1, param;
+	int fd, param;
 
 	if (sock_spec(a, sp, &param, err) == -1)
 		return -1;
 	fd = net_socket_proto(sp->family, sp->type, sp->protocol, err);
 	if (fd == -1)
 		return -1;
-	if (!a->opts.given[OPT_REUSEADDR] &&
-	    (sp->family == AF_INET || sp->family == AF_INET6))
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (sp->family == AF_INET || sp->family == AF_INET6)
+		net_reuseaddr_default(fd, &a->opts);
 	if (opts_apply_sock(fd, &a->opts, err) == -1 ||
 	    net_bind(fd, (const struct sockaddr *)&sp->sa, sp->salen, err) ==
 		-1) {
@@ -167,14 +167,6 @@ sock_bound(const struct address *a, struct sock_spec *sp, char *err)
 	net_format((struct sockaddr *)&local, len, where, sizeof(where));
 	log_notice("%s: listening on %s", a->label, where);
 	return fd;
-}
-
-/* Exports an IP peer's address and port for EXEC and SYSTEM children. */
-static void
-sock_export(int fd, const struct sockaddr *peer)
-{
-	if (peer->sa_family == AF_INET || peer->sa_family == AF_INET6)
-		net_export_peer(fd, peer);
 }
 
 static int
@@ -246,7 +238,7 @@ sock_accept(
 		return -1;
 	}
 	fdep_init_socket_type(ep, fd, sp.family, sp.type);
-	sock_export(fd, (struct sockaddr *)&peer);
+	facts_add_socket(&ep->facts, fd, (struct sockaddr *)&peer, len);
 	return 0;
 }
 
@@ -318,24 +310,6 @@ sock_recvfrom_listen(const struct address *a, const struct open_ctx *ctx,
 	return l->fd == -1 ? -1 : 0;
 }
 
-static int
-sock_recvfrom_accept(
-    const struct address *a, struct listener *l, struct endpoint *ep, char *err)
-{
-	struct sockaddr_storage from;
-	socklen_t fromlen;
-	char who[NET_ADDRSTRLEN];
-	int rc;
-
-	rc = dgram_accept_one(a, l, a->opts.fork, ep, &from, &fromlen, err);
-	if (rc != 0)
-		return rc;
-	net_format((struct sockaddr *)&from, fromlen, who, sizeof(who));
-	log_notice("%s: datagram from %s", a->label, who);
-	sock_export(ep->wfd, (struct sockaddr *)&from);
-	return 0;
-}
-
 #define SOCK_GROUPS (G_FD | G_SOCKET | G_SOCKTYPE | G_RETRY)
 
 const struct addr_kind kind_socket_connect = {
@@ -390,7 +364,7 @@ const struct addr_kind kind_socket_recvfrom = {
 	.max_params = 4,
 	.check = sock_check,
 	.listen = sock_recvfrom_listen,
-	.accept = sock_recvfrom_accept,
+	.accept = dgram_recvfrom_accept,
 	.listen_close = net_listener_close,
 };
 

@@ -14,9 +14,12 @@
 #include <unistd.h>
 
 #include "address.h"
+#include "clock.h"
 #include "fdep.h"
+#include "facts.h"
 #include "log.h"
 #include "net.h"
+#include "opener.h"
 #include "options.h"
 #include "proxyproto.h"
 #include "lookup.h"
@@ -25,56 +28,29 @@
 static int
 tcp_connect_check(const struct address *a, int *param, char *err)
 {
-	*param = 0;
-	if (a->params[0][0] == '\0') {
-		snprintf(err, DUCT_ERR_LEN, "host missing");
+	if (net_check_ip(a, param, err) == -1)
 		return -1;
-	}
-	*param = 1;
-	if (net_check_port(a->params[1], err) == -1)
-		return -1;
-	*param = -1;
-	if (proxy_check(a, false, err) == -1)
-		return -1;
-	return net_check_bind(a->opts.bind, err);
+	return proxy_check(a, false, err);
 }
 
 static int
 tcp_listen_check(const struct address *a, int *param, char *err)
 {
-	*param = 0;
-	if (net_check_port(a->params[0], err) == -1)
+	if (net_check_ip_port(a, param, err) == -1)
 		return -1;
-	*param = -1;
-	if (proxy_check(a, true, err) == -1)
-		return -1;
-	return net_check_bind(a->opts.bind, err);
-}
-
-static void
-tcp_trying(const char *where, void *arg)
-{
-	const struct address *a = arg;
-
-	log_info("%s: connecting to %s", a->label, where);
+	return proxy_check(a, true, err);
 }
 
 static int
 tcp_connect_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
 {
-	struct net_tcp_req req = {
-		.host = a->params[0],
-		.port = a->params[1],
-		.family = net_pick_family(a->family, &a->opts, ctx->family),
-		.opts = &a->opts,
-		.known = ctx->known,
-		.trying = tcp_trying,
-		.arg = (void *)a,
-	};
+	struct net_tcp_req req;
 	char where[NET_ADDRSTRLEN];
 	int fd;
 
+	net_ip_req(a, ctx, SOCK_STREAM, &req);
+	req.trying = opener_trying;
 	if ((fd = net_tcp_connect(&req, where, sizeof(where), err)) == -1)
 		return -1;
 	log_notice("%s: connected to %s", a->label, where);
@@ -103,14 +79,10 @@ static void
 tcp_req(const struct address *a, const struct open_ctx *ctx,
     const struct tcp_open *o, struct net_tcp_req *req)
 {
-	memset(req, 0, sizeof(*req));
-	req->host = a->params[0];
-	req->port = a->params[1];
-	req->family = net_pick_family(a->family, &a->opts, ctx->family);
-	req->opts = &a->opts;
-	req->known = o->addrs != NULL ? o->addrs : ctx->known;
-	req->trying = tcp_trying;
-	req->arg = (void *)a;
+	net_ip_req(a, ctx, SOCK_STREAM, req);
+	if (o->addrs != NULL)
+		req->known = o->addrs;
+	req->trying = opener_trying;
 }
 
 static void
@@ -132,7 +104,7 @@ tcp_stepped(const struct address *a, const struct open_ctx *ctx,
 	if (rc == 1) {
 		w->fd = o->c.fd;
 		w->want = IO_WANT_WRITE;
-		w->deadline = net_deadline(a->opts.connect_timeout);
+		w->deadline = clock_deadline(a->opts.connect_timeout);
 		w->priv = o;
 		return 1;
 	}
@@ -163,7 +135,7 @@ tcp_lookup_start(const struct address *a, const struct open_ctx *ctx,
 	char *host = net_unbracket(a->params[0]);
 
 	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = net_pick_family(a->family, &a->opts, ctx->family);
+	hints.ai_family = net_ip_family(a, ctx);
 	hints.ai_socktype = SOCK_STREAM;
 	o->lookup = lookup_start(host, a->params[1], &hints, &w->fd, err);
 	free(host);
@@ -173,7 +145,7 @@ tcp_lookup_start(const struct address *a, const struct open_ctx *ctx,
 	}
 	log_info("%s: looking up %s", a->label, a->params[0]);
 	w->want = IO_WANT_READ;
-	w->deadline = net_deadline(a->opts.connect_timeout);
+	w->deadline = clock_deadline(a->opts.connect_timeout);
 	w->priv = o;
 	return 1;
 }
@@ -249,13 +221,6 @@ tcp_connect_abort(struct open_wait *w)
 	w->priv = NULL;
 }
 
-static void
-tcp_connect_prepare(const struct address *a, struct open_ctx *ctx)
-{
-	ctx->known = net_resolve_literal(a->params[0], a->params[1],
-	    net_pick_family(a->family, &a->opts, ctx->family), SOCK_STREAM);
-}
-
 static int
 tcp_listen(const struct address *a, const struct open_ctx *ctx,
     struct listener *l, char *err)
@@ -263,9 +228,8 @@ tcp_listen(const struct address *a, const struct open_ctx *ctx,
 	char where[NET_ADDRSTRLEN];
 	int fd;
 
-	fd = net_tcp_listen(a->params[0],
-	    net_pick_family(a->family, &a->opts, ctx->family), &a->opts, where,
-	    sizeof(where), err);
+	fd = net_tcp_listen(a->params[0], net_ip_family(a, ctx), &a->opts,
+	    where, sizeof(where), err);
 	if (fd == -1)
 		return -1;
 	log_notice("%s: listening on %s", a->label, where);
@@ -314,7 +278,7 @@ tcp_accept(
 		return -1;
 	}
 	fdep_init_socket(ep, fd, peer.ss_family);
-	net_export_peer(fd, (struct sockaddr *)&peer);
+	facts_add_socket(&ep->facts, fd, (struct sockaddr *)&peer, len);
 	return 0;
 }
 
@@ -333,15 +297,6 @@ tcp_ready(const struct address *a, struct endpoint *ep, char *err)
 	return 0;
 }
 
-static void
-tcp_listen_close(struct listener *l, bool in_child)
-{
-	(void)in_child;
-	if (l->fd != -1)
-		close(l->fd);
-	l->fd = -1;
-}
-
 const struct addr_kind kind_tcp_connect = {
 	.names = { "TCP-CONNECT", "TCP" },
 	.syntax = "HOST:PORT",
@@ -353,7 +308,7 @@ const struct addr_kind kind_tcp_connect = {
 	.max_params = 2,
 	.families = true,
 	.check = tcp_connect_check,
-	.prepare = tcp_connect_prepare,
+	.prepare = net_prepare_tcp,
 	.open = tcp_connect_open,
 	.open_start = tcp_connect_start,
 	.open_step = tcp_connect_step,
@@ -375,5 +330,5 @@ const struct addr_kind kind_tcp_listen = {
 	.accept = tcp_accept,
 	.ready = tcp_ready,
 	.accept_anywhere = true,
-	.listen_close = tcp_listen_close,
+	.listen_close = net_listener_close,
 };

@@ -17,6 +17,7 @@
 
 #include "address.h"
 #include "dgram.h"
+#include "facts.h"
 #include "log.h"
 #include "net.h"
 #include "options.h"
@@ -32,48 +33,10 @@ struct udp_listener {
 	struct dgram_queue held; /* read ahead, for peers not yet served */
 };
 
-/* The family the user asked for, or AF_UNSPEC. */
-static int
-udp_family(const struct address *a, const struct open_ctx *ctx)
-{
-	if (a->family != AF_UNSPEC)
-		return a->family;
-	if (a->opts.given[OPT_PF])
-		return a->opts.pf;
-	return ctx->family;
-}
-
-/* HOST:PORT kinds. */
-static int
-udp_peer_check(const struct address *a, int *param, char *err)
-{
-	*param = 0;
-	if (a->params[0][0] == '\0') {
-		snprintf(err, DUCT_ERR_LEN, "host missing");
-		return -1;
-	}
-	*param = 1;
-	if (net_check_port(a->params[1], err) == -1)
-		return -1;
-	*param = -1;
-	return net_check_bind(a->opts.bind, err);
-}
-
-/* PORT kinds. */
-static int
-udp_port_check(const struct address *a, int *param, char *err)
-{
-	*param = 0;
-	if (net_check_port(a->params[0], err) == -1)
-		return -1;
-	*param = -1;
-	return net_check_bind(a->opts.bind, err);
-}
-
 static int
 udp_listen_check(const struct address *a, int *param, char *err)
 {
-	if (udp_port_check(a, param, err) == -1)
+	if (net_check_ip_port(a, param, err) == -1)
 		return -1;
 	if (a->opts.fork && a->opts.given[OPT_REUSEADDR] &&
 	    !a->opts.reuseaddr) {
@@ -83,51 +46,6 @@ udp_listen_check(const struct address *a, int *param, char *err)
 		return -1;
 	}
 	return 0;
-}
-
-/* Resolves what a PORT kind binds to: bind= or the wildcard, and PORT. */
-static int
-udp_local_addr(const struct address *a, const struct open_ctx *ctx,
-    struct addrinfo **res, char *err)
-{
-	char *host = NULL, *bport = NULL;
-	int family = udp_family(a, ctx), rc;
-
-	if (a->opts.bind != NULL &&
-	    net_split_hostport(a->opts.bind, &host, &bport, err) == -1)
-		return -1;
-	/* No bind=: the IPv4 wildcard unless IPv6 was asked for. */
-	if (host == NULL || *host == '\0') {
-		free(host);
-		host = xstrdup(family == AF_INET6 ? "::" : "0.0.0.0");
-	}
-	rc =
-	    net_resolve(host, a->params[0], family, SOCK_DGRAM, true, res, err);
-	free(host);
-	free(bport);
-	return rc;
-}
-
-/*
- * A socket bound to sa with SO_REUSEADDR (unless reuseaddr=0) and the
- * address's socket options.  Returns the descriptor, or -1 with err.
- */
-static int
-udp_bind_socket(const struct address *a, const struct sockaddr *sa,
-    socklen_t len, char *err)
-{
-	int fd, one = 1;
-
-	if ((fd = net_socket(sa->sa_family, SOCK_DGRAM, err)) == -1)
-		return -1;
-	if (!a->opts.given[OPT_REUSEADDR])
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (opts_apply_sock(fd, &a->opts, err) == -1 ||
-	    net_bind(fd, sa, len, err) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /*
@@ -142,9 +60,11 @@ udp_open_local(const struct address *a, const struct open_ctx *ctx,
 	char where[NET_ADDRSTRLEN];
 	int fd;
 
-	if (udp_local_addr(a, ctx, &res, err) == -1)
+	if (net_ip_local(a->params[0], net_ip_family(a, ctx), SOCK_DGRAM,
+		&a->opts, &res, err) == -1)
 		return -1;
-	fd = udp_bind_socket(a, res->ai_addr, res->ai_addrlen, err);
+	fd = net_ip_bound(
+	    res->ai_addr, res->ai_addrlen, SOCK_DGRAM, &a->opts, err);
 	freeaddrinfo(res);
 	if (fd == -1)
 		return -1;
@@ -159,62 +79,20 @@ udp_open_local(const struct address *a, const struct open_ctx *ctx,
 	return fd;
 }
 
-/* One resolved address of a HOST:PORT kind: socket, options, bind=. */
-static int
-udp_try(
-    const struct address *a, const struct addrinfo *ai, bool conn, char *err)
-{
-	int fd;
-
-	if ((fd = net_socket(ai->ai_family, SOCK_DGRAM, err)) == -1)
-		return -1;
-	if (opts_apply_sock(fd, &a->opts, err) == -1)
-		goto fail;
-	if (net_bind_local(fd, &a->opts, ai->ai_family, SOCK_DGRAM, err) == -1)
-		goto fail;
-	if (conn &&
-	    net_connect(fd, ai->ai_addr, ai->ai_addrlen,
-		a->opts.connect_timeout, err) == -1)
-		goto fail;
-	return fd;
-fail:
-	close(fd);
-	return -1;
-}
-
 /*
  * The socket of a HOST:PORT kind, connected to the peer when conn; the
- * peer's address goes to *peer.  Returns the descriptor, or -1 with err.
+ * peer's address goes to *peer and its text to where.  Returns the
+ * descriptor, or -1 with err.
  */
 static int
 udp_open_peer(const struct address *a, const struct open_ctx *ctx, bool conn,
-    struct sockaddr_storage *peer, socklen_t *peerlen, char *err)
+    struct sockaddr_storage *peer, socklen_t *peerlen, char *where, char *err)
 {
-	struct addrinfo *fresh;
-	const struct addrinfo *ai, *list;
-	int fd = -1;
+	struct net_tcp_req req;
 
-	list = net_addresses(a->params[0], a->params[1], udp_family(a, ctx),
-	    SOCK_DGRAM, ctx->known, &fresh, err);
-	if (list == NULL)
-		return -1;
-	for (ai = list; ai != NULL && fd == -1; ai = ai->ai_next) {
-		if ((fd = udp_try(a, ai, conn, err)) == -1)
-			continue;
-		memcpy(peer, ai->ai_addr, ai->ai_addrlen);
-		*peerlen = ai->ai_addrlen;
-	}
-	if (fresh != NULL)
-		freeaddrinfo(fresh);
-	return fd;
-}
-
-/* The fork loop's parent resolves a numeric HOST:PORT for its children. */
-static void
-udp_peer_prepare(const struct address *a, struct open_ctx *ctx)
-{
-	ctx->known = net_resolve_literal(
-	    a->params[0], a->params[1], udp_family(a, ctx), SOCK_DGRAM);
+	net_ip_req(a, ctx, SOCK_DGRAM, &req);
+	req.no_connect = !conn;
+	return net_ip_open(&req, peer, peerlen, where, NET_ADDRSTRLEN, err);
 }
 
 static int
@@ -226,9 +104,9 @@ udp_connect_open(const struct address *a, const struct open_ctx *ctx,
 	char where[NET_ADDRSTRLEN];
 	int fd;
 
-	if ((fd = udp_open_peer(a, ctx, true, &peer, &peerlen, err)) == -1)
+	fd = udp_open_peer(a, ctx, true, &peer, &peerlen, where, err);
+	if (fd == -1)
 		return -1;
-	net_format((struct sockaddr *)&peer, peerlen, where, sizeof(where));
 	log_notice("%s: connected to %s", a->label, where);
 	dgram_init(ep, fd, EP_READABLE | EP_WRITABLE, 0, NULL, 0);
 	return 0;
@@ -243,9 +121,9 @@ udp_sendto_open(const struct address *a, const struct open_ctx *ctx,
 	char where[NET_ADDRSTRLEN];
 	int fd;
 
-	if ((fd = udp_open_peer(a, ctx, false, &peer, &peerlen, err)) == -1)
+	fd = udp_open_peer(a, ctx, false, &peer, &peerlen, where, err);
+	if (fd == -1)
 		return -1;
-	net_format((struct sockaddr *)&peer, peerlen, where, sizeof(where));
 	log_notice("%s: sending to %s", a->label, where);
 	dgram_init(ep, fd, EP_READABLE | EP_WRITABLE,
 	    DGRAM_SENDTO | DGRAM_FILTER, (struct sockaddr *)&peer, peerlen);
@@ -267,9 +145,9 @@ udp_datagram_open(const struct address *a, const struct open_ctx *ctx,
 	char where[NET_ADDRSTRLEN], from[NET_ADDRSTRLEN];
 	int fd;
 
-	if ((fd = udp_open_peer(a, ctx, false, &peer, &peerlen, err)) == -1)
+	fd = udp_open_peer(a, ctx, false, &peer, &peerlen, where, err);
+	if (fd == -1)
 		return -1;
-	net_format((struct sockaddr *)&peer, peerlen, where, sizeof(where));
 	if (getsockname(fd, (struct sockaddr *)&local, &locallen) == 0)
 		net_format(
 		    (struct sockaddr *)&local, locallen, from, sizeof(from));
@@ -362,8 +240,8 @@ udp_accept(
 	}
 	fd = l->fd;
 	if (fork &&
-	    (fd = udp_bind_socket(
-		 a, (struct sockaddr *)&u->local, u->locallen, err)) == -1)
+	    (fd = net_ip_bound((struct sockaddr *)&u->local, u->locallen,
+		 SOCK_DGRAM, &a->opts, err)) == -1)
 		return -1;
 	if (connect(fd, (struct sockaddr *)&peer, peerlen) == -1) {
 		snprintf(
@@ -388,10 +266,10 @@ udp_accept(
 	log_notice("%s: connection from %s", a->label, who);
 	dgram_init(ep, fd, EP_READABLE | EP_WRITABLE, DGRAM_FILTER,
 	    (struct sockaddr *)&peer, peerlen);
-	dgram_queue_export(&mine);
+	dgram_queue_export(&mine, &ep->facts);
 	dgram_give(ep, &mine);
 	l->ready = u->held.head != NULL;
-	net_export_peer(fd, (struct sockaddr *)&peer);
+	facts_add_socket(&ep->facts, fd, (struct sockaddr *)&peer, peerlen);
 	return 0;
 }
 
@@ -423,33 +301,6 @@ udp_recvfrom_listen(const struct address *a, const struct open_ctx *ctx,
 	return l->fd == -1 ? -1 : 0;
 }
 
-static int
-udp_recvfrom_accept(
-    const struct address *a, struct listener *l, struct endpoint *ep, char *err)
-{
-	struct sockaddr_storage from;
-	socklen_t fromlen;
-	char who[NET_ADDRSTRLEN];
-	int rc;
-
-	rc = dgram_accept_one(a, l, a->opts.fork, ep, &from, &fromlen, err);
-	if (rc != 0)
-		return rc;
-	net_format((struct sockaddr *)&from, fromlen, who, sizeof(who));
-	log_notice("%s: datagram from %s", a->label, who);
-	net_export_peer(ep->wfd, (struct sockaddr *)&from);
-	return 0;
-}
-
-static void
-udp_recvfrom_close(struct listener *l, bool in_child)
-{
-	(void)in_child;
-	if (l->fd != -1)
-		close(l->fd);
-	l->fd = -1;
-}
-
 #define UDP_GROUPS (G_FD | G_SOCKET | G_IP | G_RETRY)
 
 const struct addr_kind kind_udp_connect = {
@@ -461,8 +312,8 @@ const struct addr_kind kind_udp_connect = {
 	.min_params = 2,
 	.max_params = 2,
 	.families = true,
-	.check = udp_peer_check,
-	.prepare = udp_peer_prepare,
+	.check = net_check_ip,
+	.prepare = net_prepare_udp,
 	.open = udp_connect_open,
 };
 
@@ -491,8 +342,8 @@ const struct addr_kind kind_udp_sendto = {
 	.min_params = 2,
 	.max_params = 2,
 	.families = true,
-	.check = udp_peer_check,
-	.prepare = udp_peer_prepare,
+	.check = net_check_ip,
+	.prepare = net_prepare_udp,
 	.open = udp_sendto_open,
 };
 
@@ -506,10 +357,10 @@ const struct addr_kind kind_udp_recvfrom = {
 	.min_params = 1,
 	.max_params = 1,
 	.families = true,
-	.check = udp_port_check,
+	.check = net_check_ip_port,
 	.listen = udp_recvfrom_listen,
-	.accept = udp_recvfrom_accept,
-	.listen_close = udp_recvfrom_close,
+	.accept = dgram_recvfrom_accept,
+	.listen_close = net_listener_close,
 };
 
 const struct addr_kind kind_udp_recv = {
@@ -521,7 +372,7 @@ const struct addr_kind kind_udp_recv = {
 	.min_params = 1,
 	.max_params = 1,
 	.families = true,
-	.check = udp_port_check,
+	.check = net_check_ip_port,
 	.open = udp_recv_open,
 };
 
@@ -535,7 +386,7 @@ const struct addr_kind kind_udp_datagram = {
 	.min_params = 2,
 	.max_params = 2,
 	.families = true,
-	.check = udp_peer_check,
-	.prepare = udp_peer_prepare,
+	.check = net_check_ip,
+	.prepare = net_prepare_udp,
 	.open = udp_datagram_open,
 };

@@ -23,6 +23,7 @@
 #include "address.h"
 #include "dgram.h"
 #include "fdep.h"
+#include "facts.h"
 #include "log.h"
 #include "net.h"
 #include "options.h"
@@ -348,16 +349,14 @@ static int
 unix_recvfrom_accept(
     const struct address *a, struct listener *l, struct endpoint *ep, char *err)
 {
-	struct sockaddr_storage from;
+	const struct sockaddr *from;
 	socklen_t fromlen;
-	char who[NET_ADDRSTRLEN], shown[NET_ADDRSTRLEN];
+	char shown[NET_ADDRSTRLEN];
 	int rc;
 
-	rc = dgram_accept_one(a, l, a->opts.fork, ep, &from, &fromlen, err);
-	if (rc != 0)
+	if ((rc = dgram_recvfrom_accept(a, l, ep, err)) != 0)
 		return rc;
-	net_format((struct sockaddr *)&from, fromlen, who, sizeof(who));
-	log_notice("%s: datagram from %s", a->label, who);
+	from = dgram_peer(ep, &fromlen);
 	if (fromlen <= offsetof(struct sockaddr_un, sun_path))
 		log_warn("%s: the sender has no address, so answers cannot "
 			 "reach it (bind= on the sender gives it one)",
@@ -368,9 +367,8 @@ unix_recvfrom_accept(
 		l->priv = NULL;
 	}
 	unix_shown(a, a->params[0], shown, sizeof(shown));
-	net_export_var("DUCT_SOCKADDR", shown);
-	net_export_var("SOCAT_SOCKADDR", shown);
-	net_export_unix("PEER", (struct sockaddr *)&from, fromlen);
+	facts_set_both(&ep->facts, "SOCKADDR", shown);
+	facts_add_addr(&ep->facts, "PEER", from, fromlen);
 	return 0;
 }
 
@@ -447,9 +445,8 @@ unix_accept(
 	}
 	fdep_init_socket_type(ep, fd, AF_UNIX, unix_type(a));
 	unix_shown(a, a->params[0], shown, sizeof(shown));
-	net_export_var("DUCT_SOCKADDR", shown);
-	net_export_var("SOCAT_SOCKADDR", shown);
-	net_export_unix("PEER", (struct sockaddr *)&peer, len);
+	facts_set_both(&ep->facts, "SOCKADDR", shown);
+	facts_add_addr(&ep->facts, "PEER", (struct sockaddr *)&peer, len);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "cmsg.h"
+#include "facts.h"
 #include "log.h"
 #include "net.h"
 
@@ -210,13 +211,12 @@ cmsg_find(int level, int type)
 }
 
 void
-cmsg_report(const void *ctl, size_t len, unsigned what)
+cmsg_report(const void *ctl, size_t len, unsigned what, struct facts **facts)
 {
 	struct cmsg_item items[CMSG_ITEMS];
 	const struct cmsg_def *def;
 	struct msghdr mh;
 	struct cmsghdr *c;
-	char var[48];
 	size_t dlen;
 	int i, n;
 
@@ -244,10 +244,7 @@ cmsg_report(const void *ctl, size_t len, unsigned what)
 				    def->label, items[i].name, items[i].value);
 			if (!(what & CMSG_EXPORT))
 				continue;
-			snprintf(var, sizeof(var), "DUCT_%s", items[i].var);
-			net_export_var(var, items[i].value);
-			snprintf(var, sizeof(var), "SOCAT_%s", items[i].var);
-			net_export_var(var, items[i].value);
+			facts_set_both(facts, items[i].var, items[i].value);
 		}
 	}
 }

@@ -17,6 +17,7 @@
 
 #include "address.h"
 #include "dgram.h"
+#include "facts.h"
 #include "log.h"
 #include "net.h"
 #include "options.h"
@@ -240,7 +241,7 @@ dgram_read(struct endpoint *ep, void *buf, size_t len)
 	if ((st->mode & DGRAM_ONESHOT) && st->got_one)
 		return 0;
 	if ((m = dgram_queue_pop(&st->early)) != NULL) {
-		cmsg_report(m->ctl, m->ctllen, CMSG_LOG);
+		cmsg_report(m->ctl, m->ctllen, CMSG_LOG, NULL);
 		n = (ssize_t)dgram_fit(ep, st, m->len, len);
 		memcpy(buf, m->data, (size_t)n);
 		free(m);
@@ -280,7 +281,7 @@ dgram_read(struct endpoint *ep, void *buf, size_t len)
 			continue;
 		}
 		st->got_one = true;
-		cmsg_report(ctl, ctllen, CMSG_LOG);
+		cmsg_report(ctl, ctllen, CMSG_LOG, NULL);
 		n = (ssize_t)dgram_fit(ep, st, (size_t)n, len);
 		if (st->mode & DGRAM_SKIPIP)
 			n = (ssize_t)dgram_skip_ip(ep, buf, (size_t)n);
@@ -376,10 +377,10 @@ dgram_init(struct endpoint *ep, int fd, unsigned dirs, unsigned mode,
 }
 
 void
-dgram_queue_export(const struct dgram_queue *q)
+dgram_queue_export(const struct dgram_queue *q, struct facts **facts)
 {
 	if (q->head != NULL)
-		cmsg_report(q->head->ctl, q->head->ctllen, CMSG_EXPORT);
+		cmsg_report(q->head->ctl, q->head->ctllen, CMSG_EXPORT, facts);
 }
 
 void
@@ -456,7 +457,34 @@ dgram_accept_one(const struct address *a, struct listener *l, bool keep,
 	    m->fromlen);
 	dgram_queue_init(&q);
 	dgram_queue_push(&q, m);
-	dgram_queue_export(&q);
+	dgram_queue_export(&q, &ep->facts);
 	dgram_give(ep, &q);
+	facts_add_socket(&ep->facts, fd, (struct sockaddr *)from, *fromlen);
+	return 0;
+}
+
+const struct sockaddr *
+dgram_peer(const struct endpoint *ep, socklen_t *len)
+{
+	const struct dgram_state *st = ep->priv;
+
+	*len = st->peerlen;
+	return (const struct sockaddr *)&st->peer;
+}
+
+int
+dgram_recvfrom_accept(
+    const struct address *a, struct listener *l, struct endpoint *ep, char *err)
+{
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	char who[NET_ADDRSTRLEN];
+	int rc;
+
+	rc = dgram_accept_one(a, l, a->opts.fork, ep, &from, &fromlen, err);
+	if (rc != 0)
+		return rc;
+	net_format((struct sockaddr *)&from, fromlen, who, sizeof(who));
+	log_notice("%s: datagram from %s", a->label, who);
 	return 0;
 }

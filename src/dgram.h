@@ -72,8 +72,11 @@ void dgram_queue_take(struct dgram_queue *from, const struct sockaddr *peer,
 void dgram_init(struct endpoint *ep, int fd, unsigned dirs, unsigned mode,
     const struct sockaddr *peer, socklen_t peerlen);
 
-/* Exports the ancillary data of q's oldest datagram (cmsg_report). */
-void dgram_queue_export(const struct dgram_queue *q);
+/*
+ * The ancillary data of q's oldest datagram as facts of the endpoint
+ * that serves its sender (cmsg_report).
+ */
+void dgram_queue_export(const struct dgram_queue *q, struct facts **facts);
 
 /* Hands early, read ahead for ep's peer, to ep: it reads them first. */
 void dgram_give(struct endpoint *ep, struct dgram_queue *early);
@@ -97,11 +100,26 @@ void dgram_unlink_at_close(struct endpoint *ep, char *path);
  * answers its sender from the same socket.  With keep the listener stays
  * open and ep gets a descriptor of its own for the socket; otherwise ep
  * takes the listener's descriptor (l->fd becomes -1).  The sender goes to
- * *from.  The datagram's ancillary data is exported for EXEC and SYSTEM
- * (cmsg_report).  Returns 0, 1 when nothing was waiting, or -1 with err.
+ * *from.  The datagram's ancillary data and an IP sender's address
+ * become ep's facts for EXEC and SYSTEM (cmsg_report, facts_add_socket).
+ * Returns 0, 1 when nothing was waiting, or -1 with err.
  */
 int dgram_accept_one(const struct address *a, struct listener *l, bool keep,
     struct endpoint *ep, struct sockaddr_storage *from, socklen_t *fromlen,
     char *err);
+
+/*
+ * The peer ep answers (the sender dgram_accept_one() took, or the
+ * address given to dgram_init()) and its length in *len (0: none).
+ */
+const struct sockaddr *dgram_peer(const struct endpoint *ep, socklen_t *len);
+
+/*
+ * addr_kind.accept of a RECVFROM kind that needs nothing of its own:
+ * dgram_accept_one() (keeping the listener with fork) and the notice
+ * "datagram from SENDER".
+ */
+int dgram_recvfrom_accept(const struct address *a, struct listener *l,
+    struct endpoint *ep, char *err);
 
 #endif

@@ -16,6 +16,7 @@
 #include "duct.h"
 
 struct address;
+struct facts;
 
 /* I/O results besides byte counts; read returns 0 for end of file. */
 #define IO_ERR (-1)        /* errno says why */
@@ -127,6 +128,12 @@ struct endpoint {
 	 * it, so a kind that may hold one closes through fdep_close().
 	 */
 	struct term_hold *term;
+	/*
+	 * What a program of EXEC or SYSTEM on the other address sees of
+	 * this connection (facts.h: DUCT_PEERADDR...), or NULL; owned,
+	 * released by opener_close().
+	 */
+	struct facts *facts;
 };
 
 /* The EP_* bits that hold when writing to ep (wflags, else flags). */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "dump.h"
 #include "engine.h"
 #include "fdinfo.h"
@@ -193,7 +194,7 @@ engine_finish(struct engine *e, struct epair *ep, double now)
 void
 engine_end_all(struct engine *e, int status)
 {
-	double now = pair_now();
+	double now = clock_now();
 
 	while (e->pairs != NULL) {
 		pair_set_status(e->pairs->pr, status);
@@ -291,7 +292,7 @@ int
 engine_step(struct engine *e, double timeout)
 {
 	struct epair *ep, *next;
-	double now = pair_now(), t = timeout;
+	double now = clock_now(), t = timeout;
 	size_t before = e->npairs;
 	bool hot = false;
 	int n;
@@ -316,7 +317,7 @@ engine_step(struct engine *e, double timeout)
 	if (n == -1)
 		return errno == EINTR ? 0 : -1;
 	engine_dispatch(e, n);
-	now = pair_now();
+	now = clock_now();
 	for (ep = e->pairs; ep != NULL; ep = ep->next)
 		if (ep->hot || (ep->due >= 0 && ep->due <= now))
 			engine_activate(e, ep);

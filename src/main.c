@@ -23,6 +23,7 @@
 #include "activation.h"
 #include "address.h"
 #include "dump.h"
+#include "facts.h"
 #include "help.h"
 #include "lock.h"
 #include "log.h"
@@ -568,14 +569,14 @@ run(struct cli *c, const struct address *a1, const struct address *a2,
 		plan.other = a1;
 		plan.other_ep = &e1;
 		status = serve_run(&plan);
-		e1.ops->close(&e1);
+		opener_close(&e1);
 		return status;
 	}
 	c2 = *ctx2;
 	c2.peer = &e1;
 	if (opener_open(a2, &c2, &e2, err) == -1) {
 		status = open_failed(a2, err);
-		e1.ops->close(&e1);
+		opener_close(&e1);
 		return status;
 	}
 	log_started();
@@ -712,7 +713,7 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if ((address_groups(&a1) | address_groups(&a2)) & G_EXEC)
-		net_export_enable();
+		facts_enable();
 	ctx1.family = ctx2.family = c.family;
 	if (plan_directions(&c, &a1, &a2, &ctx1.dirs, &ctx2.dirs) == -1) {
 		status = EXIT_USAGE;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dual.h"
+#include "facts.h"
 #include "fdep.h"
 #include "log.h"
 #include "net.h"
@@ -51,11 +52,27 @@ opener_prepare(const struct address *a, struct open_ctx *ctx)
 	    "%s: %s resolved once, not again for each peer", a->label, where);
 }
 
+void
+opener_trying(const char *where, void *arg)
+{
+	const struct address *a = arg;
+
+	log_info("%s: connecting to %s", a->label, where);
+}
+
+void
+opener_close(struct endpoint *ep)
+{
+	ep->ops->close(ep);
+	facts_free(ep->facts);
+	ep->facts = NULL;
+}
+
 int
 opener_close_pair(struct endpoint *a, struct endpoint *b, int status)
 {
-	a->ops->close(a);
-	b->ops->close(b);
+	opener_close(a);
+	opener_close(b);
 	if (status == 0 && (a->failed || b->failed))
 		return 1;
 	return status;
@@ -112,6 +129,8 @@ opener_finish_fds(
     const struct address *a, struct endpoint *ep, bool any_fd, char *err)
 {
 	xstrlcpy(ep->label, a->label, sizeof(ep->label));
+	/* What a kind learned without ep at hand (facts.h) is ep's. */
+	facts_adopt(&ep->facts);
 	if (a->opts.ignoreeof)
 		ep->flags |= EP_IGNOREEOF;
 	if (a->opts.crlf)
@@ -140,7 +159,7 @@ opener_finish_fds(
 	    (ep->rfd >= 0 && opts_apply_ioctl(ep->rfd, &a->opts, err) == -1) ||
 	    (ep->wfd >= 0 && ep->wfd != ep->rfd &&
 		opts_apply_ioctl(ep->wfd, &a->opts, err) == -1)) {
-		ep->ops->close(ep);
+		opener_close(ep);
 		return -1;
 	}
 	return 0;
@@ -177,6 +196,7 @@ opener_accept(
 			    errno == EINTR ? "interrupted" : strerror(errno));
 			return -1;
 		}
+		facts_stash_clear();
 		rc = a->kind->accept(a, l, ep, err);
 		if (rc == -1)
 			return -1;
@@ -189,9 +209,12 @@ opener_accept(
 int
 opener_ready(const struct address *a, struct endpoint *ep, char *err)
 {
-	if (a->kind->ready == NULL || a->kind->ready(a, ep, err) == 0)
+	int rc = a->kind->ready != NULL ? a->kind->ready(a, ep, err) : 0;
+
+	facts_adopt(&ep->facts);
+	if (rc == 0)
 		return 0;
-	ep->ops->close(ep);
+	opener_close(ep);
 	return -1;
 }
 
@@ -212,6 +235,7 @@ opener_try_once(const struct opener_try *t, char *err)
 		return t->a->kind->listen(t->a, t->ctx, t->l, err);
 	}
 	memset(t->ep, 0, sizeof(*t->ep));
+	facts_stash_clear();
 	return t->a->kind->open(t->a, t->ctx, t->ep, err);
 }
 
@@ -315,6 +339,7 @@ opener_open_dual(const struct address *a, const struct open_ctx *ctx,
 {
 	struct open_ctx half = *ctx;
 	struct endpoint rd, wr;
+	struct facts *facts;
 
 	half.known = NULL;
 	if (!(ctx->dirs & EP_WRITABLE)) {
@@ -336,10 +361,14 @@ opener_open_dual(const struct address *a, const struct open_ctx *ctx,
 		return -1;
 	half.dirs = EP_WRITABLE;
 	if (opener_open_one(a->dual, &half, &wr, err) == -1) {
-		rd.ops->close(&rd);
+		opener_close(&rd);
 		return -1;
 	}
+	facts = rd.facts;
+	facts_merge(&facts, wr.facts);
+	rd.facts = wr.facts = NULL;
 	dual_join(ep, &rd, &wr);
+	ep->facts = facts;
 	return 0;
 }
 

@@ -62,6 +62,19 @@ void opener_unprepare(struct open_ctx *ctx);
 int opener_close_pair(struct endpoint *a, struct endpoint *b, int status);
 
 /*
+ * The trying callback of a net_tcp_req whose arg is the struct address
+ * being opened: "LABEL: connecting to WHERE" at info level, for every
+ * kind that connects through net_tcp_connect() or net_ip_open().
+ */
+void opener_trying(const char *where, void *arg);
+
+/*
+ * Closes ep: its kind's close, then what every endpoint holds besides
+ * (its facts).  The one way to close an opened endpoint.
+ */
+void opener_close(struct endpoint *ep);
+
+/*
  * Gives a freshly opened ep its label and the FD-group flags of a, and
  * refuses descriptors select() cannot watch.  On failure closes ep and
  * returns -1 with err.

@@ -62,7 +62,4 @@ void pair_statistics(const struct pair *pr, double now);
 /* The end of a pair: the "done" message and, asked for, statistics. */
 void pair_report(const struct pair *pr, double now);
 
-/* Monotonic seconds. */
-double pair_now(void);
-
 #endif

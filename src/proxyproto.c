@@ -17,7 +17,9 @@
 #include <string.h>
 
 #include "address.h"
+#include "clock.h"
 #include "endpoint.h"
+#include "facts.h"
 #include "net.h"
 #include "options.h"
 #include "proxyproto.h"
@@ -171,8 +173,8 @@ proxy_send(
 		dst = (const struct sockaddr *)&d;
 	}
 	n = proxy_build(proxy_version(a->opts.proxy_protocol), src, dst, hdr);
-	if (net_send_all(
-		fd, hdr, n, net_deadline(a->opts.connect_timeout), err) == -1) {
+	if (net_send_all(fd, hdr, n, clock_deadline(a->opts.connect_timeout),
+		err) == -1) {
 		char why[DUCT_ERR_LEN];
 
 		snprintf(why, sizeof(why), "%s", err);
@@ -448,8 +450,8 @@ proxy_accept(const struct address *a, struct endpoint *ep, char *who,
 	if (getpeername(ep->rfd, (struct sockaddr *)&real, &rlen) == -1)
 		rlen = 0;
 	net_format((struct sockaddr *)&real, rlen, via, vialen);
-	if (proxy_read(ep->rfd, net_deadline(timeout), &src, &slen, &dst, &dlen,
-		err) == -1)
+	if (proxy_read(ep->rfd, clock_deadline(timeout), &src, &slen, &dst,
+		&dlen, err) == -1)
 		return -1;
 	if (slen == 0) {
 		/* UNKNOWN or LOCAL: the connection speaks for itself. */
@@ -462,7 +464,8 @@ proxy_accept(const struct address *a, struct endpoint *ep, char *who,
 			return -1;
 		}
 		if (rlen > 0)
-			net_export_peer(ep->rfd, (struct sockaddr *)&real);
+			facts_add_socket(&ep->facts, ep->rfd,
+			    (struct sockaddr *)&real, rlen);
 		return 0;
 	}
 	net_format((struct sockaddr *)&src, slen, who, wholen);
@@ -477,8 +480,8 @@ proxy_accept(const struct address *a, struct endpoint *ep, char *who,
 	ep->origin_dst = dst;
 	ep->origin_srclen = slen;
 	ep->origin_dstlen = dlen;
-	net_export_addr("PEER", (struct sockaddr *)&src);
-	net_export_addr("SOCK", (struct sockaddr *)&dst);
+	facts_add_addr(&ep->facts, "PEER", (struct sockaddr *)&src, slen);
+	facts_add_addr(&ep->facts, "SOCK", (struct sockaddr *)&dst, dlen);
 	return 0;
 }
 

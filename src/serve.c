@@ -227,7 +227,7 @@ serve_child(
 		if (errno == EINTR && sig_term_pending())
 			child_exit(128 + sig_term_pending());
 		log_err("%s: %s", p->other->label, err);
-		peer->ops->close(peer);
+		opener_close(peer);
 		child_exit(1);
 	}
 	if (peer->flags & EP_DGRAM) {
@@ -500,7 +500,7 @@ serve_after(const struct serve_plan *p, struct listener *l)
 			    "%s: fork: %s", p->listen->label, strerror(errno));
 		else
 			children_add(&kids, pid);
-		peer.ops->close(&peer);
+		opener_close(&peer);
 	}
 	return serve_end(p, l, &kids, status);
 }
@@ -546,7 +546,7 @@ serve_connecting(const struct serve_plan *p)
 			    "%s: fork: %s", p->listen->label, strerror(errno));
 		else
 			children_add(&kids, pid);
-		peer.ops->close(&peer);
+		opener_close(&peer);
 		/* A child that ends at once must not hurry the next connect. */
 		net_sleep(p->listen->opts.interval);
 	}

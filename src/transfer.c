@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "buffer.h"
+#include "clock.h"
 #include "dump.h"
 #include "log.h"
 #include "pair.h"
@@ -70,15 +71,6 @@ struct pair {
 	const struct xfer_config *cfg;
 	char tag[24]; /* "" or "#17: ", before the pair's own messages */
 };
-
-double
-pair_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 chan_set_state(struct channel *ch, enum chan_state st)
@@ -842,7 +834,7 @@ pair_new(struct endpoint *a, struct endpoint *b, const struct xfer_config *cfg,
 	if (cfg->backward && (b->flags & EP_READABLE) &&
 	    (ep_wflags(a) & EP_WRITABLE))
 		chan_init(&pr->ch[pr->nch++], b, a, "2 -> 1", cfg);
-	pr->start = pr->last_move = pair_now();
+	pr->start = pr->last_move = clock_now();
 	return pr;
 }
 

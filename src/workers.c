@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "engine.h"
 #include "log.h"
 #include "net.h"
@@ -139,7 +140,7 @@ worker_starve(struct worker *wk, const char *err)
 		    wk->p->listen->label, err, wk->live);
 	wk->noted = true;
 	wk->starved = true;
-	wk->resume_at = net_deadline(WORKER_RESUME);
+	wk->resume_at = clock_deadline(WORKER_RESUME);
 	worker_listen_update(wk);
 }
 
@@ -226,7 +227,7 @@ conn_fail(struct conn *c, const char *err, int saved)
 
 	log_err("%s #%lu: %s", wk->p->other->label, c->id, err);
 	conn_unlist(c);
-	c->peer.ops->close(&c->peer);
+	opener_close(&c->peer);
 	free(c);
 	worker_release(wk);
 	if (worker_out_of_fds(saved))
@@ -266,7 +267,7 @@ conn_opened(struct conn *c)
 	a = p->listen->index == 1 ? &c->peer : &c->other;
 	b = p->listen->index == 1 ? &c->other : &c->peer;
 	if (engine_add(c->wk->e, a, b, tag, conn_done, c, err) == -1) {
-		c->other.ops->close(&c->other);
+		opener_close(&c->other);
 		conn_fail(c, err, errno);
 	}
 }
@@ -371,7 +372,7 @@ worker_abort_opening(struct worker *wk)
 			conn_abort_open(c);
 		}
 		conn_unlist(c);
-		c->peer.ops->close(&c->peer);
+		opener_close(&c->peer);
 		free(c);
 		wk->live--;
 	}
@@ -388,7 +389,7 @@ worker_deadlines(struct worker *wk)
 		next = c->next;
 		if (c->ow.deadline == 0)
 			continue;
-		left = net_left(c->ow.deadline);
+		left = clock_left(c->ow.deadline);
 		if (left == 0) {
 			conn_step(c, true);
 			/* The list may have changed under us: look again. */
@@ -488,7 +489,7 @@ worker_loop(struct worker *wk)
 			return 0;
 		t = worker_deadlines(wk);
 		if (wk->starved && wk->resume_at > 0) {
-			left = net_left(wk->resume_at);
+			left = clock_left(wk->resume_at);
 			if (left == 0)
 				worker_resume(wk);
 			else if (t < 0 || left < t) {

@@ -150,6 +150,39 @@ no_children() {
 	[ "${BASH_REMATCH[1]}" != "$PORT" ]
 }
 
+@test "fork: two clients at once, from 127.0.0.2 and 127.0.0.3, each program sees its own peer" {
+	# A DUCT_PEERADDR duct inherited must not leak through either.
+	DUCT_PEERADDR=stale DUCT_PEERPORT=0 start_duct_bg \
+	    TCP-LISTEN:0,bind=127.0.0.1,fork \
+	    SYSTEM:'echo "$DUCT_PEERADDR $SOCAT_PEERADDR $DUCT_PEERPORT"; cat >/dev/null'
+	mkfifo "$T/in"
+	timeout -k 5 20 "$DUCT" - "TCP:127.0.0.1:$PORT,bind=127.0.0.2" \
+	    <"$T/in" >"$T/a" 2>"$T/a.err" &
+	local apid=$!
+	exec 5>"$T/in"
+	# The first connection stays open while the second is served.
+	wait_until 10 test -s "$T/a"
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT,bind=127.0.0.3" </dev/null
+	exec 5>&-
+	wait "$apid"
+	assert_success
+	[[ "$output" =~ ^127\.0\.0\.3\ 127\.0\.0\.3\ ([0-9]+)$ ]]
+	local bport=${BASH_REMATCH[1]}
+	[[ "$(cat "$T/a")" =~ ^127\.0\.0\.2\ 127\.0\.0\.2\ ([0-9]+)$ ]]
+	[ "${BASH_REMATCH[1]}" -gt 0 ] && [ "$bport" -gt 0 ]
+}
+
+@test "UDP-RECVFROM,fork: each datagram's program sees its own sender's address" {
+	start_duct_bg -T 2 UDP-RECVFROM:0,bind=127.0.0.1,fork \
+	    SYSTEM:'echo "$DUCT_PEERADDR $SOCAT_PEERADDR $DUCT_SOCKPORT"'
+	run dgram_peer chat "127.0.0.1:$PORT" one --from 127.0.0.2:0
+	assert_success
+	assert_output "127.0.0.2 127.0.0.2 $PORT"
+	run dgram_peer chat "127.0.0.1:$PORT" two --from 127.0.0.3:0
+	assert_success
+	assert_output "127.0.0.3 127.0.0.3 $PORT"
+}
+
 @test "an echo server with fork and EXEC:cat serves 10 clients at once, no zombies" {
 	local i pids=()
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork EXEC:cat

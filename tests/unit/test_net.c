@@ -12,6 +12,7 @@
 
 #include <netdb.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "net.h"
 #include "unit.h"
@@ -140,11 +141,115 @@ test_sockaddr_data(void)
 	CHECK(strstr(err, "longer than") != NULL);
 }
 
+/* A PORT kind's local address: bind='s host, else the family's wildcard. */
+static void
+test_ip_local(void)
+{
+	struct optvals o;
+	struct addrinfo *res;
+	char err[DUCT_ERR_LEN], where[NET_ADDRSTRLEN];
+
+	opts_init(&o);
+	CHECK(net_ip_local("5000", AF_UNSPEC, SOCK_DGRAM, &o, &res, err) == 0);
+	net_format(res->ai_addr, res->ai_addrlen, where, sizeof(where));
+	CHECK(strcmp(where, "0.0.0.0:5000") == 0);
+	freeaddrinfo(res);
+	CHECK(net_ip_local("5000", AF_INET6, SOCK_STREAM, &o, &res, err) == 0);
+	net_format(res->ai_addr, res->ai_addrlen, where, sizeof(where));
+	CHECK(strcmp(where, "[::]:5000") == 0);
+	freeaddrinfo(res);
+	/* bind='s port is the connecting kinds' business, not a listener's. */
+	o.bind = (char *)"127.0.0.3:9";
+	CHECK(net_ip_local("5000", AF_UNSPEC, SOCK_DGRAM, &o, &res, err) == 0);
+	net_format(res->ai_addr, res->ai_addrlen, where, sizeof(where));
+	CHECK(strcmp(where, "127.0.0.3:5000") == 0);
+	freeaddrinfo(res);
+	o.bind = (char *)"[::1";
+	CHECK(net_ip_local("5000", AF_UNSPEC, SOCK_DGRAM, &o, &res, err) == -1);
+	CHECK(strstr(err, "malformed") != NULL);
+	o.bind = NULL;
+}
+
+/* SO_REUSEADDR is on unless reuseaddr= was given. */
+static void
+test_ip_bound(void)
+{
+	struct optvals o;
+	struct sockaddr_in in;
+	char err[DUCT_ERR_LEN];
+	socklen_t len = sizeof(int);
+	int fd, on = -1;
+
+	memset(&in, 0, sizeof(in));
+	in.sin_family = AF_INET;
+	in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	opts_init(&o);
+	fd = net_ip_bound(
+	    (struct sockaddr *)&in, sizeof(in), SOCK_DGRAM, &o, err);
+	CHECK(fd >= 0);
+	getsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, &len);
+	CHECK(on == 1);
+	close(fd);
+	o.given[OPT_REUSEADDR] = true;
+	fd = net_ip_bound(
+	    (struct sockaddr *)&in, sizeof(in), SOCK_STREAM, &o, err);
+	CHECK(fd >= 0);
+	getsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, &len);
+	CHECK(on == 0);
+	close(fd);
+}
+
+/*
+ * net_ip_open() over datagrams: with no_connect the socket only sends
+ * (no peer yet), without it the socket is connected; the peer chosen is
+ * handed back either way.
+ */
+static void
+test_ip_open_dgram(void)
+{
+	struct net_tcp_req req;
+	struct optvals o;
+	struct sockaddr_storage peer, ss;
+	socklen_t plen = 0, len = sizeof(ss);
+	char err[DUCT_ERR_LEN], where[NET_ADDRSTRLEN];
+	int fd;
+
+	opts_init(&o);
+	memset(&req, 0, sizeof(req));
+	req.host = "127.0.0.1";
+	req.port = "9";
+	req.family = AF_UNSPEC;
+	req.opts = &o;
+	req.socktype = SOCK_DGRAM;
+	req.no_connect = true;
+	fd = net_ip_open(&req, &peer, &plen, where, sizeof(where), err);
+	CHECK(fd >= 0);
+	CHECK(strcmp(where, "127.0.0.1:9") == 0);
+	CHECK(plen == sizeof(struct sockaddr_in));
+	CHECK(getpeername(fd, (struct sockaddr *)&ss, &len) == -1);
+	close(fd);
+	req.no_connect = false;
+	o.bind = (char *)"127.0.0.2";
+	fd = net_ip_open(&req, &peer, &plen, where, sizeof(where), err);
+	CHECK(fd >= 0);
+	len = sizeof(ss);
+	CHECK(getpeername(fd, (struct sockaddr *)&ss, &len) == 0);
+	len = sizeof(ss);
+	CHECK(getsockname(fd, (struct sockaddr *)&ss, &len) == 0);
+	net_format((struct sockaddr *)&ss, len, where, sizeof(where));
+	CHECK(strncmp(where, "127.0.0.2:", 10) == 0);
+	close(fd);
+	o.bind = NULL;
+}
+
 int
 main(void)
 {
 	test_format();
 	test_literal();
 	test_sockaddr_data();
+	test_ip_local();
+	test_ip_bound();
+	test_ip_open_dgram();
 	return unit_done("test_net");
 }
