@@ -87,50 +87,35 @@ tls_expect_name(struct tls *t, const char *name, char *err)
 	return 0;
 }
 
-static double
-tls_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
- * Runs the handshake on the non-blocking socket, waiting in net_wait()
- * for what OpenSSL asks for, at most timeout seconds (0: no limit).
+ * One step of the handshake on t's non-blocking socket, which never
+ * waits; the caller waits as *want says.  timed_out: the caller's
+ * deadline passed (timeout, in seconds, is for the message).
  */
 int
-tls_handshake(struct tls *t, double timeout, char *err)
+tls_handshake_step(
+    struct tls *t, bool timed_out, double timeout, int *want, char *err)
 {
-	double deadline = timeout > 0 ? tls_now() + timeout : 0, left = -1;
 	char why[256];
-	int rc, e, n;
+	int rc, e;
 
-	for (;;) {
-		ERR_clear_error();
-		errno = 0;
-		rc = SSL_do_handshake(t->ssl);
-		if (rc == 1)
-			return 0;
-		e = SSL_get_error(t->ssl, rc);
-		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
-			break;
-		if (deadline > 0 && (left = deadline - tls_now()) < 0)
-			left = 0;
-		n = net_wait(t->fd, e == SSL_ERROR_WANT_WRITE, left);
-		if (n == 0) {
-			snprintf(err, DUCT_ERR_LEN,
-			    "TLS handshake with %s: timed out after %gs",
-			    t->peer, timeout);
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (n == -1) {
-			snprintf(err, DUCT_ERR_LEN, "TLS handshake with %s: %s",
-			    t->peer, strerror(errno));
-			return -1;
-		}
+	if (timed_out) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "TLS handshake with %s: timed out after %gs", t->peer,
+		    timeout);
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	ERR_clear_error();
+	errno = 0;
+	rc = SSL_do_handshake(t->ssl);
+	if (rc == 1)
+		return 0;
+	e = SSL_get_error(t->ssl, rc);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		*want =
+		    e == SSL_ERROR_WANT_WRITE ? IO_WANT_WRITE : IO_WANT_READ;
+		return 1;
 	}
 	t->fatal = true;
 	if (t->verr != 0) {

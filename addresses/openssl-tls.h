@@ -110,11 +110,14 @@ void tls_free(struct tls *t);
 int tls_expect_name(struct tls *t, const char *name, char *err);
 
 /*
- * Runs the handshake on t's non-blocking socket, waiting for what OpenSSL
- * asks for at most timeout seconds (0: no limit).  Returns 0, or -1 with
- * err and errno (ETIMEDOUT, EINTR for a signal, EPROTO for TLS).
+ * One step of the handshake on t's non-blocking socket; never waits.
+ * Returns 0 done, 1 when the caller is to wait until the socket is ready
+ * as *want says (IO_WANT_READ/IO_WANT_WRITE) and call again, or -1 with
+ * err and errno (EPROTO; ETIMEDOUT when timed_out says the caller's
+ * deadline of timeout seconds passed).
  */
-int tls_handshake(struct tls *t, double timeout, char *err);
+int tls_handshake_step(
+    struct tls *t, bool timed_out, double timeout, int *want, char *err);
 
 /* Makes ep the endpoint of t (which ep then owns). */
 void tls_endpoint(struct endpoint *ep, struct tls *t);

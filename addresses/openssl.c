@@ -25,6 +25,9 @@
 #include "options.h"
 #include "openssl-kinds.h"
 #include "proxyproto.h"
+#include "steps.h"
+#include "tcpconn.h"
+#include "xmalloc.h"
 
 /* --- checks (no I/O) ---------------------------------------------------- */
 
@@ -103,42 +106,37 @@ tls_trying(const char *where, void *arg)
 	log_info("%s: connecting to %s", a->label, where);
 }
 
+/*
+ * A client open under way: the TCP connect, then (t set) the handshake.
+ * Everything counts against one deadline, connect-timeout= (w->deadline).
+ */
+struct tls_open {
+	struct tcpconn tc;
+	SSL_CTX *sctx;
+	struct tls *t;
+	bool handshaking; /* the connect is done */
+};
+
+static void
+tls_open_free(struct tls_open *o)
+{
+	if (o == NULL)
+		return;
+	tcpconn_abort(&o->tc);
+	tls_free(o->t);
+	SSL_CTX_free(o->sctx);
+	free(o);
+}
+
+/* The certificate name to expect and the SNI to send, on a new t. */
 static int
-tls_connect_open(const struct address *a, const struct open_ctx *ctx,
-    struct endpoint *ep, char *err)
+tls_client_names(const struct address *a, struct tls *t, char *err)
 {
 	const struct optvals *o = &a->opts;
-	struct net_tcp_req req = {
-		.host = a->params[0],
-		.port = a->params[1],
-		.family = net_pick_family(a->family, o, ctx->family),
-		.opts = o,
-		.known = ctx->known,
-		.trying = tls_trying,
-		.arg = (void *)a,
-	};
-	char where[NET_ADDRSTRLEN], *host = net_unbracket(a->params[0]);
+	char *host = net_unbracket(a->params[0]);
 	const char *sni;
-	SSL_CTX *sctx = NULL;
-	struct tls *t = NULL;
-	int fd = -1, saved;
+	int rc = -1;
 
-	if (!o->verify)
-		log_warn("%s: verify=0: the server's certificate is not "
-			 "checked, so anyone on the path can pose as it",
-		    a->label);
-	if ((sctx = tls_ctx_new(a, false, err)) == NULL)
-		goto fail;
-	if ((fd = net_tcp_connect(&req, where, sizeof(where), err)) == -1)
-		goto fail;
-	log_notice("%s: connected to %s", a->label, where);
-	/* As HAProxy's send-proxy on a TLS server: before the handshake. */
-	if (proxy_send(a, ctx, fd, err) == -1)
-		goto fail;
-	if ((t = tls_new(sctx, fd, false, err)) == NULL)
-		goto fail;
-	fd = -1; /* t owns it now */
-	snprintf(t->peer, sizeof(t->peer), "%s", where);
 	/* socat's commonname="" checks the chain but no name. */
 	if (t->verifying && o->commonname != NULL && *o->commonname == '\0')
 		log_warn("%s: commonname=\"\": the certificate is verified "
@@ -146,7 +144,7 @@ tls_connect_open(const struct address *a, const struct open_ctx *ctx,
 		    a->label);
 	else if (t->verifying &&
 	    tls_expect_name(t, o->commonname ? o->commonname : host, err) == -1)
-		goto fail;
+		goto out;
 	/* SNI names a host; an IP literal is never sent (RFC 6066). */
 	sni = o->snihost                              ? o->snihost
 	    : o->commonname != NULL && *o->commonname ? o->commonname
@@ -154,24 +152,137 @@ tls_connect_open(const struct address *a, const struct open_ctx *ctx,
 	if (!o->no_sni && !tls_is_ip(sni) &&
 	    SSL_set_tlsext_host_name(t->ssl, sni) != 1) {
 		tls_fail(err, "snihost=", sni);
-		goto fail;
+		goto out;
 	}
-	if (tls_handshake(t, o->connect_timeout, err) == -1)
-		goto fail;
-	tls_log_established(a, t);
-	SSL_CTX_free(sctx);
+	rc = 0;
+out:
 	free(host);
-	tls_endpoint(ep, t);
-	return 0;
-fail:
-	saved = errno;
-	tls_free(t);
-	if (fd != -1)
+	return rc;
+}
+
+/* The TCP connection is up: the TLS state over it. */
+static int
+tls_client_begin(const struct address *a, const struct open_ctx *ctx,
+    struct tls_open *o, char *err)
+{
+	char where[NET_ADDRSTRLEN];
+	int fd = tcpconn_take(&o->tc, where);
+
+	log_notice("%s: connected to %s", a->label, where);
+	/* As HAProxy's send-proxy on a TLS server: before the handshake. */
+	if (proxy_send(a, ctx, fd, err) == -1 ||
+	    (o->t = tls_new(o->sctx, fd, false, err)) == NULL) {
 		close(fd);
-	SSL_CTX_free(sctx);
-	free(host);
+		return -1;
+	}
+	snprintf(o->t->peer, sizeof(o->t->peer), "%s", where);
+	return tls_client_names(a, o->t, err);
+}
+
+/* One handshake step; 0 hands the connection to ep. */
+static int
+tls_client_handshake(const struct address *a, struct tls_open *o,
+    struct endpoint *ep, struct open_wait *w, bool timed_out, char *err)
+{
+	int rc, want = 0;
+
+	rc = tls_handshake_step(
+	    o->t, timed_out, a->opts.connect_timeout, &want, err);
+	if (rc == 1) {
+		w->fd = o->t->fd;
+		w->want = want;
+		return 1;
+	}
+	if (rc == 0) {
+		tls_log_established(a, o->t);
+		tls_endpoint(ep, o->t);
+		o->t = NULL;
+	}
+	return rc;
+}
+
+/* After a step of the connect (rc) or of the handshake. */
+static int
+tls_client_stepped(const struct address *a, const struct open_ctx *ctx,
+    struct tls_open *o, int rc, struct endpoint *ep, struct open_wait *w,
+    char *err)
+{
+	int saved;
+
+	if (rc == 0 && !o->handshaking) {
+		o->handshaking = true;
+		rc = tls_client_begin(a, ctx, o, err);
+		if (rc == 0)
+			rc = tls_client_handshake(a, o, ep, w, false, err);
+	}
+	if (rc == 1) {
+		w->priv = o;
+		return 1;
+	}
+	saved = errno;
+	tls_open_free(o);
+	w->priv = NULL;
 	errno = saved; /* EINTR tells the caller a signal ended it */
-	return -1;
+	return rc;
+}
+
+static int
+tls_connect_start(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, struct open_wait *w, char *err)
+{
+	const struct optvals *opts = &a->opts;
+	struct net_tcp_req req = {
+		.host = a->params[0],
+		.port = a->params[1],
+		.family = net_pick_family(a->family, opts, ctx->family),
+		.opts = opts,
+		.known = ctx->known,
+		.trying = tls_trying,
+		.arg = (void *)a,
+	};
+	struct tls_open *o;
+
+	if (!opts->verify)
+		log_warn("%s: verify=0: the server's certificate is not "
+			 "checked, so anyone on the path can pose as it",
+		    a->label);
+	o = xcalloc(1, sizeof(*o));
+	if ((o->sctx = tls_ctx_new(a, false, err)) == NULL) {
+		free(o);
+		return -1;
+	}
+	w->deadline = net_deadline(opts->connect_timeout);
+	return tls_client_stepped(
+	    a, ctx, o, tcpconn_start(&o->tc, &req, w, err), ep, w, err);
+}
+
+static int
+tls_connect_step(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, struct open_wait *w, bool timed_out, char *err)
+{
+	struct tls_open *o = w->priv;
+	int rc;
+
+	if (o->handshaking)
+		rc = tls_client_handshake(a, o, ep, w, timed_out, err);
+	else
+		rc = tcpconn_step(&o->tc, timed_out, w, err);
+	return tls_client_stepped(a, ctx, o, rc, ep, w, err);
+}
+
+static void
+tls_connect_abort(struct open_wait *w)
+{
+	tls_open_free(w->priv);
+	w->priv = NULL;
+}
+
+/* The one-pair and fork paths: the same steps, waiting in between. */
+static int
+tls_connect_open(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, char *err)
+{
+	return steps_open(a, ctx, ep, err);
 }
 
 /* --- listener ----------------------------------------------------------- */
@@ -258,10 +369,37 @@ tls_ready(const struct address *a, struct endpoint *ep, char *err)
 		log_notice("%s: connection from %s (PROXY header from %s)",
 		    a->label, t->peer, via);
 	}
-	if (tls_handshake(t, a->opts.connect_timeout, err) == -1)
-		return -1;
-	tls_log_established(a, t);
-	return 0;
+	return steps_ready(a, ep, err);
+}
+
+/*
+ * The server handshake as steps (workers=; tls_ready waits in between),
+ * within connect-timeout= from the first step.  The PROXY header, if any,
+ * was read before: the client it names is the one messages speak of.
+ */
+static int
+tls_ready_step(const struct address *a, struct endpoint *ep,
+    struct open_wait *w, bool timed_out, char *err)
+{
+	struct tls *t = ep->priv;
+	int rc, want = 0;
+
+	if (w->want == 0) {
+		w->deadline = net_deadline(a->opts.connect_timeout);
+		if (ep->origin_srclen > 0)
+			net_format((struct sockaddr *)&ep->origin_src,
+			    ep->origin_srclen, t->peer, sizeof(t->peer));
+	}
+	rc = tls_handshake_step(
+	    t, timed_out, a->opts.connect_timeout, &want, err);
+	if (rc == 1) {
+		w->fd = t->fd;
+		w->want = want;
+		return 1;
+	}
+	if (rc == 0)
+		tls_log_established(a, t);
+	return rc;
 }
 
 static void
@@ -337,6 +475,9 @@ const struct addr_kind kind_openssl_connect = {
 	.check = tls_connect_check,
 	.prepare = tls_connect_prepare,
 	.open = tls_connect_open,
+	.open_start = tls_connect_start,
+	.open_step = tls_connect_step,
+	.open_abort = tls_connect_abort,
 	.dryrun = tls_dryrun,
 	.version = tls_version,
 };
@@ -349,6 +490,7 @@ const struct addr_kind kind_openssl_listen = {
 	.accept = tls_accept,
 	.accept_anywhere = true,
 	.ready = tls_ready,
+	.ready_step = tls_ready_step,
 	.listen_close = tls_listen_close,
 	.version = tls_version,
 };
