@@ -3,8 +3,10 @@
  * The workers of a listener.  The parent listens once, forks N workers
  * sharing the socket (one non-blocking socket, woken one at a time with
  * EPOLLEXCLUSIVE), and reaps them.  Each worker accepts in its engine's
- * loop, opens the other address for each peer in non-blocking steps, and
- * adds the pair to the engine; a failure ends only its own connection.
+ * loop, reads a PROXY header (accept-proxy) and runs the listening kind's
+ * ready steps (a TLS handshake) for each peer, opens the other address in
+ * non-blocking steps, and adds the pair to the engine; a failure ends
+ * only its own connection.
  */
 #include "config.h"
 
@@ -23,6 +25,7 @@
 #include "log.h"
 #include "net.h"
 #include "opener.h"
+#include "proxyproto.h"
 #include "sig.h"
 #include "workers.h"
 #include "xmalloc.h"
@@ -38,7 +41,14 @@
 
 struct worker;
 
-/* One peer: being opened for, then a pair in the engine. */
+/* What a peer waits for before it becomes a pair. */
+enum conn_phase {
+	CONN_PROXY, /* its PROXY header (accept-proxy) */
+	CONN_READY, /* the listening kind's ready steps (TLS handshake) */
+	CONN_OPEN   /* the other address's open */
+};
+
+/* One peer: being readied and opened for, then a pair in the engine. */
 struct conn {
 	struct engine_watch w; /* the other address's open under way */
 	struct worker *wk;
@@ -46,6 +56,8 @@ struct conn {
 	struct open_ctx ctx;
 	struct open_wait ow;
 	unsigned long id;
+	enum conn_phase phase;
+	struct proxy_reader *pr; /* CONN_PROXY: the header so far */
 	bool opening;
 	bool stalled; /* out of descriptors for the other address: later */
 	struct conn *prev, *next; /* the opening list */
@@ -91,17 +103,11 @@ workers_check(const struct address *a1, const struct address *a2, char *err)
 		    "%s: fork and workers exclude each other", l->label);
 		return -1;
 	}
-	/* The PROXY header is read with waiting, in the kind's ready step. */
-	if (l->opts.accept_proxy) {
-		snprintf(err, DUCT_ERR_LEN,
-		    "%s: accept-proxy does not work with workers yet; use fork",
-		    l->label);
-		return -1;
-	}
 	if (o->dual != NULL || o->kind->open_start == NULL) {
 		snprintf(err, DUCT_ERR_LEN,
-		    "%s: workers: %s cannot be opened without waiting (the "
-		    "connecting TCP and UNIX kinds can); use fork",
+		    "%s: workers: %s cannot be opened without waiting (TCP, "
+		    "UNIX-CONNECT, OPENSSL, PROXY and the SOCKS kinds can); "
+		    "use fork",
 		    l->label, o->label);
 		return -1;
 	}
@@ -144,6 +150,7 @@ worker_starve(struct worker *wk, const char *err)
 }
 
 static void conn_begin(struct conn *c);
+static void conn_wait(struct conn *c);
 
 /* Descriptors may be free again: a stalled open first, then accepting. */
 static void
@@ -192,14 +199,27 @@ conn_unlist(struct conn *c)
 	c->opening = false;
 }
 
-/* Releases the other address's open under way. */
+/* Releases what the step under way holds (the peer stays open). */
 static void
 conn_abort_open(struct conn *c)
 {
 	const struct addr_kind *k = c->wk->p->other->kind;
+	const struct addr_kind *lk = c->wk->p->listen->kind;
 
-	if (k->open_abort != NULL)
-		k->open_abort(&c->ow);
+	switch (c->phase) {
+	case CONN_PROXY:
+		free(c->pr);
+		c->pr = NULL;
+		break;
+	case CONN_READY:
+		if (lk->ready_abort != NULL)
+			lk->ready_abort(&c->ow);
+		break;
+	case CONN_OPEN:
+		if (k->open_abort != NULL)
+			k->open_abort(&c->ow);
+		break;
+	}
 }
 
 /* Puts c on the list of opens under way (or stalled), once. */
@@ -224,8 +244,13 @@ conn_fail(struct conn *c, const char *err, int saved)
 {
 	struct worker *wk = c->wk;
 
-	log_err("%s #%lu: %s", wk->p->other->label, c->id, err);
+	/* The peer's own failure (a bad header or handshake) is its own. */
+	if (c->phase == CONN_OPEN)
+		log_err("%s #%lu: %s", wk->p->other->label, c->id, err);
+	else
+		log_notice("%s: %s", c->peer.label, err);
 	conn_unlist(c);
+	free(c->pr);
 	c->peer.ops->close(&c->peer);
 	free(c);
 	worker_release(wk);
@@ -276,7 +301,6 @@ static void
 conn_stepped(struct conn *c, int rc, const char *err)
 {
 	struct worker *wk = c->wk;
-	char e2[DUCT_ERR_LEN];
 
 	if (rc == 0) {
 		conn_opened(c);
@@ -295,6 +319,16 @@ conn_stepped(struct conn *c, int rc, const char *err)
 		conn_fail(c, err, errno);
 		return;
 	}
+	conn_wait(c);
+}
+
+/* Watches what the step under way waits for. */
+static void
+conn_wait(struct conn *c)
+{
+	struct worker *wk = c->wk;
+	char e2[DUCT_ERR_LEN];
+
 	if (engine_watch(wk->e, c->ow.fd, &c->w, 0, e2) == -1 ||
 	    engine_want(wk->e, c->ow.fd,
 		c->ow.want == IO_WANT_READ ? POLLER_IN : POLLER_OUT) == -1) {
@@ -306,6 +340,79 @@ conn_stepped(struct conn *c, int rc, const char *err)
 	conn_list(c);
 }
 
+/* The peer is ready: the other address's open begins. */
+static void
+conn_readied(struct conn *c)
+{
+	c->phase = CONN_OPEN;
+	conn_begin(c);
+}
+
+/* A step of the listening kind's ready work (a TLS handshake). */
+static void
+conn_ready_step(struct conn *c, bool timed_out)
+{
+	const struct address *a = c->wk->p->listen;
+	char err[DUCT_ERR_LEN];
+	int rc;
+
+	rc = a->kind->ready_step(a, &c->peer, &c->ow, timed_out, err);
+	if (rc == 0)
+		conn_readied(c);
+	else if (rc == -1)
+		conn_fail(c, err, errno);
+	else
+		conn_wait(c);
+}
+
+/* After the PROXY header: the kind's ready steps, if it has them. */
+static void
+conn_ready_begin(struct conn *c)
+{
+	const struct address *a = c->wk->p->listen;
+
+	if (a->kind->ready_step == NULL) {
+		conn_readied(c);
+		return;
+	}
+	c->phase = CONN_READY;
+	memset(&c->ow, 0, sizeof(c->ow));
+	conn_ready_step(c, false);
+}
+
+/* A step of reading the PROXY header, within its own deadline. */
+static void
+conn_proxy_step(struct conn *c, bool timed_out)
+{
+	const struct address *a = c->wk->p->listen;
+	char err[DUCT_ERR_LEN], who[NET_ADDRSTRLEN], via[NET_ADDRSTRLEN];
+	int rc;
+
+	if (timed_out) {
+		snprintf(err, sizeof(err), "PROXY header: timed out");
+		errno = ETIMEDOUT;
+		rc = -1;
+	} else {
+		rc = proxy_read_step(c->pr, c->peer.rfd, err);
+	}
+	if (rc == 0)
+		rc = proxy_accept_done(a, &c->peer, c->pr, who, sizeof(who),
+		    via, sizeof(via), err);
+	if (rc == 1) {
+		conn_wait(c);
+		return;
+	}
+	if (rc == -1) {
+		conn_fail(c, err, errno);
+		return;
+	}
+	free(c->pr);
+	c->pr = NULL;
+	log_notice("%s: connection from %s (PROXY header from %s)",
+	    c->peer.label, who, via);
+	conn_ready_begin(c);
+}
+
 static void
 conn_step(struct conn *c, bool timed_out)
 {
@@ -314,6 +421,14 @@ conn_step(struct conn *c, bool timed_out)
 	int rc;
 
 	engine_unwatch(c->wk->e, c->ow.fd);
+	if (c->phase == CONN_PROXY) {
+		conn_proxy_step(c, timed_out);
+		return;
+	}
+	if (c->phase == CONN_READY) {
+		conn_ready_step(c, timed_out);
+		return;
+	}
 	rc = o->kind->open_step(o, &c->ctx, &c->other, &c->ow, timed_out, err);
 	conn_stepped(c, rc, err);
 }
@@ -325,7 +440,7 @@ conn_ready(struct engine_watch *w, unsigned events)
 	conn_step((struct conn *)w, false);
 }
 
-/* An accepted peer: the other address's open begins. */
+/* An accepted peer: its PROXY header, its ready steps, then the open. */
 static void
 conn_start(struct worker *wk, struct endpoint *peer)
 {
@@ -342,7 +457,17 @@ conn_start(struct worker *wk, struct endpoint *peer)
 	wk->live++;
 	c->ctx = wk->p->other_ctx;
 	c->ctx.peer = &c->peer;
-	conn_begin(c);
+	if (!wk->p->listen->opts.accept_proxy) {
+		conn_ready_begin(c);
+		return;
+	}
+	c->phase = CONN_PROXY;
+	c->pr = xmalloc(sizeof(*c->pr));
+	proxy_reader_init(c->pr);
+	c->ow.fd = c->peer.rfd;
+	c->ow.want = IO_WANT_READ;
+	c->ow.deadline = proxy_accept_deadline(wk->p->listen);
+	conn_proxy_step(c, false);
 }
 
 /* The other address's open begins (again, after a stall). */

@@ -36,9 +36,6 @@ clients() {
 	run timeout -k 5 5 "$DUCT" UDP-LISTEN:0,workers=2 TCP:127.0.0.1:9
 	assert_failure 2
 	assert_output --partial 'option "workers" does not apply'
-	run timeout -k 5 5 "$DUCT" TCP-LISTEN:0,workers,accept-proxy TCP:127.0.0.1:9
-	assert_failure 2
-	assert_output --partial "accept-proxy does not work with workers"
 	run timeout -k 5 5 "$DUCT" TCP-LISTEN:0,max-children=2 TCP:127.0.0.1:9
 	assert_failure 2
 	assert_output --partial 'needs "fork" or "workers"'
