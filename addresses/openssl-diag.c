@@ -251,7 +251,7 @@ tls_error_text(struct tls *t, int sslerr, char *out, size_t outlen)
 
 /* Logs what was agreed on once the handshake is done. */
 void
-tls_log_established(const struct address *a, struct tls *t)
+tls_log_established(const struct address *a, const char *label, struct tls *t)
 {
 	const unsigned char *proto = NULL;
 	const char *sni = SSL_get_servername(t->ssl, TLSEXT_NAMETYPE_host_name);
@@ -283,6 +283,6 @@ tls_log_established(const struct address *a, struct tls *t)
 	if (t->server && sni != NULL && n < sizeof(extra))
 		snprintf(extra + n, sizeof(extra) - n, ", SNI %.200s", sni);
 	tls_sanitize(extra);
-	log_notice("%s: TLS established: %s, %s, %s%s", a->label,
+	log_notice("%s: TLS established: %s, %s, %s%s", label,
 	    SSL_get_version(t->ssl), SSL_get_cipher_name(t->ssl), peer, extra);
 }

@@ -86,11 +86,12 @@ void tls_verify_error(const struct tls *t, char *err);
 void tls_error_text(struct tls *t, int sslerr, char *out, size_t outlen);
 
 /*
- * Logs what was agreed once the handshake is done (version, cipher, the
- * peer's certificate, ALPN, SNI) and exports the peer certificate's
- * facts for EXEC programs.
+ * Logs under label what was agreed once the handshake is done (version,
+ * cipher, the peer's certificate, ALPN, SNI; a's alpn=) and exports the
+ * peer certificate's facts for EXEC programs.
  */
-void tls_log_established(const struct address *a, struct tls *t);
+void tls_log_established(
+    const struct address *a, const char *label, struct tls *t);
 
 /* --- openssl-conn.c --------------------------------------------------- */
 

@@ -194,7 +194,7 @@ tls_client_handshake(const struct address *a, struct tls_open *o,
 		return 1;
 	}
 	if (rc == 0) {
-		tls_log_established(a, o->t);
+		tls_log_established(a, a->label, o->t);
 		tls_endpoint(ep, o->t);
 		o->t = NULL;
 	}
@@ -398,7 +398,7 @@ tls_ready_step(const struct address *a, struct endpoint *ep,
 		return 1;
 	}
 	if (rc == 0)
-		tls_log_established(a, t);
+		tls_log_established(a, ep->label, t);
 	return rc;
 }
 
