@@ -274,10 +274,10 @@ clients() {
 	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$TPORT" <<<"GET / HTTP/1.0"
 	wait_for_line "$TLOG" 'N address 1 .* #1: TLS handshake with 127\.0\.0\.1:[0-9]+ failed: .*is the peer speaking TLS\?' 10
 	# no client certificate, then one from another CA
-	run timeout -k 5 10 "$DUCT" - "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem" <<<"none"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem" <<<"none"
 	refute_output --partial none
 	wait_for_line "$TLOG" '#2: TLS handshake with 127\.0\.0\.1:[0-9]+ failed: peer did not return a certificate: the client sent no certificate' 10
-	run timeout -k 5 10 "$DUCT" - \
+	run --separate-stderr timeout -k 5 10 "$DUCT" - \
 	    "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem,cert=$CERTS/other-client.pem" <<<"stranger"
 	refute_output --partial stranger
 	wait_for_line "$TLOG" '#3: client certificate verify failed: unable to get local issuer certificate for 127\.0\.0\.1:[0-9]+ \(subject CN=duct stranger' 10
