@@ -421,3 +421,23 @@ EOF2
 	run raw_client "$PORT" "$(v2_tcp4 127.0.0.7 4000 127.0.0.1 80)"
 	assert_output "payload"
 }
+
+@test "OPENSSL proxy-protocol=v2 -> OPENSSL-LISTEN,workers,accept-proxy: the header, then the handshake, in the worker's loop; range= judges the header's client" {
+	local certs=${DUCT_CERTS:-$BATS_TEST_DIRNAME/certs}
+	"$DUCT" -V | grep -q 'openssl=yes' || skip "duct was built without OpenSSL"
+	[ -f "$certs/ca.pem" ] || skip "no test certificates in $certs (tests/certs.prereq)"
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork PIPE
+	local echo=$PORT
+	start_duct_bg "OPENSSL-LISTEN:0,bind=127.0.0.1,workers=2,cert=$certs/server.pem,accept-proxy,range=127.0.0.12/32" \
+	    "TCP:127.0.0.1:$echo"
+	local tls=$PORT tlog=$LOG
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.11,workers=1 \
+	    "OPENSSL:127.0.0.1:$tls,cafile=$certs/ca.pem,proxy-protocol=v2"
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.11:$PORT,bind=127.0.0.12" <<<"sealed"
+	assert_output "sealed"
+	wait_for_line "$tlog" '#[0-9]+: connection from 127\.0\.0\.12:[0-9]+ \(PROXY header from 127\.0\.0\.1:[0-9]+\)' 10
+	wait_for_line "$tlog" '#[0-9]+: TLS established: ' 10
+	run --separate-stderr timeout -k 5 10 "$DUCT" - "TCP:127.0.0.11:$PORT,bind=127.0.0.13" <<<"outside"
+	assert_output ""
+	wait_for_line "$tlog" 'N .*#[0-9]+: refused connection from 127\.0\.0\.13:[0-9]+ \(PROXY header from 127\.0\.0\.1:[0-9]+\): not in range=' 10
+}
