@@ -315,3 +315,36 @@ clients() {
 	assert_success
 	assert_output after
 }
+
+@test "OPENSSL under workers=1: a host name being looked up holds up only its own connection" {
+	need_tls
+	command -v cc >/dev/null || skip "no C compiler to build the lookup shim"
+	cc -shared -fPIC -o "$T/slow.so" \
+	    "$BATS_TEST_DIRNAME/helpers/slow_lookup.c" -ldl ||
+	    fail "the lookup shim did not build"
+	start_backend
+	tls_workers workers=2
+	# the first lookup of slow.invalid (127.0.0.1) waits for $T/gate
+	LD_PRELOAD=$T/slow.so SLOW_LOOKUP_GATE=$T/gate \
+	    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+	    start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 \
+	    "OPENSSL:slow.invalid:$TPORT,cafile=$CERTS/ca.pem,commonname=127.0.0.1"
+	mkfifo "$T/cin"
+	exec 7<>"$T/cin"
+	start_isolated_bg "$T/cin" "$T/out" \
+	    timeout -k 5 40 "$DUCT" - "TCP:127.0.0.1:$PORT"
+	wait_for_file "$T/gate.waiting" 20
+	# the same worker serves a second connection, handshake and all
+	run timeout -k 5 20 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<second
+	assert_success
+	assert_output second
+	[ ! -s "$T/out" ]
+	touch "$T/gate"
+	printf 'first\n' >&7
+	wait_until 20 nlines_is "$T/out" 1
+	exec 7>&-
+	wait_for_exit "$BG_PID" 20 || true
+	assert_equal "$EXIT_STATUS" 0
+	assert_equal "$(cat "$T/out")" first
+	[ "$(grep -c 'TLS established: .*peer certificate CN=localhost verified' "$LOG")" = 2 ]
+}
