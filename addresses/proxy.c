@@ -19,6 +19,7 @@
 #include "exchange.h"
 #include "fdep.h"
 #include "log.h"
+#include "lookup.h"
 #include "net.h"
 #include "options.h"
 #include "steps.h"
@@ -129,32 +130,24 @@ proxy_base64(const char *in)
 
 /*
  * "HOST:PORT" as the request line wants it: an IPv6 address in brackets,
- * the port as a number, and with resolve the host's first address
- * instead of its name.  Returns 0, or -1 with err.
+ * the port as a number, and with resolve (resolved: the lookup's first
+ * answer) that address instead of the name.
  */
-static int
-proxy_target(
-    const struct address *a, int family, char *out, size_t outlen, char *err)
+static void
+proxy_target(const struct address *a, const struct sockaddr *resolved,
+    char *out, size_t outlen)
 {
 	char *host = net_unbracket(a->params[1]), addr[NET_ADDRSTRLEN];
-	struct addrinfo *res;
 	int port = net_port_number(a->params[2]), dummy;
 
-	if (a->opts.resolve) {
-		if (net_resolve(host, NULL, family, SOCK_STREAM, false, &res,
-			err) == -1) {
-			free(host);
-			return -1;
-		}
-		net_format_host(res->ai_addr, addr, sizeof(addr), &dummy);
-		freeaddrinfo(res);
+	if (resolved != NULL) {
+		net_format_host(resolved, addr, sizeof(addr), &dummy);
 		free(host);
 		host = xstrdup(addr);
 	}
 	snprintf(out, outlen, strchr(host, ':') != NULL ? "[%s]:%d" : "%s:%d",
 	    host, port);
 	free(host);
-	return 0;
 }
 
 /*
@@ -287,7 +280,13 @@ bad:
 /* An open under way: the connect, the request, the answer header. */
 struct proxy_open {
 	struct tcpconn tc;
-	enum { PROXY_CONNECTING, PROXY_SENDING, PROXY_READING } phase;
+	struct lookup *lookup; /* resolve: the target's address */
+	enum {
+		PROXY_LOOKING_UP,
+		PROXY_CONNECTING,
+		PROXY_SENDING,
+		PROXY_READING
+	} phase;
 	int fd, want;
 	char where[NET_ADDRSTRLEN];
 	char target[NET_ADDRSTRLEN + 300];
@@ -305,6 +304,8 @@ proxy_open_free(struct proxy_open *o)
 	if (o == NULL)
 		return;
 	tcpconn_abort(&o->tc);
+	if (o->lookup != NULL)
+		lookup_abort(o->lookup);
 	if (o->fd != -1)
 		close(o->fd);
 	free(o->req);
@@ -430,31 +431,97 @@ proxy_stepped(const struct address *a, struct proxy_open *o, int rc,
 	return rc;
 }
 
+/* The target is known: the request, then the connect to the proxy. */
 static int
-proxy_open_start(const struct address *a, const struct open_ctx *ctx,
-    struct endpoint *ep, struct open_wait *w, char *err)
+proxy_connect_begin(const struct address *a, const struct open_ctx *ctx,
+    struct proxy_open *o, const struct sockaddr *resolved, struct endpoint *ep,
+    struct open_wait *w, char *err)
 {
-	int family = net_pick_family(AF_UNSPEC, &a->opts, ctx->family);
 	struct net_tcp_req req = {
 		.host = a->params[0],
 		.port = proxy_port(a),
-		.family = family,
+		.family = net_pick_family(AF_UNSPEC, &a->opts, ctx->family),
 		.opts = &a->opts,
 		.known = ctx->known,
 		.trying = proxy_trying,
 		.arg = (void *)a,
 	};
-	struct proxy_open *o = xcalloc(1, sizeof(*o));
 
-	o->fd = -1;
-	if (proxy_target(a, family, o->target, sizeof(o->target), err) == -1) {
+	proxy_target(a, resolved, o->target, sizeof(o->target));
+	o->req = proxy_request(a, o->target);
+	o->phase = PROXY_CONNECTING;
+	return proxy_stepped(
+	    a, o, tcpconn_start(&o->tc, &req, w, err), ep, w, err);
+}
+
+/*
+ * resolve: the target's address is looked up first, in a thread, so that
+ * a workers= loop goes on meanwhile.
+ */
+static int
+proxy_lookup_start(const struct address *a, const struct open_ctx *ctx,
+    struct proxy_open *o, struct open_wait *w, char *err)
+{
+	struct addrinfo hints;
+	char *host = net_unbracket(a->params[1]);
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = net_pick_family(AF_UNSPEC, &a->opts, ctx->family);
+	hints.ai_socktype = SOCK_STREAM;
+	o->phase = PROXY_LOOKING_UP;
+	o->lookup = lookup_start(host, NULL, &hints, &w->fd, err);
+	free(host);
+	if (o->lookup == NULL) {
 		proxy_open_free(o);
 		return -1;
 	}
-	o->req = proxy_request(a, o->target);
+	w->want = IO_WANT_READ;
+	w->priv = o;
+	return 1;
+}
+
+static int
+proxy_looked_up(const struct address *a, const struct open_ctx *ctx,
+    struct proxy_open *o, struct endpoint *ep, struct open_wait *w,
+    bool timed_out, char *err)
+{
+	struct addrinfo *res = NULL;
+	int rc;
+
+	if (timed_out) {
+		snprintf(
+		    err, DUCT_ERR_LEN, "resolve %s: timed out", a->params[1]);
+		errno = ETIMEDOUT;
+		goto fail;
+	}
+	rc = lookup_finish(o->lookup, &res);
+	o->lookup = NULL;
+	if (rc != 0) {
+		snprintf(err, DUCT_ERR_LEN, "resolve %s: %s", a->params[1],
+		    gai_strerror(rc));
+		errno = EHOSTUNREACH;
+		goto fail;
+	}
+	rc = proxy_connect_begin(a, ctx, o, res->ai_addr, ep, w, err);
+	freeaddrinfo(res);
+	return rc;
+fail:
+	proxy_open_free(o);
+	w->priv = NULL;
+	return -1;
+}
+
+static int
+proxy_open_start(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, struct open_wait *w, char *err)
+{
+	struct proxy_open *o = xcalloc(1, sizeof(*o));
+
+	o->fd = -1;
 	w->deadline = net_deadline(a->opts.connect_timeout);
-	return proxy_stepped(
-	    a, o, tcpconn_start(&o->tc, &req, w, err), ep, w, err);
+	if (a->opts.resolve)
+		return proxy_lookup_start(a, ctx, o, w, err);
+	return proxy_connect_begin(a, ctx, o, NULL, ep, w, err);
 }
 
 static int
@@ -464,7 +531,8 @@ proxy_open_step(const struct address *a, const struct open_ctx *ctx,
 	struct proxy_open *o = w->priv;
 	int rc;
 
-	(void)ctx;
+	if (o->phase == PROXY_LOOKING_UP)
+		return proxy_looked_up(a, ctx, o, ep, w, timed_out, err);
 	if (o->phase == PROXY_CONNECTING)
 		rc = tcpconn_step(&o->tc, timed_out, w, err);
 	else
