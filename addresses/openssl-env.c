@@ -74,9 +74,3 @@ tls_env_facts(struct facts **f, X509 *peer)
 		OPENSSL_free(utf8);
 	}
 }
-
-void
-tls_env_export(X509 *peer)
-{
-	tls_env_facts(facts_stash(), peer);
-}

@@ -20,11 +20,4 @@ struct facts;
  */
 void tls_env_facts(struct facts **f, X509 *peer);
 
-/*
- * The same into facts_stash(), which the opener moves into the endpoint
- * it just opened or accepted: for openssl.c until it calls
- * tls_env_facts(&ep->facts, peer) itself.
- */
-void tls_env_export(X509 *peer);
-
 #endif

@@ -24,7 +24,7 @@
 	.names = { "OPENSSL-LISTEN", "SSL-L" }, .syntax = "PORT", \
 	.help = "accept a TLS connection (many with fork)", \
 	.groups = G_FD | G_SOCKET | G_IP | G_TCP | G_LISTEN | G_CHILD | \
-	    G_RANGE | G_TLS | G_CONNECT | G_RETRY | G_PROXY, \
+	    G_RANGE | G_TLS | G_CONNECT | G_RETRY | G_PROXY | G_WORKERS, \
 	.dirs = EP_READABLE | EP_WRITABLE, .min_params = 1, .max_params = 1, \
 	.feature = "openssl"
 

@@ -1,10 +1,11 @@
 /*
  * SPDX-License-Identifier: ISC
  * SOCKS4 (SOCKS), SOCKS4A and SOCKS5-CONNECT (SOCKS5): a TCP connection
- * through a SOCKS server.  Each handshake is an open step like the TLS
- * handshake: it runs on a socket net.c connected, within
- * connect-timeout=, and reads the server's replies to the byte, so that
- * the socket then carries tunnel bytes only and is a plain socket endpoint.
+ * through a SOCKS server.  The connect and each handshake are open steps
+ * like the TLS handshake (tcpconn.c, exchange.c; the messages are
+ * socks-proto.c's), within one connect-timeout=, reading the server's
+ * replies to the byte, so that the socket then carries tunnel bytes only
+ * and is a plain socket endpoint.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -17,22 +18,19 @@
 #include <unistd.h>
 
 #include "address.h"
+#include "clock.h"
+#include "exchange.h"
 #include "fdep.h"
 #include "log.h"
+#include "lookup.h"
 #include "net.h"
 #include "options.h"
+#include "socks-proto.h"
+#include "steps.h"
+#include "tcpconn.h"
 #include "xmalloc.h"
 
 #define SOCKS_DEFAULT_PORT "1080"
-
-enum socks_version { SOCKS_4, SOCKS_4A, SOCKS_5 };
-
-/* The server and the target, wherever the address put them. */
-struct socks_req {
-	enum socks_version v;
-	const char *server, *sport; /* the SOCKS server */
-	const char *host, *port;    /* what it connects to */
-};
 
 static const char *const socks_names[] = { "SOCKS4", "SOCKS4A", "SOCKS5" };
 
@@ -143,252 +141,199 @@ socks_trying(const char *where, void *arg)
 	log_info("%s: connecting to the SOCKS server at %s", a->label, where);
 }
 
-/* The reason in a SOCKS4 reply (RFC-less; the 1992 protocol note). */
-static const char *
-socks4_reason(int cd)
-{
-	switch (cd) {
-	case 91:
-		return "request rejected or failed";
-	case 92:
-		return "it could not reach the identd of this host";
-	case 93:
-		return "this host's identd and socksuser= name different "
-		       "users";
-	}
-	return "unknown reply code";
-}
+/*
+ * An open under way: the connect (tc), a SOCKS4 target's lookup, then
+ * rounds of one request sent and one reply read to the byte (m).
+ */
+struct socks_open {
+	struct tcpconn tc;
+	struct socks_req r;
+	bool connected;
+	struct lookup *lookup; /* SOCKS4: the target's IPv4 address */
+	int lookup_fd;
+	int fd, want;
+	char where[NET_ADDRSTRLEN];
+	struct socks_msg m;
+};
 
-/* The reason in a SOCKS5 reply (RFC 1928, section 6). */
-static const char *
-socks5_reason(int rep)
+static void
+socks_open_free(struct socks_open *o)
 {
-	switch (rep) {
-	case 1:
-		return "general SOCKS server failure";
-	case 2:
-		return "connection not allowed by its rules";
-	case 3:
-		return "network unreachable";
-	case 4:
-		return "host unreachable";
-	case 5:
-		return "connection refused by destination host";
-	case 6:
-		return "TTL expired";
-	case 7:
-		return "command not supported";
-	case 8:
-		return "address type not supported";
-	}
-	return "unknown reply code";
+	int saved = errno;
+
+	if (o == NULL)
+		return;
+	tcpconn_abort(&o->tc);
+	if (o->lookup != NULL)
+		lookup_abort(o->lookup);
+	if (o->fd != -1)
+		close(o->fd);
+	free(o);
+	errno = saved;
 }
 
 /*
  * SOCKS4 and SOCKS4A: one request, an 8-byte reply.  SOCKS4 carries an
- * IPv4 address, resolved here; SOCKS4A sends a name for the server to
- * resolve behind the marker address 0.0.0.1.
+ * IPv4 address, which a host name is looked up for here (in a thread,
+ * so that a workers= loop goes on; SOCKS4 has no room for IPv6).
+ * Returns 0 with the request queued, 1 waiting for the lookup, or -1.
  */
 static int
-socks4_handshake(const struct address *a, int fd, const struct socks_req *r,
-    double deadline, char *err)
+socks4_begin(const struct address *a, struct socks_open *o, char *err)
 {
-	unsigned char req[8 + 256 + 256 + 2], rep[8];
-	const char *user = a->opts.socksuser;
+	struct addrinfo hints;
+	struct in_addr in;
+
+	if (inet_pton(AF_INET, o->r.host, &in) == 1)
+		return socks4_request(&a->opts, &o->r, &o->m, &in, false, err);
+	if (o->r.v == SOCKS_4A) {
+		in.s_addr = htonl(1);
+		return socks4_request(&a->opts, &o->r, &o->m, &in, true, err);
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_INET;
+	hints.ai_socktype = SOCK_STREAM;
+	o->lookup = lookup_start(o->r.host, NULL, &hints, &o->lookup_fd, err);
+	if (o->lookup == NULL)
+		return -1;
+	o->want = IO_WANT_READ;
+	return 1;
+}
+
+/* SOCKS4's lookup answered: the request with its address. */
+static int
+socks4_looked_up(const struct address *a, struct socks_open *o, char *err)
+{
 	struct addrinfo *res;
 	struct in_addr in;
-	size_t n = 8, ul, hl;
-	int port = net_port_number(r->port);
-	bool by_name = false;
+	int rc = lookup_finish(o->lookup, &res);
 
-	if (user == NULL && (user = getenv("LOGNAME")) == NULL &&
-	    (user = getenv("USER")) == NULL)
-		user = "";
-	if ((ul = strlen(user)) > 255) {
-		snprintf(err, DUCT_ERR_LEN, "socksuser= longer than 255 bytes");
-		errno = EINVAL;
+	o->lookup = NULL;
+	if (rc != 0) {
+		snprintf(err, DUCT_ERR_LEN, "resolve %s: %s", o->r.host,
+		    gai_strerror(rc));
+		errno = EHOSTUNREACH;
 		return -1;
 	}
-	if (inet_pton(AF_INET, r->host, &in) != 1) {
-		if (r->v == SOCKS_4A) {
-			in.s_addr = htonl(1);
-			by_name = true;
-		} else if (net_resolve(r->host, NULL, AF_INET, SOCK_STREAM,
-			       false, &res, err) == -1) {
-			return -1; /* SOCKS4 has no room for IPv6 */
-		} else {
-			in = ((struct sockaddr_in *)(void *)res->ai_addr)
-				 ->sin_addr;
-			freeaddrinfo(res);
-		}
-	}
-	req[0] = 4;
-	req[1] = 1; /* CONNECT */
-	req[2] = (unsigned char)(port >> 8);
-	req[3] = (unsigned char)port;
-	memcpy(req + 4, &in, 4);
-	memcpy(req + n, user, ul + 1);
-	n += ul + 1;
-	if (by_name) {
-		hl = strlen(r->host);
-		memcpy(req + n, r->host, hl + 1);
-		n += hl + 1;
-	}
-	if (net_send_all(fd, req, n, deadline, err) == -1 ||
-	    net_recv_exact(fd, rep, sizeof(rep), deadline, err) == -1)
-		return -1;
-	/* The version byte is 0; some servers echo 4. */
-	if (rep[0] != 0 && rep[0] != 4) {
-		snprintf(err, DUCT_ERR_LEN,
-		    "not a SOCKS4 server (reply version %d)", rep[0]);
-		errno = EPROTO;
-		return -1;
-	}
-	if (rep[1] != 90) {
-		snprintf(err, DUCT_ERR_LEN, "the SOCKS server refused: %s (%d)",
-		    socks4_reason(rep[1]), rep[1]);
-		errno = ECONNREFUSED;
-		return -1;
-	}
-	return 0;
+	in = ((struct sockaddr_in *)(void *)res->ai_addr)->sin_addr;
+	freeaddrinfo(res);
+	return socks4_request(&a->opts, &o->r, &o->m, &in, false, err);
 }
-
-/* RFC 1929: user name and password, after the server chose method 2. */
-static int
-socks5_login(const struct optvals *o, int fd, double deadline, char *err)
-{
-	unsigned char req[3 + 255 + 255], rep[2];
-	const char *pass = o->sockspass ? o->sockspass : "";
-	size_t ul = strlen(o->socksuser), pl = strlen(pass), n = 0;
-
-	req[n++] = 1;
-	req[n++] = (unsigned char)ul;
-	memcpy(req + n, o->socksuser, ul);
-	n += ul;
-	req[n++] = (unsigned char)pl;
-	memcpy(req + n, pass, pl);
-	n += pl;
-	if (net_send_all(fd, req, n, deadline, err) == -1 ||
-	    net_recv_exact(fd, rep, sizeof(rep), deadline, err) == -1)
-		return -1;
-	if (rep[1] != 0) {
-		snprintf(err, DUCT_ERR_LEN,
-		    "the SOCKS server refused the login of \"%s\" (check "
-		    "socksuser= and sockspass=)",
-		    o->socksuser);
-		errno = EACCES;
-		return -1;
-	}
-	return 0;
-}
-
 /*
- * SOCKS5 (RFC 1928): offer no authentication, and user name and password
- * when socksuser= is given; then CONNECT with the host as an address or,
- * unresolved, as a name; then the reply, whose bound address is read to
- * its last byte and dropped.
+ * The rounds of the handshake on o->fd, as far as they go without
+ * waiting.  Returns 0 with the tunnel open, 1 waiting as o->want says,
+ * or -1 with why and errno.
  */
 static int
-socks5_handshake(const struct address *a, int fd, const struct socks_req *r,
-    double deadline, char *err)
+socks_rounds(const struct address *a, struct socks_open *o, char *why)
 {
-	const struct optvals *o = &a->opts;
-	unsigned char buf[4 + 1 + 255 + 2];
-	char *host = net_unbracket(r->host);
-	size_t n = 0, hl = strlen(host);
-	int port = net_port_number(r->port), rc = -1;
+	int rc;
 
-	buf[n++] = 5;
-	buf[n++] = o->socksuser ? 2 : 1;
-	buf[n++] = 0; /* no authentication */
-	if (o->socksuser)
-		buf[n++] = 2; /* user name and password */
-	if (net_send_all(fd, buf, n, deadline, err) == -1 ||
-	    net_recv_exact(fd, buf, 2, deadline, err) == -1)
-		goto out;
-	if (buf[0] != 5) {
+	if (o->lookup != NULL) {
+		if ((rc = socks4_looked_up(a, o, why)) == -1)
+			return -1;
+	}
+	for (;;) {
+		if (o->m.sending) {
+			rc = exchange_send(
+			    o->fd, o->m.out, o->m.olen, &o->m.sent, why);
+			if (rc == 1)
+				o->want = IO_WANT_WRITE;
+			if (rc != 0)
+				return rc;
+			o->m.sending = false;
+		}
+		rc = exchange_recv(o->fd, o->m.in, o->m.ilen, &o->m.got, why);
+		if (rc == 1)
+			o->want = IO_WANT_READ;
+		if (rc != 0)
+			return rc;
+		if ((rc = socks_reply(&a->opts, &o->r, &o->m, why)) != 1)
+			return rc;
+	}
+}
+
+/* A step of the handshake, its failures said as the server's. */
+static int
+socks_exchange(
+    const struct address *a, struct socks_open *o, bool timed_out, char *err)
+{
+	char why[DUCT_ERR_LEN];
+	int rc;
+
+	if (timed_out) {
 		snprintf(err, DUCT_ERR_LEN,
-		    "not a SOCKS5 server (reply version %d)", buf[0]);
-		errno = EPROTO;
-		goto out;
+		    "%s server %s: no answer within connect-timeout=%gs",
+		    socks_names[o->r.v], o->where, a->opts.connect_timeout);
+		errno = ETIMEDOUT;
+		return -1;
 	}
-	if (buf[1] == 2 && o->socksuser) {
-		if (socks5_login(o, fd, deadline, err) == -1)
-			goto out;
-	} else if (buf[1] != 0) {
-		snprintf(err, DUCT_ERR_LEN,
-		    "the SOCKS server accepts no way of logging in that duct "
-		    "offered%s",
-		    o->socksuser ? ""
-				 : " (socksuser= and sockspass= offer a "
-				   "user name and password)");
-		errno = EACCES;
-		goto out;
+	rc = socks_rounds(a, o, why);
+	if (rc == -1)
+		snprintf(err, DUCT_ERR_LEN, "%s server %s: %.300s",
+		    socks_names[o->r.v], o->where, why);
+	if (rc == 0)
+		log_notice("%s: tunnel to %s:%s through %s server %s", a->label,
+		    o->r.host, o->r.port, socks_names[o->r.v], o->where);
+	return rc;
+}
+
+/* Connected to the server: the first request, or SOCKS4's lookup. */
+static int
+socks_begin(const struct address *a, struct socks_open *o, char *err)
+{
+	char why[DUCT_ERR_LEN];
+	int rc;
+
+	o->fd = tcpconn_take(&o->tc, o->where);
+	o->connected = true;
+	log_notice(
+	    "%s: connected to the SOCKS server at %s", a->label, o->where);
+	if (o->r.v == SOCKS_5) {
+		socks5_greet(&a->opts, &o->m);
+		return socks_exchange(a, o, false, err);
 	}
-	n = 0;
-	buf[n++] = 5;
-	buf[n++] = 1; /* CONNECT */
-	buf[n++] = 0;
-	if (inet_pton(AF_INET, host, buf + n + 1) == 1) {
-		buf[n++] = 1;
-		n += 4;
-	} else if (inet_pton(AF_INET6, host, buf + n + 1) == 1) {
-		buf[n++] = 4;
-		n += 16;
-	} else {
-		buf[n++] = 3; /* a name the server resolves */
-		buf[n++] = (unsigned char)hl;
-		memcpy(buf + n, host, hl);
-		n += hl;
+	rc = socks4_begin(a, o, why);
+	if (rc == -1) {
+		snprintf(err, DUCT_ERR_LEN, "%s server %s: %.300s",
+		    socks_names[o->r.v], o->where, why);
+		return -1;
 	}
-	buf[n++] = (unsigned char)(port >> 8);
-	buf[n++] = (unsigned char)port;
-	if (net_send_all(fd, buf, n, deadline, err) == -1 ||
-	    net_recv_exact(fd, buf, 4, deadline, err) == -1)
-		goto out;
-	if (buf[0] != 5) {
-		snprintf(err, DUCT_ERR_LEN,
-		    "not a SOCKS5 server (reply version %d)", buf[0]);
-		errno = EPROTO;
-		goto out;
+	if (rc == 1)
+		return 1;
+	return socks_exchange(a, o, false, err);
+}
+
+/* After a step (rc): the next phase, the wait, or the end. */
+static int
+socks_stepped(const struct address *a, struct socks_open *o, int rc,
+    struct endpoint *ep, struct open_wait *w, char *err)
+{
+	if (rc == 0 && !o->connected)
+		rc = socks_begin(a, o, err);
+	if (rc == 1) {
+		if (o->connected) {
+			w->fd = o->lookup != NULL ? o->lookup_fd : o->fd;
+			w->want = o->want;
+		}
+		w->priv = o;
+		return 1;
 	}
-	if (buf[1] != 0) {
-		snprintf(err, DUCT_ERR_LEN, "the SOCKS server refused: %s (%d)",
-		    socks5_reason(buf[1]), buf[1]);
-		errno = ECONNREFUSED;
-		goto out;
+	if (rc == 0) {
+		fdep_init_socket(ep, o->fd, AF_INET);
+		o->fd = -1;
 	}
-	switch (buf[3]) {
-	case 1:
-		n = 4;
-		break;
-	case 4:
-		n = 16;
-		break;
-	case 3:
-		if (net_recv_exact(fd, buf, 1, deadline, err) == -1)
-			goto out;
-		n = buf[0];
-		break;
-	default:
-		snprintf(err, DUCT_ERR_LEN,
-		    "the SOCKS server's reply has address type %d", buf[3]);
-		errno = EPROTO;
-		goto out;
-	}
-	if (net_recv_exact(fd, buf, n + 2, deadline, err) == -1)
-		goto out;
-	rc = 0;
-out:
-	free(host);
+	socks_open_free(o);
+	w->priv = NULL;
 	return rc;
 }
 
 static int
-socks_open(const struct address *a, enum socks_version v,
-    const struct open_ctx *ctx, struct endpoint *ep, char *err)
+socks_open_start(const struct address *a, enum socks_version v,
+    const struct open_ctx *ctx, struct endpoint *ep, struct open_wait *w,
+    char *err)
 {
-	struct socks_req r;
+	struct socks_open *o = xcalloc(1, sizeof(*o));
 	struct net_tcp_req req = {
 		.family = net_pick_family(AF_UNSPEC, &a->opts, ctx->family),
 		.opts = &a->opts,
@@ -396,58 +341,65 @@ socks_open(const struct address *a, enum socks_version v,
 		.trying = socks_trying,
 		.arg = (void *)a,
 	};
-	char where[NET_ADDRSTRLEN], why[DUCT_ERR_LEN];
-	double deadline;
-	int fd, rc, saved;
 
-	socks_split(a, v, &r);
-	req.host = r.server;
-	req.port = r.sport;
-	if ((fd = net_tcp_connect(&req, where, sizeof(where), err)) == -1)
-		return -1;
-	log_notice("%s: connected to the SOCKS server at %s", a->label, where);
-	deadline = net_deadline(a->opts.connect_timeout);
-	rc = v == SOCKS_5 ? socks5_handshake(a, fd, &r, deadline, why)
-			  : socks4_handshake(a, fd, &r, deadline, why);
-	if (rc == -1) {
-		saved = errno;
-		if (saved == ETIMEDOUT)
-			snprintf(err, DUCT_ERR_LEN,
-			    "%s server %s: no answer within "
-			    "connect-timeout=%gs",
-			    socks_names[v], where, a->opts.connect_timeout);
-		else
-			snprintf(err, DUCT_ERR_LEN, "%s server %s: %.300s",
-			    socks_names[v], where, why);
-		close(fd);
-		errno = saved; /* EINTR tells the caller a signal ended it */
-		return -1;
-	}
-	log_notice("%s: tunnel to %s:%s through %s server %s", a->label, r.host,
-	    r.port, socks_names[v], where);
-	fdep_init_socket(ep, fd, AF_INET);
-	return 0;
+	o->fd = o->lookup_fd = -1;
+	socks_split(a, v, &o->r);
+	req.host = o->r.server;
+	req.port = o->r.sport;
+	w->deadline = clock_deadline(a->opts.connect_timeout);
+	return socks_stepped(
+	    a, o, tcpconn_start(&o->tc, &req, w, err), ep, w, err);
 }
 
 static int
-socks4_open(const struct address *a, const struct open_ctx *ctx,
-    struct endpoint *ep, char *err)
+socks4_open_start(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, struct open_wait *w, char *err)
 {
-	return socks_open(a, SOCKS_4, ctx, ep, err);
+	return socks_open_start(a, SOCKS_4, ctx, ep, w, err);
 }
 
 static int
-socks4a_open(const struct address *a, const struct open_ctx *ctx,
-    struct endpoint *ep, char *err)
+socks4a_open_start(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, struct open_wait *w, char *err)
 {
-	return socks_open(a, SOCKS_4A, ctx, ep, err);
+	return socks_open_start(a, SOCKS_4A, ctx, ep, w, err);
 }
 
 static int
-socks5_open(const struct address *a, const struct open_ctx *ctx,
+socks5_open_start(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, struct open_wait *w, char *err)
+{
+	return socks_open_start(a, SOCKS_5, ctx, ep, w, err);
+}
+
+static int
+socks_open_step(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, struct open_wait *w, bool timed_out, char *err)
+{
+	struct socks_open *o = w->priv;
+	int rc;
+
+	(void)ctx;
+	if (!o->connected)
+		rc = tcpconn_step(&o->tc, timed_out, w, err);
+	else
+		rc = socks_exchange(a, o, timed_out, err);
+	return socks_stepped(a, o, rc, ep, w, err);
+}
+
+static void
+socks_open_abort(struct open_wait *w)
+{
+	socks_open_free(w->priv);
+	w->priv = NULL;
+}
+
+/* The one-pair and fork paths: the same steps, waiting in between. */
+static int
+socks_open(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, char *err)
 {
-	return socks_open(a, SOCKS_5, ctx, ep, err);
+	return steps_open(a, ctx, ep, err);
 }
 
 #define SOCKS_GROUPS \
@@ -464,7 +416,10 @@ const struct addr_kind kind_socks4 = {
 	.max_params = 3,
 	.check = socks4_check,
 	.prepare = socks_prepare,
-	.open = socks4_open,
+	.open = socks_open,
+	.open_start = socks4_open_start,
+	.open_step = socks_open_step,
+	.open_abort = socks_open_abort,
 };
 
 const struct addr_kind kind_socks4a = {
@@ -477,7 +432,10 @@ const struct addr_kind kind_socks4a = {
 	.max_params = 3,
 	.check = socks4a_check,
 	.prepare = socks_prepare,
-	.open = socks4a_open,
+	.open = socks_open,
+	.open_start = socks4a_open_start,
+	.open_step = socks_open_step,
+	.open_abort = socks_open_abort,
 };
 
 const struct addr_kind kind_socks5_connect = {
@@ -490,5 +448,8 @@ const struct addr_kind kind_socks5_connect = {
 	.max_params = 4,
 	.check = socks5_check,
 	.prepare = socks_prepare,
-	.open = socks5_open,
+	.open = socks_open,
+	.open_start = socks5_open_start,
+	.open_step = socks_open_step,
+	.open_abort = socks_open_abort,
 };

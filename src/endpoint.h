@@ -191,7 +191,7 @@ struct listener {
 struct open_wait {
 	int fd;          /* wait until it is ready as want says */
 	int want;        /* IO_WANT_READ or IO_WANT_WRITE */
-	double deadline; /* monotonic seconds (net_deadline()); 0 none */
+	double deadline; /* monotonic seconds (clock_deadline()); 0 none */
 	void *priv;      /* the kind's, released by open_step or open_abort */
 };
 
@@ -283,6 +283,19 @@ struct addr_kind {
 	int (*open_step)(const struct address *, const struct open_ctx *,
 	    struct endpoint *, struct open_wait *, bool timed_out, char *err);
 	void (*open_abort)(struct open_wait *);
+	/*
+	 * Optional, listening kinds with a ready step that waits (a TLS
+	 * handshake): the same work in steps that never wait (workers=),
+	 * after the PROXY header (accept-proxy, read by the caller).  First
+	 * called with w zeroed; returns 0 when ep is ready, 1 when w says
+	 * what to wait for before the next call (timed_out: w->deadline
+	 * passed), or -1 with err.  ep stays open either way: the caller
+	 * closes it.  ready_abort, optional, releases w->priv of a ready
+	 * under way.  steps_ready() runs it with waiting.
+	 */
+	int (*ready_step)(const struct address *, struct endpoint *,
+	    struct open_wait *, bool timed_out, char *err);
+	void (*ready_abort)(struct open_wait *);
 };
 
 #endif

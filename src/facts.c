@@ -25,7 +25,6 @@ struct facts {
 };
 
 static bool facts_on;
-static struct facts *facts_stashed;
 
 void
 facts_enable(void)
@@ -205,26 +204,4 @@ facts_envp(const struct facts *f, char *const *base)
 	for (i = 0; i < facts_count(f); i++)
 		envp[o++] = f->kv[i];
 	return envp;
-}
-
-struct facts **
-facts_stash(void)
-{
-	return &facts_stashed;
-}
-
-void
-facts_adopt(struct facts **dst)
-{
-	struct facts *s = facts_stashed;
-
-	facts_stashed = NULL;
-	facts_merge(dst, s);
-}
-
-void
-facts_stash_clear(void)
-{
-	facts_free(facts_stashed);
-	facts_stashed = NULL;
 }

@@ -73,17 +73,4 @@ void facts_free(struct facts *f);
  */
 char **facts_envp(const struct facts *f, char *const *base);
 
-/*
- * A stash for code that learns a fact without its endpoint at hand
- * (openssl.c until it passes its endpoint's facts): facts_stash() is the
- * list such code fills, and the opener moves it into the endpoint just
- * opened or accepted (facts_adopt) before anything else runs, so nothing
- * in it outlives the step that set it.
- */
-struct facts **facts_stash(void);
-void facts_adopt(struct facts **dst);
-
-/* Drops what the stash holds (a step that failed after filling it). */
-void facts_stash_clear(void);
-
 #endif

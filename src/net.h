@@ -56,33 +56,4 @@ int net_unix_autobind(int fd, char *err);
  */
 size_t net_dgram_max(int fd);
 
-/*
- * The old names of clock_deadline() and clock_left(), kept for the
- * protocol steps of proxy.c and socks.c until they call clock.h.
- */
-static inline double
-net_deadline(double timeout)
-{
-	return clock_deadline(timeout);
-}
-
-static inline double
-net_left(double deadline)
-{
-	return clock_left(deadline);
-}
-
-/*
- * The old way of telling an EXEC program an accepted IP peer, kept for
- * openssl.c until it calls facts_add_socket(&ep->facts, ...) itself: the
- * facts go to facts_stash(), which the opener moves into the endpoint
- * just accepted.  Nothing touches the environment.
- */
-static inline void
-net_export_peer(int fd, const struct sockaddr *peer)
-{
-	facts_add_socket(facts_stash(), fd, peer,
-	    (socklen_t)sizeof(struct sockaddr_storage));
-}
-
 #endif

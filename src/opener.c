@@ -129,8 +129,6 @@ opener_finish_fds(
     const struct address *a, struct endpoint *ep, bool any_fd, char *err)
 {
 	xstrlcpy(ep->label, a->label, sizeof(ep->label));
-	/* What a kind learned without ep at hand (facts.h) is ep's. */
-	facts_adopt(&ep->facts);
 	if (a->opts.ignoreeof)
 		ep->flags |= EP_IGNOREEOF;
 	if (a->opts.crlf)
@@ -196,7 +194,6 @@ opener_accept(
 			    errno == EINTR ? "interrupted" : strerror(errno));
 			return -1;
 		}
-		facts_stash_clear();
 		rc = a->kind->accept(a, l, ep, err);
 		if (rc == -1)
 			return -1;
@@ -211,7 +208,6 @@ opener_ready(const struct address *a, struct endpoint *ep, char *err)
 {
 	int rc = a->kind->ready != NULL ? a->kind->ready(a, ep, err) : 0;
 
-	facts_adopt(&ep->facts);
 	if (rc == 0)
 		return 0;
 	opener_close(ep);
@@ -235,7 +231,6 @@ opener_try_once(const struct opener_try *t, char *err)
 		return t->a->kind->listen(t->a, t->ctx, t->l, err);
 	}
 	memset(t->ep, 0, sizeof(*t->ep));
-	facts_stash_clear();
 	return t->a->kind->open(t->a, t->ctx, t->ep, err);
 }
 

@@ -348,61 +348,60 @@ proxy_parse_v2(const unsigned char *h, const unsigned char *p, size_t len,
 	return -1;
 }
 
-/* net_recv_exact() with its reason turned into the header's. */
-static int
-proxy_recv(int fd, void *buf, size_t len, double deadline, char *err)
+void
+proxy_reader_init(struct proxy_reader *r)
 {
-	char why[DUCT_ERR_LEN];
-
-	if (net_recv_exact(fd, buf, len, deadline, why) == 0)
-		return 0;
-	snprintf(err, DUCT_ERR_LEN, "PROXY header: %.200s", why);
-	return -1;
+	memset(r, 0, sizeof(*r));
+	/* Eight bytes: fewer than the shortest header of either version. */
+	r->need = 8;
 }
 
-int
-proxy_read(int fd, double deadline, struct sockaddr_storage *src,
-    socklen_t *srclen, struct sockaddr_storage *dst, socklen_t *dstlen,
-    char *err)
+/* v1: one more byte until CRLF, then the line checked and parsed. */
+static int
+proxy_advance_v1(struct proxy_reader *r, char *err)
 {
-	unsigned char h[PROXY_MAX + 1];
-	size_t n = 8, len, i;
+	unsigned char *h = r->h;
+	size_t n = r->n, i;
 
-	/* Eight bytes: fewer than the shortest header of either version. */
-	if (proxy_recv(fd, h, n, deadline, err) == -1)
-		return -1;
-	if (memcmp(h, "PROXY ", 6) == 0) {
-		while (!(h[n - 2] == '\r' && h[n - 1] == '\n')) {
-			if (n == PROXY_V1_MAX) {
-				snprintf(err, DUCT_ERR_LEN,
-				    "bad PROXY header: no CRLF within %d "
-				    "bytes",
-				    PROXY_V1_MAX);
-				return -1;
-			}
-			if (proxy_recv(fd, h + n, 1, deadline, err) == -1)
-				return -1;
-			n++;
+	if (!(h[n - 2] == '\r' && h[n - 1] == '\n')) {
+		if (n == PROXY_V1_MAX) {
+			snprintf(err, DUCT_ERR_LEN,
+			    "bad PROXY header: no CRLF within %d bytes",
+			    PROXY_V1_MAX);
+			return -1;
 		}
-		for (i = 6; i < n - 2; i++) {
-			if (h[i] < 0x20 || h[i] > 0x7e) {
-				snprintf(err, DUCT_ERR_LEN,
-				    "bad PROXY header: v1 holds byte 0x%02x",
-				    h[i]);
-				return -1;
-			}
+		r->need = n + 1;
+		return 1;
+	}
+	for (i = 6; i < n - 2; i++) {
+		if (h[i] < 0x20 || h[i] > 0x7e) {
+			snprintf(err, DUCT_ERR_LEN,
+			    "bad PROXY header: v1 holds byte 0x%02x", h[i]);
+			return -1;
 		}
-		h[n - 2] = '\0';
-		return proxy_parse_v1(
-		    (char *)h + 6, src, srclen, dst, dstlen, err);
 	}
-	if (memcmp(h, proxy_sig, n) != 0) {
-		snprintf(err, DUCT_ERR_LEN,
-		    "bad PROXY header: neither \"PROXY \" nor v2's signature");
-		return -1;
+	h[n - 2] = '\0';
+	return proxy_parse_v1(
+	    (char *)h + 6, &r->src, &r->srclen, &r->dst, &r->dstlen, err);
+}
+
+/* v2: the signature, then the length, then the addresses. */
+static int
+proxy_advance_v2(struct proxy_reader *r, char *err)
+{
+	const unsigned char *h = r->h;
+	size_t len;
+
+	if (r->n < 16) {
+		if (memcmp(h, proxy_sig, r->n) != 0) {
+			snprintf(err, DUCT_ERR_LEN,
+			    "bad PROXY header: neither \"PROXY \" nor v2's "
+			    "signature");
+			return -1;
+		}
+		r->need = 16;
+		return 1;
 	}
-	if (proxy_recv(fd, h + n, 16 - n, deadline, err) == -1)
-		return -1;
 	if (memcmp(h, proxy_sig, sizeof(proxy_sig)) != 0) {
 		snprintf(err, DUCT_ERR_LEN, "bad PROXY header: v2 signature");
 		return -1;
@@ -414,9 +413,89 @@ proxy_read(int fd, double deadline, struct sockaddr_storage *src,
 		    PROXY_V2_PAYLOAD_MAX);
 		return -1;
 	}
-	if (len > 0 && proxy_recv(fd, h + 16, len, deadline, err) == -1)
+	if (r->n < 16 + len) {
+		r->need = 16 + len;
+		return 1;
+	}
+	return proxy_parse_v2(
+	    h, h + 16, len, &r->src, &r->srclen, &r->dst, &r->dstlen, err);
+}
+
+int
+proxy_read_step(struct proxy_reader *r, int fd, char *err)
+{
+	ssize_t n;
+	int rc;
+
+	for (;;) {
+		/* Exactly what the header still lacks: never a byte past it. */
+		while (r->n < r->need) {
+			n = recv(fd, r->h + r->n, r->need - r->n, 0);
+			if (n > 0) {
+				r->n += (size_t)n;
+				continue;
+			}
+			if (n == 0) {
+				snprintf(err, DUCT_ERR_LEN,
+				    "PROXY header: the server closed the "
+				    "connection");
+				errno = ECONNRESET;
+				return -1;
+			}
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 1;
+			if (errno != EINTR) {
+				snprintf(err, DUCT_ERR_LEN,
+				    "PROXY header: recv: %s", strerror(errno));
+				return -1;
+			}
+		}
+		if (memcmp(r->h, "PROXY ", 6) == 0)
+			rc = proxy_advance_v1(r, err);
+		else
+			rc = proxy_advance_v2(r, err);
+		if (rc != 1)
+			return rc;
+	}
+}
+
+/* The blocking read: the same steps, waiting until deadline. */
+static int
+proxy_read_wait(struct proxy_reader *r, int fd, double deadline, char *err)
+{
+	int rc, n;
+
+	proxy_reader_init(r);
+	while ((rc = proxy_read_step(r, fd, err)) == 1) {
+		n = net_wait_quiet(fd, false, clock_left(deadline));
+		if (n == 0) {
+			snprintf(err, DUCT_ERR_LEN, "PROXY header: timed out");
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (n == -1) {
+			snprintf(err, DUCT_ERR_LEN, "PROXY header: %s",
+			    strerror(errno));
+			return -1;
+		}
+	}
+	return rc;
+}
+
+int
+proxy_read(int fd, double deadline, struct sockaddr_storage *src,
+    socklen_t *srclen, struct sockaddr_storage *dst, socklen_t *dstlen,
+    char *err)
+{
+	struct proxy_reader r;
+
+	if (proxy_read_wait(&r, fd, deadline, err) == -1)
 		return -1;
-	return proxy_parse_v2(h, h + 16, len, src, srclen, dst, dstlen, err);
+	*src = r.src;
+	*dst = r.dst;
+	*srclen = r.srclen;
+	*dstlen = r.dstlen;
+	return 0;
 }
 
 bool
@@ -435,25 +514,28 @@ proxy_peer_refusal(
 	return proxy_from_allows(a, sa) ? NULL : "not in proxy-from=";
 }
 
-int
-proxy_accept(const struct address *a, struct endpoint *ep, char *who,
-    size_t wholen, char *via, size_t vialen, char *err)
+double
+proxy_accept_deadline(const struct address *a)
 {
-	struct sockaddr_storage real, src, dst;
-	socklen_t rlen = sizeof(real), slen, dlen;
-	double timeout = a->opts.given[OPT_CONNECT_TIMEOUT]
-	    ? a->opts.connect_timeout
-	    : PROXY_DEFAULT_TIMEOUT;
+	return clock_deadline(a->opts.given[OPT_CONNECT_TIMEOUT]
+		? a->opts.connect_timeout
+		: PROXY_DEFAULT_TIMEOUT);
+}
+
+int
+proxy_accept_done(const struct address *a, struct endpoint *ep,
+    const struct proxy_reader *r, char *who, size_t wholen, char *via,
+    size_t vialen, char *err)
+{
+	struct sockaddr_storage real;
+	socklen_t rlen = sizeof(real);
 	char whybuf[64];
 	const char *why;
 
 	if (getpeername(ep->rfd, (struct sockaddr *)&real, &rlen) == -1)
 		rlen = 0;
 	net_format((struct sockaddr *)&real, rlen, via, vialen);
-	if (proxy_read(ep->rfd, clock_deadline(timeout), &src, &slen, &dst,
-		&dlen, err) == -1)
-		return -1;
-	if (slen == 0) {
+	if (r->srclen == 0) {
 		/* UNKNOWN or LOCAL: the connection speaks for itself. */
 		snprintf(who, wholen, "%s", via);
 		if (rlen > 0 &&
@@ -468,21 +550,34 @@ proxy_accept(const struct address *a, struct endpoint *ep, char *who,
 			    (struct sockaddr *)&real, rlen);
 		return 0;
 	}
-	net_format((struct sockaddr *)&src, slen, who, wholen);
-	if ((why = opts_peer_refusal(&a->opts, (struct sockaddr *)&src, whybuf,
-		 sizeof(whybuf))) != NULL) {
+	net_format((const struct sockaddr *)&r->src, r->srclen, who, wholen);
+	if ((why = opts_peer_refusal(&a->opts, (const struct sockaddr *)&r->src,
+		 whybuf, sizeof(whybuf))) != NULL) {
 		snprintf(err, DUCT_ERR_LEN,
 		    "refused connection from %s (PROXY header from %s): %s",
 		    who, via, why);
 		return -1;
 	}
-	ep->origin_src = src;
-	ep->origin_dst = dst;
-	ep->origin_srclen = slen;
-	ep->origin_dstlen = dlen;
-	facts_add_addr(&ep->facts, "PEER", (struct sockaddr *)&src, slen);
-	facts_add_addr(&ep->facts, "SOCK", (struct sockaddr *)&dst, dlen);
+	ep->origin_src = r->src;
+	ep->origin_dst = r->dst;
+	ep->origin_srclen = r->srclen;
+	ep->origin_dstlen = r->dstlen;
+	facts_add_addr(&ep->facts, "PEER", (const struct sockaddr *)&r->src,
+	    r->srclen);
+	facts_add_addr(&ep->facts, "SOCK", (const struct sockaddr *)&r->dst,
+	    r->dstlen);
 	return 0;
+}
+
+int
+proxy_accept(const struct address *a, struct endpoint *ep, char *who,
+    size_t wholen, char *via, size_t vialen, char *err)
+{
+	struct proxy_reader r;
+
+	if (proxy_read_wait(&r, ep->rfd, proxy_accept_deadline(a), err) == -1)
+		return -1;
+	return proxy_accept_done(a, ep, &r, who, wholen, via, vialen, err);
 }
 
 int

@@ -57,6 +57,41 @@ int proxy_read(int fd, double deadline, struct sockaddr_storage *src,
     socklen_t *srclen, struct sockaddr_storage *dst, socklen_t *dstlen,
     char *err);
 
+/* A header being read in steps that never wait (proxy_read_step). */
+struct proxy_reader {
+	unsigned char h[PROXY_MAX + 1];
+	size_t n;    /* bytes read so far */
+	size_t need; /* bytes to have before the next look */
+	struct sockaddr_storage src, dst; /* once read: as proxy_read() */
+	socklen_t srclen, dstlen;
+};
+
+/* Makes r ready for a new header. */
+void proxy_reader_init(struct proxy_reader *r);
+
+/*
+ * Reads what is there of the header from the non-blocking socket fd,
+ * never a byte past it, with proxy_read()'s checks.  Returns 0 when the
+ * whole header is read (r->src and the rest filled), 1 when fd is to be
+ * waited for until readable, or -1 with err.  The caller keeps the
+ * deadline; proxy_read() is this with waiting.
+ */
+int proxy_read_step(struct proxy_reader *r, int fd, char *err);
+
+/*
+ * accept-proxy's deadline for a header whose reading starts now:
+ * connect-timeout= of a, or 5 seconds when not given.
+ */
+double proxy_accept_deadline(const struct address *a);
+
+/*
+ * The rest of proxy_accept() once r holds the whole header from ep's
+ * socket: the checks, ep's origin, who and via.  Returns 0, or -1 with err.
+ */
+int proxy_accept_done(const struct address *a, struct endpoint *ep,
+    const struct proxy_reader *r, char *who, size_t wholen, char *via,
+    size_t vialen, char *err);
+
 /*
  * The ready step of accept-proxy on a listening address's endpoint ep
  * (a socket in ep->rfd): reads the header within connect-timeout= (5

@@ -400,3 +400,71 @@ through() {
 	run cat "$T/client.out"
 	assert_output from-child
 }
+
+# --- as the other address of a workers= listener ------------------------
+
+# through_many N ADDRESS: N clients at once, each 300000 random bytes to
+# the backend through ADDRESS and back.
+through_many() {
+	local n=$1 i st pids=()
+	random_file "$T/in" 300000
+	for ((i = 0; i < n; i++)); do
+		timeout -k 5 30 "$DUCT" - "$2,shut-none" <"$T/in" >"$T/out.$i" 2>"$T/err.$i" &
+		pids+=("$!")
+	done
+	for ((i = 0; i < n; i++)); do
+		st=0
+		wait "${pids[$i]}" || st=$?
+		[ "$st" -eq 0 ] || fail "client $i: exit $st: $(cat "$T/err.$i")"
+		[ "$(sha "$T/out.$i")" = "$(sha "$T/in")" ] ||
+		    fail "client $i: bytes differ ($(wc -c <"$T/out.$i") back)"
+	done
+}
+
+@test "TCP-LISTEN,workers=2 PROXY: four clients at once through tinyproxy, 300 KB each both ways" {
+	start_backend
+	start_tinyproxy
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=2 \
+	    "PROXY:127.0.0.1:127.0.0.1:$BPORT,proxyport=$XPORT"
+	through_many 4 "TCP:127.0.0.1:$PORT"
+	[ "$(grep -c "tunnel to 127.0.0.1:$BPORT through 127.0.0.1:$XPORT: HTTP/1" "$LOG")" = 4 ]
+	pid_running "$DPID"
+}
+
+@test "TCP-LISTEN,workers=2 SOCKS5-CONNECT with a login through microsocks; a wrong password ends only its own connection" {
+	start_backend
+	start_microsocks bob pw
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=2 \
+	    "SOCKS5-CONNECT:127.0.0.1:$XPORT:127.0.0.1:$BPORT,socksuser=bob,sockspass=pw"
+	through_many 4 "TCP:127.0.0.1:$PORT"
+	[ "$(grep -c "tunnel to 127.0.0.1:$BPORT through SOCKS5 server 127.0.0.1:$XPORT" "$LOG")" = 4 ]
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 \
+	    "SOCKS5-CONNECT:127.0.0.1:$XPORT:127.0.0.1:$BPORT,socksuser=bob,sockspass=nope"
+	# (the relay may see a reset: duct closed with the line unread)
+	run --separate-stderr timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"denied"
+	assert_output ""
+	wait_for_line "$LOG" 'E address 2 .* #1: SOCKS5 server 127\.0\.0\.1:[0-9]+: the SOCKS server refused the login of "bob" \(check socksuser= and sockspass=\)' 10
+	pid_running "$DPID"
+}
+
+@test "workers= in front of PROXY and SOCKS4: tunnel bytes right after the answer reach the client; refusals and silence end only their own connection" {
+	start_stub http-extra $'first words\n'
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 \
+	    "PROXY:127.0.0.1:db.example:5432,proxyport=$SPORT"
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"hello"
+	assert_success
+	assert_output $'first words\nhello'
+	start_stub socks4 91
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 \
+	    "SOCKS4:127.0.0.1:127.0.0.1:80,socksport=$SPORT"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"x"
+	assert_output ""
+	wait_for_line "$LOG" "E address 2 .* #1: SOCKS4 server 127\\.0\\.0\\.1:$SPORT: the SOCKS server refused: request rejected or failed \\(91\\)" 10
+	start_stub silent
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 \
+	    "PROXY:127.0.0.1:db.example:5432,proxyport=$SPORT,connect-timeout=1"
+	run --separate-stderr timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"x"
+	assert_output ""
+	wait_for_line "$LOG" "E address 2 .* #1: HTTP proxy 127\\.0\\.0\\.1:$SPORT: no answer within connect-timeout=1s" 10
+	pid_running "$DPID"
+}

@@ -1,12 +1,31 @@
 #!/usr/bin/env bats
-# workers=N on TCP-LISTEN and UNIX-LISTEN: many connections per process
-# over one epoll engine, non-blocking opens of the other address, faults
+# workers=N on TCP-LISTEN, UNIX-LISTEN and OPENSSL-LISTEN: many
+# connections per process over one epoll engine, TLS handshakes and
+# non-blocking opens of the other address (OPENSSL too) as steps, faults
 # that stay with their own connection, the descriptor ceiling and the
 # graceful stop (src/workers.c, src/engine.c, src/poller.c).  Peers and
-# backends are peer.py conns.
+# backends are peer.py conns; certificates come from tests/certs.prereq.
 
 load helpers/common
 
+CERTS=${DUCT_CERTS:-$BATS_TEST_DIRNAME/certs}
+
+# Skips unless duct has TLS and the test certificates exist.
+need_tls() {
+	"$DUCT" -V | grep -q 'openssl=yes' ||
+	    skip "duct was built without OpenSSL"
+	[ -f "$CERTS/ca.pem" ] ||
+	    skip "no test certificates in $CERTS (tests/certs.prereq)"
+}
+
+# tls_workers OPTS: OPENSSL-LISTEN with workers= in front of the echo
+# backend; sets TPORT and TLOG.
+tls_workers() {
+	start_duct_bg "OPENSSL-LISTEN:0,bind=127.0.0.1,cert=$CERTS/server.pem,$1" \
+	    "TCP:127.0.0.1:$BPORT"
+	TPORT=$PORT
+	TLOG=$LOG
+}
 
 # start_backend [reset-odd]: the echo backend; sets BPORT.
 start_backend() {
@@ -35,9 +54,6 @@ clients() {
 	run timeout -k 5 5 "$DUCT" UDP-LISTEN:0,workers=2 TCP:127.0.0.1:9
 	assert_failure 2
 	assert_output --partial 'option "workers" does not apply'
-	run timeout -k 5 5 "$DUCT" TCP-LISTEN:0,workers,accept-proxy TCP:127.0.0.1:9
-	assert_failure 2
-	assert_output --partial "accept-proxy does not work with workers"
 	run timeout -k 5 5 "$DUCT" TCP-LISTEN:0,max-children=2 TCP:127.0.0.1:9
 	assert_failure 2
 	assert_output --partial 'needs "fork" or "workers"'
@@ -232,4 +248,104 @@ clients() {
 	assert_equal "$EXIT_STATUS" 0
 	assert_equal "$(cat "$T/out")" first
 	grep -q 'connected to 127\.0\.0\.1:' "$LOG"
+}
+
+@test "OPENSSL-LISTEN,workers=2 serves 200 TLS clients at once, opened by OPENSSL under workers=2; every echo's sha256 intact" {
+	need_tls
+	start_backend
+	tls_workers workers=2,backlog=1024
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=2,backlog=1024 \
+	    "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem"
+	clients 200 20000
+	assert_success
+	assert_output "ok=200 failed=0"
+	[ "$(grep -c 'TLS established: TLSv1.*peer certificate CN=localhost verified' "$LOG")" = 200 ]
+	LOG=$TLOG wait_until 10 log_count 200 'TLS established: TLSv1.*no client certificate'
+	LOG=$TLOG wait_until 10 log_count 200 'done: 20000 bytes from address 1 to 2, 20000 from 2 to 1'
+	[ "$(grep -c 'listening on' "$TLOG")" = 1 ]
+	pid_running "$DPID"
+}
+
+@test "OPENSSL-LISTEN,workers: a failing handshake ends only its own connection, with a notice; client certificates are checked as without workers" {
+	need_tls
+	start_backend
+	tls_workers workers=1,cafile=$CERTS/ca.pem
+	local dpid=$DPID
+	# not TLS at all
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$TPORT" <<<"GET / HTTP/1.0"
+	wait_for_line "$TLOG" 'N address 1 .* #1: TLS handshake with 127\.0\.0\.1:[0-9]+ failed: .*is the peer speaking TLS\?' 10
+	# no client certificate, then one from another CA
+	run --separate-stderr timeout -k 5 10 "$DUCT" - "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem" <<<"none"
+	refute_output --partial none
+	wait_for_line "$TLOG" '#2: TLS handshake with 127\.0\.0\.1:[0-9]+ failed: peer did not return a certificate: the client sent no certificate' 10
+	run --separate-stderr timeout -k 5 10 "$DUCT" - \
+	    "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem,cert=$CERTS/other-client.pem" <<<"stranger"
+	refute_output --partial stranger
+	wait_for_line "$TLOG" '#3: client certificate verify failed: unable to get local issuer certificate for 127\.0\.0\.1:[0-9]+ \(subject CN=duct stranger' 10
+	# the same worker goes on serving a good client
+	run timeout -k 5 10 "$DUCT" - \
+	    "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem,cert=$CERTS/client.pem" <<<"good"
+	assert_success
+	assert_output good
+	grep -q '#4: TLS established: .*peer certificate CN=duct test client verified' "$TLOG"
+	refute grep -q ' E ' "$TLOG"
+	pid_running "$dpid"
+}
+
+@test "OPENSSL-LISTEN,workers=1: a stalled handshake holds up no one; connect-timeout= ends it" {
+	need_tls
+	start_backend
+	# no deadline: the stalled peer waits for as long as it likes
+	tls_workers workers=1
+	local slow=$TPORT slowlog=$TLOG
+	exec 5<>"/dev/tcp/127.0.0.1/$slow"
+	wait_for_line "$slowlog" 'connection from 127\.0\.0\.1:' 10
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 \
+	    "OPENSSL:127.0.0.1:$slow,cafile=$CERTS/ca.pem"
+	clients 20 20000
+	assert_success
+	assert_output "ok=20 failed=0"
+	refute grep -q 'timed out' "$slowlog"
+	exec 5>&-
+	# with connect-timeout=1 the stalled handshake ends, and only it
+	tls_workers workers=1,connect-timeout=1
+	exec 6<>"/dev/tcp/127.0.0.1/$TPORT"
+	wait_for_line "$TLOG" 'N address 1 .* #1: TLS handshake with 127\.0\.0\.1:[0-9]+: timed out after 1s' 10
+	exec 6>&-
+	run timeout -k 5 10 "$DUCT" - "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem" <<<"after"
+	assert_success
+	assert_output after
+}
+
+@test "OPENSSL under workers=1: a host name being looked up holds up only its own connection" {
+	need_tls
+	command -v cc >/dev/null || skip "no C compiler to build the lookup shim"
+	cc -shared -fPIC -o "$T/slow.so" \
+	    "$BATS_TEST_DIRNAME/helpers/slow_lookup.c" -ldl ||
+	    fail "the lookup shim did not build"
+	start_backend
+	tls_workers workers=2
+	# the first lookup of slow.invalid (127.0.0.1) waits for $T/gate
+	LD_PRELOAD=$T/slow.so SLOW_LOOKUP_GATE=$T/gate \
+	    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+	    start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 \
+	    "OPENSSL:slow.invalid:$TPORT,cafile=$CERTS/ca.pem,commonname=127.0.0.1"
+	mkfifo "$T/cin"
+	exec 7<>"$T/cin"
+	start_isolated_bg "$T/cin" "$T/out" \
+	    timeout -k 5 40 "$DUCT" - "TCP:127.0.0.1:$PORT"
+	wait_for_file "$T/gate.waiting" 20
+	# the same worker serves a second connection, handshake and all
+	run timeout -k 5 20 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<second
+	assert_success
+	assert_output second
+	[ ! -s "$T/out" ]
+	touch "$T/gate"
+	printf 'first\n' >&7
+	wait_until 20 nlines_is "$T/out" 1
+	exec 7>&-
+	wait_for_exit "$BG_PID" 20 || true
+	assert_equal "$EXIT_STATUS" 0
+	assert_equal "$(cat "$T/out")" first
+	[ "$(grep -c 'TLS established: .*peer certificate CN=localhost verified' "$LOG")" = 2 ]
 }

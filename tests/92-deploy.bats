@@ -350,3 +350,71 @@ sealed"
 	assert_output "payload"
 	wait_for_line "$LOG" 'client \(PROXY header\): 10\.1\.2\.3:5555 -> 192\.0\.2\.1:443'
 }
+
+@test "HAProxy send-proxy-v2 into TCP-LISTEN,workers,accept-proxy: the header's client judged per connection; a bad or stalled header ends only its own" {
+	need_haproxy
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork PIPE
+	local echo=$PORT hp
+	# one worker: a stalled header would hold up all if it were waited for
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1,accept-proxy,range=127.0.0.7/32,connect-timeout=30 \
+	    "TCP:127.0.0.1:$echo"
+	local dp=$PORT dlog=$LOG dpid=$DPID
+	hp=$(free_port)
+	{
+		haproxy_globals
+		cat <<EOF2
+frontend v2
+	bind 127.0.0.1:$hp
+	default_backend duct
+backend duct
+	server d 127.0.0.1:$dp send-proxy-v2
+EOF2
+	} >"$T/haproxy.cfg"
+	start_haproxy "$T/haproxy.cfg" "$hp"
+	# a header that never comes holds up no one
+	exec 5<>"/dev/tcp/127.0.0.1/$dp"
+	local i
+	for i in 1 2 3 4; do
+		run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$hp,bind=127.0.0.7" <<<"in $i"
+		assert_output "in $i"
+	done
+	[ "$(grep -c 'connection from 127\.0\.0\.7:[0-9]* (PROXY header from 127\.0\.0\.1:[0-9]*)' "$dlog")" = 4 ]
+	# HAProxy itself connects from 127.0.0.1: range= judges the client
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$hp,bind=127.0.0.8" <<<"out"
+	assert_output ""
+	wait_for_line "$dlog" 'N .*#[0-9]+: refused connection from 127\.0\.0\.8:[0-9]+ \(PROXY header from 127\.0\.0\.1:[0-9]+\): not in range=' 10
+	run raw_client "$dp" "b'PROXY TCP4 1.2.3.4\r\n'"
+	assert_output ""
+	wait_for_line "$dlog" 'N .*#[0-9]+: bad PROXY header: v1 wants PROTO SRC DST SPORT DPORT' 10
+	refute grep -q 'timed out' "$dlog"
+	exec 5>&-
+	pid_running "$dpid"
+	# connect-timeout= bounds the wait for a header
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=2,accept-proxy,connect-timeout=1 \
+	    "TCP:127.0.0.1:$echo"
+	exec 5<>"/dev/tcp/127.0.0.1/$PORT"
+	wait_for_line "$LOG" 'N .*#1: PROXY header: timed out' 10
+	exec 5>&-
+	run raw_client "$PORT" "$(v2_tcp4 127.0.0.7 4000 127.0.0.1 80)"
+	assert_output "payload"
+}
+
+@test "OPENSSL proxy-protocol=v2 -> OPENSSL-LISTEN,workers,accept-proxy: the header, then the handshake, in the worker's loop; range= judges the header's client" {
+	local certs=${DUCT_CERTS:-$BATS_TEST_DIRNAME/certs}
+	"$DUCT" -V | grep -q 'openssl=yes' || skip "duct was built without OpenSSL"
+	[ -f "$certs/ca.pem" ] || skip "no test certificates in $certs (tests/certs.prereq)"
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork PIPE
+	local echo=$PORT
+	start_duct_bg "OPENSSL-LISTEN:0,bind=127.0.0.1,workers=2,cert=$certs/server.pem,accept-proxy,range=127.0.0.12/32" \
+	    "TCP:127.0.0.1:$echo"
+	local tls=$PORT tlog=$LOG
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.11,workers=1 \
+	    "OPENSSL:127.0.0.1:$tls,cafile=$certs/ca.pem,proxy-protocol=v2"
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.11:$PORT,bind=127.0.0.12" <<<"sealed"
+	assert_output "sealed"
+	wait_for_line "$tlog" '#[0-9]+: connection from 127\.0\.0\.12:[0-9]+ \(PROXY header from 127\.0\.0\.1:[0-9]+\)' 10
+	wait_for_line "$tlog" '#[0-9]+: TLS established: ' 10
+	run --separate-stderr timeout -k 5 10 "$DUCT" - "TCP:127.0.0.11:$PORT,bind=127.0.0.13" <<<"outside"
+	assert_output ""
+	wait_for_line "$tlog" 'N .*#[0-9]+: refused connection from 127\.0\.0\.13:[0-9]+ \(PROXY header from 127\.0\.0\.1:[0-9]+\): not in range=' 10
+}

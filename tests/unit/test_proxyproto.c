@@ -32,7 +32,7 @@ read_bytes(const void *buf, size_t len, struct sockaddr_storage *src,
 	if (write(sv[1], buf, len) != (ssize_t)len)
 		return -2;
 	shutdown(sv[1], SHUT_WR);
-	rc = proxy_read(sv[0], net_deadline(1), src, slen, &dst, &dlen, err);
+	rc = proxy_read(sv[0], clock_deadline(1), src, slen, &dst, &dlen, err);
 	if (rest != NULL) {
 		n = read(sv[0], rest, restlen - 1);
 		rest[n > 0 ? n : 0] = '\0';
