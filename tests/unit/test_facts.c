@@ -141,23 +141,6 @@ test_merge_envp(void)
 	facts_free(a);
 }
 
-static void
-test_stash(void)
-{
-	struct facts *ep = NULL;
-
-	facts_set(facts_stash(), "DUCT_OPENSSL_X509_SUBJECT", "CN = x");
-	facts_adopt(&ep);
-	CHECK(
-	    strcmp(facts_get(ep, "DUCT_OPENSSL_X509_SUBJECT"), "CN = x") == 0);
-	/* Adopted once: the next endpoint gets none of it. */
-	CHECK(*facts_stash() == NULL);
-	facts_set(facts_stash(), "DUCT_X", "1");
-	facts_stash_clear();
-	CHECK(*facts_stash() == NULL);
-	facts_free(ep);
-}
-
 int
 main(void)
 {
@@ -166,6 +149,5 @@ main(void)
 	test_set();
 	test_addr();
 	test_merge_envp();
-	test_stash();
 	return unit_done("test_facts");
 }
