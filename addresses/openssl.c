@@ -23,6 +23,7 @@
 #include "facts.h"
 #include "log.h"
 #include "net.h"
+#include "opener.h"
 #include "openssl-tls.h"
 #include "options.h"
 #include "openssl-kinds.h"
@@ -70,17 +71,9 @@ tls_check_common(const struct address *a, bool server, char *err)
 static int
 tls_connect_check(const struct address *a, int *param, char *err)
 {
-	*param = 0;
-	if (a->params[0][0] == '\0') {
-		snprintf(err, DUCT_ERR_LEN, "host missing");
+	if (net_check_ip(a, param, err) == -1)
 		return -1;
-	}
-	*param = 1;
-	if (net_check_port(a->params[1], err) == -1)
-		return -1;
-	*param = -1;
-	if (net_check_bind(a->opts.bind, err) == -1 ||
-	    proxy_check(a, false, err) == -1)
+	if (proxy_check(a, false, err) == -1)
 		return -1;
 	return tls_check_common(a, false, err);
 }
@@ -88,25 +81,14 @@ tls_connect_check(const struct address *a, int *param, char *err)
 static int
 tls_listen_check(const struct address *a, int *param, char *err)
 {
-	*param = 0;
-	if (net_check_port(a->params[0], err) == -1)
+	if (net_check_ip_port(a, param, err) == -1)
 		return -1;
-	*param = -1;
-	if (net_check_bind(a->opts.bind, err) == -1 ||
-	    proxy_check(a, true, err) == -1)
+	if (proxy_check(a, true, err) == -1)
 		return -1;
 	return tls_check_common(a, true, err);
 }
 
 /* --- client ------------------------------------------------------------- */
-
-static void
-tls_trying(const char *where, void *arg)
-{
-	const struct address *a = arg;
-
-	log_info("%s: connecting to %s", a->label, where);
-}
 
 /*
  * A client open under way: the TCP connect, then (t set) the handshake.
@@ -233,15 +215,7 @@ tls_connect_start(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, struct open_wait *w, char *err)
 {
 	const struct optvals *opts = &a->opts;
-	struct net_tcp_req req = {
-		.host = a->params[0],
-		.port = a->params[1],
-		.family = net_pick_family(a->family, opts, ctx->family),
-		.opts = opts,
-		.known = ctx->known,
-		.trying = tls_trying,
-		.arg = (void *)a,
-	};
+	struct net_tcp_req req;
 	struct tls_open *o;
 
 	if (!opts->verify)
@@ -254,6 +228,8 @@ tls_connect_start(const struct address *a, const struct open_ctx *ctx,
 		return -1;
 	}
 	w->deadline = clock_deadline(opts->connect_timeout);
+	net_ip_req(a, ctx, SOCK_STREAM, &req);
+	req.trying = opener_trying;
 	return tls_client_stepped(
 	    a, ctx, o, tcpconn_start(&o->tc, &req, w, err), ep, w, err);
 }
@@ -301,7 +277,7 @@ tls_listen(const struct address *a, const struct open_ctx *ctx,
 	if ((sctx = tls_ctx_new(a, true, err)) == NULL)
 		return -1;
 	fd = net_tcp_listen(a->params[0],
-	    net_pick_family(a->family, &a->opts, ctx->family), &a->opts, where,
+	    net_ip_family(a, ctx), &a->opts, where,
 	    sizeof(where), err);
 	if (fd == -1) {
 		SSL_CTX_free(sctx);
@@ -427,14 +403,6 @@ tls_version(void)
 	return buf;
 }
 
-/* As TCP's: the certificate checks still use the host as written. */
-static void
-tls_connect_prepare(const struct address *a, struct open_ctx *ctx)
-{
-	ctx->known = net_resolve_literal(a->params[0], a->params[1],
-	    net_pick_family(a->family, &a->opts, ctx->family), SOCK_STREAM);
-}
-
 /*
  * --check: builds the TLS context as a run would, which loads cert= and
  * key= and checks that they match, and the trust anchors; no socket.
@@ -475,7 +443,8 @@ tls_dryrun(const struct address *a, const struct open_ctx *ctx, char *plan,
 const struct addr_kind kind_openssl_connect = {
 	TLS_CONNECT_KIND,
 	.check = tls_connect_check,
-	.prepare = tls_connect_prepare,
+	/* As TCP's: the certificate checks still use the host as written. */
+	.prepare = net_prepare_tcp,
 	.open = tls_connect_open,
 	.open_start = tls_connect_start,
 	.open_step = tls_connect_step,

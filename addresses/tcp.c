@@ -22,7 +22,7 @@
 #include "opener.h"
 #include "options.h"
 #include "proxyproto.h"
-#include "lookup.h"
+#include "tcpconn.h"
 #include "xmalloc.h"
 
 static int
@@ -64,159 +64,75 @@ tcp_connect_open(const struct address *a, const struct open_ctx *ctx,
 }
 
 /*
- * A non-blocking open's state: a host name being looked up (lookup set;
- * without prepare()'s numeric answer), then the connect through its
- * answer (addrs, ours to free).
+ * A non-blocking open (workers=): tcpconn.c's connect, a host name looked
+ * up in a thread so that the loop goes on serving its other connections
+ * meanwhile; the lookup and the connects count against connect-timeout=.
  */
-struct tcp_open {
-	struct lookup *lookup;
-	struct addrinfo *addrs;
-	struct net_tcp_conn c;
-};
 
-/* The request of tcp_connect_open(), for each step of a non-blocking one. */
-static void
-tcp_req(const struct address *a, const struct open_ctx *ctx,
-    const struct tcp_open *o, struct net_tcp_req *req)
-{
-	net_ip_req(a, ctx, SOCK_STREAM, req);
-	if (o->addrs != NULL)
-		req->known = o->addrs;
-	req->trying = opener_trying;
-}
-
-static void
-tcp_open_free(struct tcp_open *o)
-{
-	if (o->lookup != NULL)
-		lookup_abort(o->lookup);
-	if (o->addrs != NULL)
-		freeaddrinfo(o->addrs);
-	free(o);
-}
-
-/* After a step of a non-blocking connect: done, waiting, or failed. */
+/* After a step of the connect: done, waiting, or failed. */
 static int
 tcp_stepped(const struct address *a, const struct open_ctx *ctx,
-    struct tcp_open *o, int rc, struct endpoint *ep, struct open_wait *w,
+    struct tcpconn *tc, int rc, struct endpoint *ep, struct open_wait *w,
     char *err)
 {
+	char where[NET_ADDRSTRLEN];
+	int fd;
+
 	if (rc == 1) {
-		w->fd = o->c.fd;
-		w->want = IO_WANT_WRITE;
-		w->deadline = clock_deadline(a->opts.connect_timeout);
-		w->priv = o;
+		w->priv = tc;
 		return 1;
 	}
 	if (rc == 0) {
-		log_notice("%s: connected to %s", a->label, o->c.where);
+		fd = tcpconn_take(tc, where);
+		log_notice("%s: connected to %s", a->label, where);
 		/* A few hundred bytes into a fresh socket: never waits. */
-		if (proxy_send(a, ctx, o->c.fd, err) == -1)
+		if (proxy_send(a, ctx, fd, err) == -1) {
+			close(fd);
 			rc = -1;
-		else
-			fdep_init_socket(ep, o->c.fd, AF_INET);
-		net_tcp_conn_end(&o->c, rc == 0);
+		} else {
+			fdep_init_socket(ep, fd, AF_INET);
+		}
 	}
-	tcp_open_free(o);
+	free(tc);
 	w->priv = NULL;
 	return rc;
-}
-
-/*
- * A host name is looked up in a thread (lookup.c), so that a workers=
- * loop goes on serving its other connections meanwhile; the wait for the
- * answer counts against connect-timeout= like the connects after it.
- */
-static int
-tcp_lookup_start(const struct address *a, const struct open_ctx *ctx,
-    struct tcp_open *o, struct open_wait *w, char *err)
-{
-	struct addrinfo hints;
-	char *host = net_unbracket(a->params[0]);
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = net_ip_family(a, ctx);
-	hints.ai_socktype = SOCK_STREAM;
-	o->lookup = lookup_start(host, a->params[1], &hints, &w->fd, err);
-	free(host);
-	if (o->lookup == NULL) {
-		tcp_open_free(o);
-		return -1;
-	}
-	log_info("%s: looking up %s", a->label, a->params[0]);
-	w->want = IO_WANT_READ;
-	w->deadline = clock_deadline(a->opts.connect_timeout);
-	w->priv = o;
-	return 1;
-}
-
-/* The answer of tcp_lookup_start(), then the connect: as tcp_stepped(). */
-static int
-tcp_lookup_done(const struct address *a, const struct open_ctx *ctx,
-    struct tcp_open *o, struct endpoint *ep, struct open_wait *w,
-    bool timed_out, char *err)
-{
-	struct net_tcp_req req;
-	int rc;
-
-	if (timed_out) {
-		snprintf(
-		    err, DUCT_ERR_LEN, "resolve %s: timed out", a->params[0]);
-		goto fail;
-	}
-	rc = lookup_finish(o->lookup, &o->addrs);
-	o->lookup = NULL;
-	if (rc != 0) {
-		snprintf(err, DUCT_ERR_LEN, "resolve %s: %s", a->params[0],
-		    gai_strerror(rc));
-		goto fail;
-	}
-	tcp_req(a, ctx, o, &req);
-	rc = net_tcp_start(&req, &o->c, err);
-	return tcp_stepped(a, ctx, o, rc, ep, w, err);
-fail:
-	tcp_open_free(o);
-	w->priv = NULL;
-	return -1;
 }
 
 static int
 tcp_connect_start(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, struct open_wait *w, char *err)
 {
-	struct tcp_open *o = xcalloc(1, sizeof(*o));
+	struct tcpconn *tc = xcalloc(1, sizeof(*tc));
 	struct net_tcp_req req;
+	int rc;
 
-	if (ctx->known == NULL)
-		return tcp_lookup_start(a, ctx, o, w, err);
-	tcp_req(a, ctx, o, &req);
-	return tcp_stepped(
-	    a, ctx, o, net_tcp_start(&req, &o->c, err), ep, w, err);
+	net_ip_req(a, ctx, SOCK_STREAM, &req);
+	req.trying = opener_trying;
+	w->deadline = clock_deadline(a->opts.connect_timeout);
+	rc = tcpconn_start(tc, &req, w, err);
+	if (rc == 1 && tc->lookup != NULL)
+		log_info("%s: looking up %s", a->label, a->params[0]);
+	return tcp_stepped(a, ctx, tc, rc, ep, w, err);
 }
 
 static int
 tcp_connect_step(const struct address *a, const struct open_ctx *ctx,
     struct endpoint *ep, struct open_wait *w, bool timed_out, char *err)
 {
-	struct tcp_open *o = w->priv;
-	struct net_tcp_req req;
+	struct tcpconn *tc = w->priv;
 
-	if (o->lookup != NULL)
-		return tcp_lookup_done(a, ctx, o, ep, w, timed_out, err);
-	tcp_req(a, ctx, o, &req);
-	return tcp_stepped(a, ctx, o,
-	    net_tcp_continue(&req, &o->c, timed_out, err), ep, w, err);
+	return tcp_stepped(
+	    a, ctx, tc, tcpconn_step(tc, timed_out, w, err), ep, w, err);
 }
 
 static void
 tcp_connect_abort(struct open_wait *w)
 {
-	struct tcp_open *o = w->priv;
+	struct tcpconn *tc = w->priv;
 
-	if (o != NULL) {
-		if (o->lookup == NULL)
-			net_tcp_conn_end(&o->c, false);
-		tcp_open_free(o);
+	if (tc != NULL) {
+		tcpconn_abort(tc);
+		free(tc);
 	}
 	w->priv = NULL;
 }
