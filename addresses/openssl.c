@@ -276,9 +276,8 @@ tls_listen(const struct address *a, const struct open_ctx *ctx,
 	/* Certificates first: a bad cert= fails before anyone connects. */
 	if ((sctx = tls_ctx_new(a, true, err)) == NULL)
 		return -1;
-	fd = net_tcp_listen(a->params[0],
-	    net_ip_family(a, ctx), &a->opts, where,
-	    sizeof(where), err);
+	fd = net_tcp_listen(a->params[0], net_ip_family(a, ctx), &a->opts,
+	    where, sizeof(where), err);
 	if (fd == -1) {
 		SSL_CTX_free(sctx);
 		return -1;

@@ -562,10 +562,10 @@ proxy_accept_done(const struct address *a, struct endpoint *ep,
 	ep->origin_dst = r->dst;
 	ep->origin_srclen = r->srclen;
 	ep->origin_dstlen = r->dstlen;
-	facts_add_addr(&ep->facts, "PEER", (const struct sockaddr *)&r->src,
-	    r->srclen);
-	facts_add_addr(&ep->facts, "SOCK", (const struct sockaddr *)&r->dst,
-	    r->dstlen);
+	facts_add_addr(
+	    &ep->facts, "PEER", (const struct sockaddr *)&r->src, r->srclen);
+	facts_add_addr(
+	    &ep->facts, "SOCK", (const struct sockaddr *)&r->dst, r->dstlen);
 	return 0;
 }
 
