@@ -15,12 +15,11 @@
 #include <unistd.h>
 
 #include "address.h"
-#include "fdep.h"
-#include "facts.h"
 #include "log.h"
 #include "net.h"
 #include "options.h"
 #include "proxyproto.h"
+#include "sockaccept.h"
 
 /* The descriptor parameter: a non-negative decimal number, or -1. */
 static int
@@ -89,59 +88,6 @@ acceptfd_listen(const struct address *a, const struct open_ctx *ctx,
 	return 0;
 }
 
-static int
-acceptfd_accept(
-    const struct address *a, struct listener *l, struct endpoint *ep, char *err)
-{
-	struct sockaddr_storage peer;
-	socklen_t len;
-	char who[NET_ADDRSTRLEN], whybuf[64];
-	const char *why = NULL;
-	bool ip;
-	int fd;
-
-	if ((fd = net_accept(l->fd, &peer, &len, err)) < 0)
-		return fd == -2 ? 1 : -1;
-	ip = peer.ss_family == AF_INET || peer.ss_family == AF_INET6;
-	/* With accept-proxy, range= judges the client the header names. */
-	if (ip || a->opts.accept_proxy || opts_peer_checks(&a->opts))
-		why = proxy_peer_refusal(
-		    a, (struct sockaddr *)&peer, whybuf, sizeof(whybuf));
-	net_format((struct sockaddr *)&peer, len, who, sizeof(who));
-	if (why != NULL) {
-		log_warn(
-		    "%s: refused connection from %s: %s", a->label, who, why);
-		net_refuse(fd);
-		return 1;
-	}
-	if (opts_apply_sock(fd, &a->opts, err) == -1) {
-		close(fd);
-		return -1;
-	}
-	fdep_init_socket(ep, fd, peer.ss_family);
-	if (a->opts.accept_proxy)
-		return 0;
-	log_notice("%s: connection from %s", a->label, who);
-	if (ip)
-		facts_add_socket(&ep->facts, fd, (struct sockaddr *)&peer, len);
-	return 0;
-}
-
-/* accept-proxy: the header, read where the transfer will run. */
-static int
-acceptfd_ready(const struct address *a, struct endpoint *ep, char *err)
-{
-	char who[NET_ADDRSTRLEN], via[NET_ADDRSTRLEN];
-
-	if (!a->opts.accept_proxy)
-		return 0;
-	if (proxy_accept(a, ep, who, sizeof(who), via, sizeof(via), err) == -1)
-		return -1;
-	log_notice("%s: connection from %s (PROXY header from %s)", a->label,
-	    who, via);
-	return 0;
-}
-
 const struct addr_kind kind_accept_fd = {
 	.names = { "ACCEPT-FD" },
 	.syntax = "N",
@@ -152,8 +98,8 @@ const struct addr_kind kind_accept_fd = {
 	.max_params = 1,
 	.check = acceptfd_check,
 	.listen = acceptfd_listen,
-	.accept = acceptfd_accept,
-	.ready = acceptfd_ready,
+	.accept = sockaccept_peer,
+	.ready = sockaccept_ready,
 	.accept_anywhere = true,
 	.listen_close = net_listener_close,
 };

@@ -16,12 +16,12 @@
 #include "address.h"
 #include "clock.h"
 #include "fdep.h"
-#include "facts.h"
 #include "log.h"
 #include "net.h"
 #include "opener.h"
 #include "options.h"
 #include "proxyproto.h"
+#include "sockaccept.h"
 #include "tcpconn.h"
 #include "xmalloc.h"
 
@@ -154,65 +154,6 @@ tcp_listen(const struct address *a, const struct open_ctx *ctx,
 	return 0;
 }
 
-static int
-tcp_accept(
-    const struct address *a, struct listener *l, struct endpoint *ep, char *err)
-{
-	struct sockaddr_storage peer;
-	socklen_t len;
-	char who[NET_ADDRSTRLEN], whybuf[64];
-	const char *why;
-	int fd;
-
-	if ((fd = net_accept(l->fd, &peer, &len, err)) < 0)
-		return fd == -2 ? 1 : -1;
-	/* With accept-proxy, range= judges the client the header names. */
-	why = proxy_peer_refusal(
-	    a, (struct sockaddr *)&peer, whybuf, sizeof(whybuf));
-	if (why != NULL) {
-		net_format((struct sockaddr *)&peer, len, who, sizeof(who));
-		log_warn(
-		    "%s: refused connection from %s: %s", a->label, who, why);
-		net_refuse(fd);
-		return 1;
-	}
-	if (a->opts.accept_proxy) {
-		if (opts_apply_sock(fd, &a->opts, err) == -1) {
-			close(fd);
-			return -1;
-		}
-		fdep_init_socket(ep, fd, peer.ss_family);
-		return 0;
-	}
-	/* Formatting costs a fork child pages it would not touch otherwise. */
-	if (log_get_level() >= LOG_LVL_NOTICE) {
-		net_format((struct sockaddr *)&peer, len, who, sizeof(who));
-		log_notice("%s: connection from %s", a->label, who);
-	}
-	if (opts_apply_sock(fd, &a->opts, err) == -1) {
-		close(fd);
-		return -1;
-	}
-	fdep_init_socket(ep, fd, peer.ss_family);
-	facts_add_socket(&ep->facts, fd, (struct sockaddr *)&peer, len);
-	return 0;
-}
-
-/* accept-proxy: the header, read where the transfer will run. */
-static int
-tcp_ready(const struct address *a, struct endpoint *ep, char *err)
-{
-	char who[NET_ADDRSTRLEN], via[NET_ADDRSTRLEN];
-
-	if (!a->opts.accept_proxy)
-		return 0;
-	if (proxy_accept(a, ep, who, sizeof(who), via, sizeof(via), err) == -1)
-		return -1;
-	log_notice("%s: connection from %s (PROXY header from %s)", a->label,
-	    who, via);
-	return 0;
-}
-
 const struct addr_kind kind_tcp_connect = {
 	.names = { "TCP-CONNECT", "TCP" },
 	.syntax = "HOST:PORT",
@@ -243,8 +184,8 @@ const struct addr_kind kind_tcp_listen = {
 	.families = true,
 	.check = tcp_listen_check,
 	.listen = tcp_listen,
-	.accept = tcp_accept,
-	.ready = tcp_ready,
+	.accept = sockaccept_peer,
+	.ready = sockaccept_ready,
 	.accept_anywhere = true,
 	.listen_close = net_listener_close,
 };

@@ -28,6 +28,7 @@
 #include "net.h"
 #include "options.h"
 #include "proxyproto.h"
+#include "sockaccept.h"
 #include "xmalloc.h"
 
 /* The type of a stream kind's socket: socktype= or SOCK_STREAM. */
@@ -450,21 +451,6 @@ unix_accept(
 	return 0;
 }
 
-/* accept-proxy: the header, read where the transfer will run. */
-static int
-unix_ready(const struct address *a, struct endpoint *ep, char *err)
-{
-	char who[NET_ADDRSTRLEN], via[NET_ADDRSTRLEN];
-
-	if (!a->opts.accept_proxy)
-		return 0;
-	if (proxy_accept(a, ep, who, sizeof(who), via, sizeof(via), err) == -1)
-		return -1;
-	log_notice("%s: connection on %s from %s (PROXY header)", a->label,
-	    a->params[0], who);
-	return 0;
-}
-
 static void
 unix_listen_close(struct listener *l, bool in_child)
 {
@@ -550,7 +536,7 @@ const struct addr_kind kind_unix_listen = {
 	.listen = unix_listen,
 	.dryrun = unix_bind_dryrun,
 	.accept = unix_accept,
-	.ready = unix_ready,
+	.ready = sockaccept_ready,
 	.accept_anywhere = true,
 	.listen_close = unix_listen_close,
 };
