@@ -355,9 +355,19 @@ serve_told(int tell)
 	ssize_t n;
 
 	while ((n = read(tell, buf, sizeof(buf))) > 0 ||
-	    (n == -1 && errno == EINTR))
-		if (n > 0)
-			told = true;
+	    (n == -1 && errno == EINTR)) {
+		if (n <= 0)
+			continue;
+		told = true;
+		/*
+		 * A pipe read returns all the pipe holds up to the size
+		 * asked: less means it is empty now, and a second read
+		 * that only says EAGAIN would cost the parent, the one
+		 * process every connection passes, a call per peer.
+		 */
+		if ((size_t)n < sizeof(buf))
+			break;
+	}
 	return told;
 }
 

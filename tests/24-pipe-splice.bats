@@ -212,3 +212,17 @@ need_strace() {
 	grep -Eq "^bytes=1048576 sum=$want .*status=0" "$dout" ||
 	    fail "drink got: $(cat "$dout")"
 }
+
+@test "a consumer that stops reading: write: Broken pipe and status 1, as on the copy path" {
+	head -c 8M /dev/urandom >"$T/in"
+	local m
+	for m in default never; do
+		start_duct_bg --stdin "$T/in" -U TCP-LISTEN:0,bind=127.0.0.1 -
+		(DUCT_SPLICE=$m timeout -k 5 30 "$DUCT" -u "TCP:127.0.0.1:$PORT" - \
+		    </dev/null 2>"$T/err.$m" | head -c 10 >/dev/null
+		 echo "${PIPESTATUS[0]}" >"$T/rc.$m") 3>&- 7>&- 8>&- 9>&-
+		assert_equal "$(cat "$T/rc.$m")" 1
+		grep -q 'E address 2 (-): write: Broken pipe' "$T/err.$m" ||
+		    fail "DUCT_SPLICE=$m: $(cat "$T/err.$m")"
+	done
+}
