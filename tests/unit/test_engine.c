@@ -69,6 +69,11 @@ relay_child(int a1, int b1, unsigned aflags, const struct xfer_config *cfg)
 
 	alarm(RELAY_LIMIT);
 	sig_init();
+	/* fdep_init() fills in the descriptors' part; the rest starts at 0. */
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	snprintf(a.label, sizeof(a.label), "address 1");
+	snprintf(b.label, sizeof(b.label), "address 2");
 	if (fdep_init(&a, a1, a1, false, err) == -1 ||
 	    fdep_init(&b, b1, b1, false, err) == -1) {
 		fprintf(stderr, "fdep_init: %s\n", err);
