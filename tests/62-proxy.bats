@@ -469,3 +469,29 @@ through_many() {
 	wait_for_line "$LOG" "E address 2 .* #1: HTTP proxy 127\\.0\\.0\\.1:$SPORT: no answer within connect-timeout=1s" 10
 	pid_running "$DPID"
 }
+
+@test "SOCKS4 looks a target name up itself and sends its IPv4 address, one-pair and under workers=" {
+	command -v cc >/dev/null || skip "no C compiler to build the lookup shim"
+	cc -shared -fPIC -o "$T/names.so" \
+	    "$BATS_TEST_DIRNAME/helpers/slow_lookup.c" -ldl ||
+	    fail "the lookup shim did not build"
+	# the shim answers 127.0.0.1 for slow.invalid (no gate: at once)
+	start_stub socks4 90
+	LD_PRELOAD=$T/names.so \
+	    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+	    run timeout -k 5 10 "$DUCT" - "SOCKS4:127.0.0.1:slow.invalid:80,socksport=$SPORT,socksuser=me" <<<"x"
+	assert_success
+	assert_output x
+	run bash -c "od -An -tx1 -v \"$T/req\" | tr -s ' \n' ' '"
+	assert_output --partial "04 01 00 50 7f 00 00 01 6d 65 00"
+	rm -f "$T/req"
+	LD_PRELOAD=$T/names.so \
+	    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+	    start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 \
+	    "SOCKS4:127.0.0.1:slow.invalid:81,socksport=$SPORT,socksuser=me"
+	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"y"
+	assert_success
+	assert_output y
+	run bash -c "od -An -tx1 -v \"$T/req\" | tr -s ' \n' ' '"
+	assert_output --partial "04 01 00 51 7f 00 00 01 6d 65 00"
+}
