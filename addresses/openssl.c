@@ -247,7 +247,9 @@ tls_connect_start(const struct address *a, const struct open_ctx *ctx,
 			 "checked, so anyone on the path can pose as it",
 		    a->label);
 	o = xcalloc(1, sizeof(*o));
-	if ((o->sctx = tls_ctx_new(a, false, err)) == NULL) {
+	if (ctx->shared != NULL && SSL_CTX_up_ref(ctx->shared) == 1)
+		o->sctx = ctx->shared;
+	else if ((o->sctx = tls_ctx_new(a, false, err)) == NULL) {
 		free(o);
 		return -1;
 	}
@@ -425,12 +427,27 @@ tls_version(void)
 	return buf;
 }
 
-/* As TCP's: the certificate checks still use the host as written. */
+static void
+tls_ctx_release(void *sctx)
+{
+	SSL_CTX_free(sctx);
+}
+
+/*
+ * As TCP's: the certificate checks still use the host as written.  The
+ * client context is built once here too, so that no peer of a fork or
+ * workers= listener loads cafile= or the system's CAs again; when that
+ * fails, each open builds its own and says why.
+ */
 static void
 tls_connect_prepare(const struct address *a, struct open_ctx *ctx)
 {
+	char err[DUCT_ERR_LEN];
+
 	ctx->known = net_resolve_literal(a->params[0], a->params[1],
 	    net_pick_family(a->family, &a->opts, ctx->family), SOCK_STREAM);
+	if ((ctx->shared = tls_ctx_new(a, false, err)) != NULL)
+		ctx->shared_free = tls_ctx_release;
 }
 
 /*

@@ -348,3 +348,18 @@ clients() {
 	assert_equal "$(cat "$T/out")" first
 	[ "$(grep -c 'TLS established: .*peer certificate CN=localhost verified' "$LOG")" = 2 ]
 }
+
+@test "OPENSSL under workers= loads cafile= and cert= once, before the first peer" {
+	need_tls
+	start_backend
+	tls_workers workers=1,cafile=$CERTS/ca.pem
+	cp "$CERTS/ca.pem" "$CERTS/client.pem" "$T/"
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=2 \
+	    "OPENSSL:127.0.0.1:$TPORT,cafile=$T/ca.pem,cert=$T/client.pem"
+	rm "$T/ca.pem" "$T/client.pem"
+	clients 20 1000
+	assert_success
+	assert_output "ok=20 failed=0"
+	[ "$(grep -c 'TLS established: .*peer certificate CN=localhost verified' "$LOG")" = 20 ]
+	LOG=$TLOG wait_until 10 log_count 20 'TLS established: .*peer certificate CN=duct test client verified'
+}
