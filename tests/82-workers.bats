@@ -21,9 +21,11 @@ need_tls() {
 }
 
 # tls_workers OPTS: OPENSSL-LISTEN with workers= in front of the echo
-# backend; sets TPORT and TLOG.
+# backend; sets TPORT and TLOG.  Relays in front of TLS get -t 5: after a
+# client's EOF its echo must come back through two handshakes on a
+# loaded machine, more than the default close timer allows for.
 tls_workers() {
-	start_duct_bg "OPENSSL-LISTEN:0,bind=127.0.0.1,cert=$CERTS/server.pem,$1" \
+	start_duct_bg -t 5 "OPENSSL-LISTEN:0,bind=127.0.0.1,cert=$CERTS/server.pem,$1" \
 	    "TCP:127.0.0.1:$BPORT"
 	TPORT=$PORT
 	TLOG=$LOG
@@ -253,7 +255,7 @@ clients() {
 	need_tls
 	start_backend
 	tls_workers workers=2,backlog=1024
-	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=2,backlog=1024 \
+	start_duct_bg -t 5 TCP-LISTEN:0,bind=127.0.0.1,workers=2,backlog=1024 \
 	    "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem"
 	clients 200 20000
 	assert_success
@@ -299,7 +301,7 @@ clients() {
 	local slow=$TPORT slowlog=$TLOG
 	exec 5<>"/dev/tcp/127.0.0.1/$slow"
 	wait_for_line "$slowlog" 'connection from 127\.0\.0\.1:' 10
-	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 \
+	start_duct_bg -t 5 TCP-LISTEN:0,bind=127.0.0.1,workers=1 \
 	    "OPENSSL:127.0.0.1:$slow,cafile=$CERTS/ca.pem"
 	clients 20 20000
 	assert_success
@@ -327,7 +329,7 @@ clients() {
 	# the first lookup of slow.invalid (127.0.0.1) waits for $T/gate
 	LD_PRELOAD=$T/slow.so SLOW_LOOKUP_GATE=$T/gate \
 	    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
-	    start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 \
+	    start_duct_bg -t 5 TCP-LISTEN:0,bind=127.0.0.1,workers=1 \
 	    "OPENSSL:slow.invalid:$TPORT,cafile=$CERTS/ca.pem,commonname=127.0.0.1"
 	mkfifo "$T/cin"
 	exec 7<>"$T/cin"
@@ -354,7 +356,7 @@ clients() {
 	start_backend
 	tls_workers workers=1,cafile=$CERTS/ca.pem
 	cp "$CERTS/ca.pem" "$CERTS/client.pem" "$T/"
-	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=2 \
+	start_duct_bg -t 5 TCP-LISTEN:0,bind=127.0.0.1,workers=2 \
 	    "OPENSSL:127.0.0.1:$TPORT,cafile=$T/ca.pem,cert=$T/client.pem"
 	rm "$T/ca.pem" "$T/client.pem"
 	clients 20 1000
