@@ -273,18 +273,18 @@ clients() {
 	tls_workers workers=1,cafile=$CERTS/ca.pem
 	local dpid=$DPID
 	# not TLS at all
-	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$TPORT" <<<"GET / HTTP/1.0"
+	run timeout -k 5 10 "$DUCT" -t 5 - "TCP:127.0.0.1:$TPORT" <<<"GET / HTTP/1.0"
 	wait_for_line "$TLOG" 'N address 1 .* #1: TLS handshake with 127\.0\.0\.1:[0-9]+ failed: .*is the peer speaking TLS\?' 10
 	# no client certificate, then one from another CA
-	run --separate-stderr timeout -k 5 10 "$DUCT" - "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem" <<<"none"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -t 5 - "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem" <<<"none"
 	refute_output --partial none
 	wait_for_line "$TLOG" '#2: TLS handshake with 127\.0\.0\.1:[0-9]+ failed: peer did not return a certificate: the client sent no certificate' 10
-	run --separate-stderr timeout -k 5 10 "$DUCT" - \
+	run --separate-stderr timeout -k 5 10 "$DUCT" -t 5 - \
 	    "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem,cert=$CERTS/other-client.pem" <<<"stranger"
 	refute_output --partial stranger
 	wait_for_line "$TLOG" '#3: client certificate verify failed: unable to get local issuer certificate for 127\.0\.0\.1:[0-9]+ \(subject CN=duct stranger' 10
 	# the same worker goes on serving a good client
-	run timeout -k 5 10 "$DUCT" - \
+	run timeout -k 5 10 "$DUCT" -t 5 - \
 	    "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem,cert=$CERTS/client.pem" <<<"good"
 	assert_success
 	assert_output good
@@ -313,7 +313,7 @@ clients() {
 	exec 6<>"/dev/tcp/127.0.0.1/$TPORT"
 	wait_for_line "$TLOG" 'N address 1 .* #1: TLS handshake with 127\.0\.0\.1:[0-9]+: timed out after 1s' 10
 	exec 6>&-
-	run timeout -k 5 10 "$DUCT" - "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem" <<<"after"
+	run timeout -k 5 10 "$DUCT" -t 5 - "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem" <<<"after"
 	assert_success
 	assert_output after
 }
@@ -337,7 +337,7 @@ clients() {
 	    timeout -k 5 40 "$DUCT" - "TCP:127.0.0.1:$PORT"
 	wait_for_file "$T/gate.waiting" 20
 	# the same worker serves a second connection, handshake and all
-	run timeout -k 5 20 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<second
+	run timeout -k 5 20 "$DUCT" -t 5 - "TCP:127.0.0.1:$PORT" <<<second
 	assert_success
 	assert_output second
 	[ ! -s "$T/out" ]
