@@ -223,7 +223,9 @@ tls_connect_start(const struct address *a, const struct open_ctx *ctx,
 			 "checked, so anyone on the path can pose as it",
 		    a->label);
 	o = xcalloc(1, sizeof(*o));
-	if ((o->sctx = tls_ctx_new(a, false, err)) == NULL) {
+	if (ctx->shared != NULL && SSL_CTX_up_ref(ctx->shared) == 1)
+		o->sctx = ctx->shared;
+	else if ((o->sctx = tls_ctx_new(a, false, err)) == NULL) {
 		free(o);
 		return -1;
 	}
@@ -402,6 +404,28 @@ tls_version(void)
 	return buf;
 }
 
+static void
+tls_ctx_release(void *sctx)
+{
+	SSL_CTX_free(sctx);
+}
+
+/*
+ * As TCP's: the certificate checks still use the host as written.  The
+ * client context is built once here too, so that no peer of a fork or
+ * workers= listener loads cafile= or the system's CAs again; when that
+ * fails, each open builds its own and says why.
+ */
+static void
+tls_connect_prepare(const struct address *a, struct open_ctx *ctx)
+{
+	char err[DUCT_ERR_LEN];
+
+	net_prepare_tcp(a, ctx);
+	if ((ctx->shared = tls_ctx_new(a, false, err)) != NULL)
+		ctx->shared_free = tls_ctx_release;
+}
+
 /*
  * --check: builds the TLS context as a run would, which loads cert= and
  * key= and checks that they match, and the trust anchors; no socket.
@@ -442,8 +466,7 @@ tls_dryrun(const struct address *a, const struct open_ctx *ctx, char *plan,
 const struct addr_kind kind_openssl_connect = {
 	TLS_CONNECT_KIND,
 	.check = tls_connect_check,
-	/* As TCP's: the certificate checks still use the host as written. */
-	.prepare = net_prepare_tcp,
+	.prepare = tls_connect_prepare,
 	.open = tls_connect_open,
 	.open_start = tls_connect_start,
 	.open_step = tls_connect_step,

@@ -161,6 +161,14 @@ struct open_ctx {
 	 * descriptors to the program that replaces duct.
 	 */
 	const struct endpoint *peer;
+	/*
+	 * Optional: what the kind's prepare built once for every open of the
+	 * address in this process and its children (OPENSSL's client
+	 * SSL_CTX), and how opener_unprepare() frees it.  An open that keeps
+	 * it takes a reference of its own.  NULL: each open builds its own.
+	 */
+	void *shared;
+	void (*shared_free)(void *);
 };
 
 /* A listening socket between listen() and accept(). */

@@ -84,6 +84,9 @@ opener_unprepare(struct open_ctx *ctx)
 	if (ctx->known != NULL)
 		freeaddrinfo(ctx->known);
 	ctx->known = NULL;
+	if (ctx->shared != NULL && ctx->shared_free != NULL)
+		ctx->shared_free(ctx->shared);
+	ctx->shared = NULL;
 }
 
 /*

@@ -48,7 +48,7 @@ int opener_ready(const struct address *a, struct endpoint *ep, char *err);
 
 /*
  * Before a fork loop, in the parent: the kind's prepare step for a, the
- * address every child opens, which may fill ctx->known.
+ * address every child opens, which may fill ctx->known and ctx->shared.
  * opener_unprepare() frees what it filled.
  */
 void opener_prepare(const struct address *a, struct open_ctx *ctx);

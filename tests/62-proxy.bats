@@ -409,7 +409,7 @@ through_many() {
 	local n=$1 i st pids=()
 	random_file "$T/in" 300000
 	for ((i = 0; i < n; i++)); do
-		timeout -k 5 30 "$DUCT" - "$2,shut-none" <"$T/in" >"$T/out.$i" 2>"$T/err.$i" &
+		timeout -k 5 30 "$DUCT" -t 5 - "$2,shut-none" <"$T/in" >"$T/out.$i" 2>"$T/err.$i" &
 		pids+=("$!")
 	done
 	for ((i = 0; i < n; i++)); do
@@ -441,7 +441,7 @@ through_many() {
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 \
 	    "SOCKS5-CONNECT:127.0.0.1:$XPORT:127.0.0.1:$BPORT,socksuser=bob,sockspass=nope"
 	# (the relay may see a reset: duct closed with the line unread)
-	run --separate-stderr timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"denied"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -t 5 - "TCP:127.0.0.1:$PORT" <<<"denied"
 	assert_output ""
 	wait_for_line "$LOG" 'E address 2 .* #1: SOCKS5 server 127\.0\.0\.1:[0-9]+: the SOCKS server refused the login of "bob" \(check socksuser= and sockspass=\)' 10
 	pid_running "$DPID"
@@ -451,20 +451,46 @@ through_many() {
 	start_stub http-extra $'first words\n'
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 \
 	    "PROXY:127.0.0.1:db.example:5432,proxyport=$SPORT"
-	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"hello"
+	run timeout -k 5 10 "$DUCT" -t 5 - "TCP:127.0.0.1:$PORT" <<<"hello"
 	assert_success
 	assert_output $'first words\nhello'
 	start_stub socks4 91
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 \
 	    "SOCKS4:127.0.0.1:127.0.0.1:80,socksport=$SPORT"
-	run --separate-stderr timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"x"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -t 5 - "TCP:127.0.0.1:$PORT" <<<"x"
 	assert_output ""
 	wait_for_line "$LOG" "E address 2 .* #1: SOCKS4 server 127\\.0\\.0\\.1:$SPORT: the SOCKS server refused: request rejected or failed \\(91\\)" 10
 	start_stub silent
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 \
 	    "PROXY:127.0.0.1:db.example:5432,proxyport=$SPORT,connect-timeout=1"
-	run --separate-stderr timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<"x"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -t 5 - "TCP:127.0.0.1:$PORT" <<<"x"
 	assert_output ""
 	wait_for_line "$LOG" "E address 2 .* #1: HTTP proxy 127\\.0\\.0\\.1:$SPORT: no answer within connect-timeout=1s" 10
 	pid_running "$DPID"
+}
+
+@test "SOCKS4 looks a target name up itself and sends its IPv4 address, one-pair and under workers=" {
+	command -v cc >/dev/null || skip "no C compiler to build the lookup shim"
+	cc -shared -fPIC -o "$T/names.so" \
+	    "$BATS_TEST_DIRNAME/helpers/slow_lookup.c" -ldl ||
+	    fail "the lookup shim did not build"
+	# the shim answers 127.0.0.1 for slow.invalid (no gate: at once)
+	start_stub socks4 90
+	LD_PRELOAD=$T/names.so \
+	    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+	    run timeout -k 5 10 "$DUCT" -t 5 - "SOCKS4:127.0.0.1:slow.invalid:80,socksport=$SPORT,socksuser=me" <<<"x"
+	assert_success
+	assert_output x
+	run bash -c "od -An -tx1 -v \"$T/req\" | tr -s ' \n' ' '"
+	assert_output --partial "04 01 00 50 7f 00 00 01 6d 65 00"
+	rm -f "$T/req"
+	LD_PRELOAD=$T/names.so \
+	    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+	    start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 \
+	    "SOCKS4:127.0.0.1:slow.invalid:81,socksport=$SPORT,socksuser=me"
+	run timeout -k 5 10 "$DUCT" -t 5 - "TCP:127.0.0.1:$PORT" <<<"y"
+	assert_success
+	assert_output y
+	run bash -c "od -An -tx1 -v \"$T/req\" | tr -s ' \n' ' '"
+	assert_output --partial "04 01 00 51 7f 00 00 01 6d 65 00"
 }

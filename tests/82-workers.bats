@@ -19,9 +19,11 @@ need_tls() {
 }
 
 # tls_workers OPTS: OPENSSL-LISTEN with workers= in front of the echo
-# backend; sets TPORT and TLOG.
+# backend; sets TPORT and TLOG.  Relays in front of TLS get -t 5: after a
+# client's EOF its echo must come back through two handshakes on a
+# loaded machine, more than the default close timer allows for.
 tls_workers() {
-	start_duct_bg "OPENSSL-LISTEN:0,bind=127.0.0.1,cert=$CERTS/server.pem,$1" \
+	start_duct_bg -t 5 "OPENSSL-LISTEN:0,bind=127.0.0.1,cert=$CERTS/server.pem,$1" \
 	    "TCP:127.0.0.1:$BPORT"
 	TPORT=$PORT
 	TLOG=$LOG
@@ -254,7 +256,7 @@ clients() {
 	need_tls
 	start_backend
 	tls_workers workers=2,backlog=1024
-	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=2,backlog=1024 \
+	start_duct_bg -t 5 TCP-LISTEN:0,bind=127.0.0.1,workers=2,backlog=1024 \
 	    "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem"
 	clients 200 20000
 	assert_success
@@ -272,18 +274,18 @@ clients() {
 	tls_workers workers=1,cafile=$CERTS/ca.pem
 	local dpid=$DPID
 	# not TLS at all
-	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$TPORT" <<<"GET / HTTP/1.0"
+	run timeout -k 5 10 "$DUCT" -t 5 - "TCP:127.0.0.1:$TPORT" <<<"GET / HTTP/1.0"
 	wait_for_line "$TLOG" 'N address 1 .* #1: TLS handshake with 127\.0\.0\.1:[0-9]+ failed: .*is the peer speaking TLS\?' 10
 	# no client certificate, then one from another CA
-	run --separate-stderr timeout -k 5 10 "$DUCT" - "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem" <<<"none"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -t 5 - "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem" <<<"none"
 	refute_output --partial none
 	wait_for_line "$TLOG" '#2: TLS handshake with 127\.0\.0\.1:[0-9]+ failed: peer did not return a certificate: the client sent no certificate' 10
-	run --separate-stderr timeout -k 5 10 "$DUCT" - \
+	run --separate-stderr timeout -k 5 10 "$DUCT" -t 5 - \
 	    "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem,cert=$CERTS/other-client.pem" <<<"stranger"
 	refute_output --partial stranger
 	wait_for_line "$TLOG" '#3: client certificate verify failed: unable to get local issuer certificate for 127\.0\.0\.1:[0-9]+ \(subject CN=duct stranger' 10
 	# the same worker goes on serving a good client
-	run timeout -k 5 10 "$DUCT" - \
+	run timeout -k 5 10 "$DUCT" -t 5 - \
 	    "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem,cert=$CERTS/client.pem" <<<"good"
 	assert_success
 	assert_output good
@@ -300,7 +302,7 @@ clients() {
 	local slow=$TPORT slowlog=$TLOG
 	exec 5<>"/dev/tcp/127.0.0.1/$slow"
 	wait_for_line "$slowlog" 'connection from 127\.0\.0\.1:' 10
-	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 \
+	start_duct_bg -t 5 TCP-LISTEN:0,bind=127.0.0.1,workers=1 \
 	    "OPENSSL:127.0.0.1:$slow,cafile=$CERTS/ca.pem"
 	clients 20 20000
 	assert_success
@@ -312,7 +314,7 @@ clients() {
 	exec 6<>"/dev/tcp/127.0.0.1/$TPORT"
 	wait_for_line "$TLOG" 'N address 1 .* #1: TLS handshake with 127\.0\.0\.1:[0-9]+: timed out after 1s' 10
 	exec 6>&-
-	run timeout -k 5 10 "$DUCT" - "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem" <<<"after"
+	run timeout -k 5 10 "$DUCT" -t 5 - "OPENSSL:127.0.0.1:$TPORT,cafile=$CERTS/ca.pem" <<<"after"
 	assert_success
 	assert_output after
 }
@@ -328,7 +330,7 @@ clients() {
 	# the first lookup of slow.invalid (127.0.0.1) waits for $T/gate
 	LD_PRELOAD=$T/slow.so SLOW_LOOKUP_GATE=$T/gate \
 	    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
-	    start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 \
+	    start_duct_bg -t 5 TCP-LISTEN:0,bind=127.0.0.1,workers=1 \
 	    "OPENSSL:slow.invalid:$TPORT,cafile=$CERTS/ca.pem,commonname=127.0.0.1"
 	mkfifo "$T/cin"
 	exec 7<>"$T/cin"
@@ -336,7 +338,7 @@ clients() {
 	    timeout -k 5 40 "$DUCT" - "TCP:127.0.0.1:$PORT"
 	wait_for_file "$T/gate.waiting" 20
 	# the same worker serves a second connection, handshake and all
-	run timeout -k 5 20 "$DUCT" - "TCP:127.0.0.1:$PORT" <<<second
+	run timeout -k 5 20 "$DUCT" -t 5 - "TCP:127.0.0.1:$PORT" <<<second
 	assert_success
 	assert_output second
 	[ ! -s "$T/out" ]
@@ -348,4 +350,19 @@ clients() {
 	assert_equal "$EXIT_STATUS" 0
 	assert_equal "$(cat "$T/out")" first
 	[ "$(grep -c 'TLS established: .*peer certificate CN=localhost verified' "$LOG")" = 2 ]
+}
+
+@test "OPENSSL under workers= loads cafile= and cert= once, before the first peer" {
+	need_tls
+	start_backend
+	tls_workers workers=1,cafile=$CERTS/ca.pem
+	cp "$CERTS/ca.pem" "$CERTS/client.pem" "$T/"
+	start_duct_bg -t 5 TCP-LISTEN:0,bind=127.0.0.1,workers=2 \
+	    "OPENSSL:127.0.0.1:$TPORT,cafile=$T/ca.pem,cert=$T/client.pem"
+	rm "$T/ca.pem" "$T/client.pem"
+	clients 20 1000
+	assert_success
+	assert_output "ok=20 failed=0"
+	[ "$(grep -c 'TLS established: .*peer certificate CN=localhost verified' "$LOG")" = 20 ]
+	LOG=$TLOG wait_until 10 log_count 20 'TLS established: .*peer certificate CN=duct test client verified'
 }

@@ -375,12 +375,12 @@ EOF2
 	exec 5<>"/dev/tcp/127.0.0.1/$dp"
 	local i
 	for i in 1 2 3 4; do
-		run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$hp,bind=127.0.0.7" <<<"in $i"
+		run timeout -k 5 10 "$DUCT" -t 5 - "TCP:127.0.0.1:$hp,bind=127.0.0.7" <<<"in $i"
 		assert_output "in $i"
 	done
 	[ "$(grep -c 'connection from 127\.0\.0\.7:[0-9]* (PROXY header from 127\.0\.0\.1:[0-9]*)' "$dlog")" = 4 ]
 	# HAProxy itself connects from 127.0.0.1: range= judges the client
-	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.1:$hp,bind=127.0.0.8" <<<"out"
+	run timeout -k 5 10 "$DUCT" -t 5 - "TCP:127.0.0.1:$hp,bind=127.0.0.8" <<<"out"
 	assert_output ""
 	wait_for_line "$dlog" 'N .*#[0-9]+: refused connection from 127\.0\.0\.8:[0-9]+ \(PROXY header from 127\.0\.0\.1:[0-9]+\): not in range=' 10
 	run raw_client "$dp" "b'PROXY TCP4 1.2.3.4\r\n'"
@@ -410,11 +410,11 @@ EOF2
 	local tls=$PORT tlog=$LOG
 	start_duct_bg TCP-LISTEN:0,bind=127.0.0.11,workers=1 \
 	    "OPENSSL:127.0.0.1:$tls,cafile=$certs/ca.pem,proxy-protocol=v2"
-	run timeout -k 5 10 "$DUCT" - "TCP:127.0.0.11:$PORT,bind=127.0.0.12" <<<"sealed"
+	run timeout -k 5 10 "$DUCT" -t 5 - "TCP:127.0.0.11:$PORT,bind=127.0.0.12" <<<"sealed"
 	assert_output "sealed"
 	wait_for_line "$tlog" '#[0-9]+: connection from 127\.0\.0\.12:[0-9]+ \(PROXY header from 127\.0\.0\.1:[0-9]+\)' 10
 	wait_for_line "$tlog" '#[0-9]+: TLS established: ' 10
-	run --separate-stderr timeout -k 5 10 "$DUCT" - "TCP:127.0.0.11:$PORT,bind=127.0.0.13" <<<"outside"
+	run --separate-stderr timeout -k 5 10 "$DUCT" -t 5 - "TCP:127.0.0.11:$PORT,bind=127.0.0.13" <<<"outside"
 	assert_output ""
 	wait_for_line "$tlog" 'N .*#[0-9]+: refused connection from 127\.0\.0\.13:[0-9]+ \(PROXY header from 127\.0\.0\.1:[0-9]+\): not in range=' 10
 }
