@@ -31,6 +31,7 @@
 #include "fdep.h"
 #include "log.h"
 #include "options.h"
+#include "reaper.h"
 #include "term.h"
 #include "xmalloc.h"
 
@@ -43,6 +44,7 @@ struct exec_state {
 	bool pty;
 	bool exited;    /* ended by itself, not by duct at close */
 	bool end_close; /* end-close: closing leaves the program running */
+	bool nowait;    /* opened in a workers= loop: closing never waits */
 	int index;      /* the address's, for the signals passed on */
 	char label[128];
 };
@@ -156,6 +158,33 @@ exec_report(const struct exec_state *st, int status)
 		    (long)st->pid, WTERMSIG(status));
 }
 
+/* A program handed to the reaper has ended: as exec_close() reports. */
+static void
+exec_reaped(void *arg, int status)
+{
+	struct exec_state *st = arg;
+
+	exec_report(st, status);
+	free(st);
+}
+
+/*
+ * In a workers= loop: the program is reaped now if it has ended, else
+ * the loop's reaper gives it the time exec_close() would have waited,
+ * then SIGTERM and SIGKILL, while the other connections go on.
+ */
+static void
+exec_close_nowait(struct exec_state *st)
+{
+	int status = 0;
+
+	if (waitpid(st->pid, &status, WNOHANG) == st->pid) {
+		exec_reaped(st, status);
+		return;
+	}
+	reaper_add(st->pid, EXEC_WAIT_EXIT, EXEC_WAIT_TERM, exec_reaped, st);
+}
+
 static void
 exec_close(struct endpoint *ep)
 {
@@ -172,6 +201,11 @@ exec_close(struct endpoint *ep)
 		    (long)st->pid);
 		free(st);
 		ep->priv = NULL;
+		return;
+	}
+	if (st->nowait) {
+		ep->priv = NULL;
+		exec_close_nowait(st);
 		return;
 	}
 	st->exited = exec_reap(st, EXEC_WAIT_EXIT, &status);
@@ -586,6 +620,22 @@ system_open(const struct address *a, const struct open_ctx *ctx,
 }
 
 /*
+ * open_start (workers=): the program starts at once (fork and exec, no
+ * waiting on a peer), a process per connection as with fork; only its
+ * close differs (exec_close_nowait).
+ */
+static int
+exec_open_start(const struct address *a, const struct open_ctx *ctx,
+    struct endpoint *ep, struct open_wait *w, char *err)
+{
+	(void)w;
+	if (a->kind->open(a, ctx, ep, err) == -1)
+		return -1;
+	((struct exec_state *)ep->priv)->nowait = true;
+	return 0;
+}
+
+/*
  * --check of EXEC: the program must be there and executable, found as
  * execvp would find it (in path= when given, else $PATH).  Under chroot=
  * or su= the program is looked for by another root or user: the plan
@@ -644,6 +694,7 @@ const struct addr_kind kind_exec = {
 	.rest = true,
 	.check = exec_check,
 	.open = exec_open,
+	.open_start = exec_open_start,
 	.dryrun = exec_dryrun,
 };
 
@@ -659,4 +710,5 @@ const struct addr_kind kind_system = {
 	.rest = true,
 	.check = system_check,
 	.open = system_open,
+	.open_start = exec_open_start,
 };

@@ -6,7 +6,6 @@
  * non-blocking steps, and adds the pair to the engine; a failure ends
  * only its own connection.  workers.c forks and reaps the workers.
  */
-#include "clock.h"
 #include "config.h"
 
 #include <errno.h>
@@ -17,11 +16,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "engine.h"
 #include "log.h"
 #include "net.h"
 #include "opener.h"
 #include "proxyproto.h"
+#include "reaper.h"
 #include "sig.h"
 #include "worker.h"
 #include "xmalloc.h"
@@ -573,6 +574,10 @@ worker_loop(struct worker *wk)
 		if (wk->draining && wk->live == 0)
 			return 0;
 		t = worker_deadlines(wk);
+		/* EXEC programs closed here and not yet ended (reaper.h). */
+		left = reaper_poll();
+		if (left >= 0 && (t < 0 || left < t))
+			t = left;
 		if (wk->starved && wk->resume_at > 0) {
 			left = clock_left(wk->resume_at);
 			if (left == 0)
@@ -624,6 +629,7 @@ worker_main(const struct serve_plan *p, struct listener *l, int stop_fd)
 	status = worker_loop(&wk);
 out:
 	engine_free(wk.e);
+	reaper_end_all();
 	if (l->fd != -1)
 		p->listen->kind->listen_close(l, true);
 	if (wk.stop_fd != -1)

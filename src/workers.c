@@ -48,10 +48,19 @@ workers_check(const struct address *a1, const struct address *a2, char *err)
 		    "%s: fork and workers exclude each other", l->label);
 		return -1;
 	}
+	if (o->opts.nofork || o->opts.sigint || o->opts.sighup ||
+	    o->opts.sigquit) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "%s: workers: nofork, sigint, sighup and sigquit need a "
+		    "process of duct's per connection; use fork",
+		    o->label);
+		return -1;
+	}
 	if (o->dual != NULL || o->kind->open_start == NULL) {
 		snprintf(err, DUCT_ERR_LEN,
 		    "%s: workers: %s cannot be opened without waiting (TCP, "
-		    "UNIX-CONNECT, OPENSSL, PROXY and the SOCKS kinds can); "
+		    "UNIX-CONNECT, OPENSSL, PROXY, the SOCKS kinds, EXEC and "
+		    "SYSTEM can); "
 		    "use fork",
 		    l->label, o->label);
 		return -1;

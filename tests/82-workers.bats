@@ -50,9 +50,13 @@ clients() {
 	run timeout -k 5 5 "$DUCT" TCP-LISTEN:0,workers=2,fork TCP:127.0.0.1:9
 	assert_failure 2
 	assert_output --partial "fork and workers exclude each other"
-	run timeout -k 5 5 "$DUCT" TCP-LISTEN:0,workers EXEC:cat
+	run timeout -k 5 5 "$DUCT" TCP-LISTEN:0,workers "OPEN:$T/f,creat"
 	assert_failure 2
 	assert_output --partial "cannot be opened without waiting"
+	[ ! -e "$T/f" ]
+	run timeout -k 5 5 "$DUCT" TCP-LISTEN:0,workers EXEC:cat,sighup
+	assert_failure 2
+	assert_output --partial "need a process of duct's per connection; use fork"
 	run timeout -k 5 5 "$DUCT" UDP-LISTEN:0,workers=2 TCP:127.0.0.1:9
 	assert_failure 2
 	assert_output --partial 'option "workers" does not apply'
@@ -69,6 +73,47 @@ clients() {
 	assert_output "ok=1000 failed=0"
 	[ "$(grep -c 'listening on' "$LOG")" = 1 ]
 	[ "$(grep -c ': done: 20000 bytes from address 1 to 2, 20000 from 2 to 1' "$LOG")" = 1000 ]
+	pid_running "$DPID"
+}
+
+# programs_of_workers: the processes whose parent is a worker of
+# $DPID (the programs EXEC started), one "PID STAT COMM" line each.
+programs_of_workers() {
+	local w
+	for w in $(ps -o pid= --ppid "$DPID"); do
+		ps -o pid=,stat=,comm= --ppid "$w"
+	done
+}
+
+# no_programs_left: no program of a worker is left, zombie or not.
+no_programs_left() {
+	[ -z "$(programs_of_workers)" ]
+}
+
+@test "EXEC under workers=2: a program per connection, 100 at once, every echo intact, each program reaped" {
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=2 EXEC:cat
+	clients 100 20000
+	assert_success
+	assert_output "ok=100 failed=0"
+	[ "$(grep -c 'program [0-9]* exited with status 0' "$LOG")" = 100 ] ||
+	    wait_until 10 log_count 100 'program [0-9]+ exited with status 0'
+	wait_until 10 no_programs_left
+	pid_running "$DPID"
+}
+
+@test "EXEC under workers=1: a program that outstays its connection is ended by SIGTERM while the worker serves on" {
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,workers=1 "SYSTEM:echo hi; exec sleep 60"
+	run timeout -k 5 10 "$DUCT" -u /dev/null "TCP:127.0.0.1:$PORT"
+	assert_success
+	# the connection is over; its program is still running, held by the
+	# worker's reaper, and the worker goes on serving meanwhile
+	# (-t 5: the answer may come late on a loaded machine; the relay's
+	# own close timer ends the connection well before)
+	run timeout -k 5 10 "$DUCT" -t 5 - "TCP:127.0.0.1:$PORT" </dev/null
+	assert_success
+	assert_output "hi"
+	wait_until 10 log_count 2 'program [0-9]+ killed by signal 15'
+	wait_until 10 no_programs_left
 	pid_running "$DPID"
 }
 
