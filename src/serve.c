@@ -466,6 +466,22 @@ serve_ahead(
 	return serve_end(p, l, &kids, status);
 }
 
+/* A child for peer (a listener's when l is set), which the parent closes. */
+static void
+serve_hand_over(const struct serve_plan *p, struct listener *l,
+    struct endpoint *peer, struct children *kids)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		serve_child(p, l, peer);
+	if (pid == -1)
+		log_err("%s: fork: %s", p->listen->label, strerror(errno));
+	else
+		children_add(kids, pid);
+	opener_close(peer);
+}
+
 /*
  * The fork loop for kinds whose listener holds state between peers (the
  * datagram kinds): the parent accepts, then forks the child for the peer.
@@ -477,7 +493,6 @@ serve_after(const struct serve_plan *p, struct listener *l)
 	struct endpoint peer;
 	char err[DUCT_ERR_LEN];
 	size_t max = (size_t)p->listen->opts.max_children;
-	pid_t pid;
 	int status = 0;
 
 	l->wake_on_signal = true;
@@ -502,15 +517,7 @@ serve_after(const struct serve_plan *p, struct listener *l)
 			status = 1;
 			break;
 		}
-		pid = fork();
-		if (pid == 0)
-			serve_child(p, l, &peer);
-		if (pid == -1)
-			log_err(
-			    "%s: fork: %s", p->listen->label, strerror(errno));
-		else
-			children_add(&kids, pid);
-		opener_close(&peer);
+		serve_hand_over(p, l, &peer, &kids);
 	}
 	return serve_end(p, l, &kids, status);
 }
@@ -529,7 +536,6 @@ serve_connecting(const struct serve_plan *p)
 	struct endpoint peer;
 	char err[DUCT_ERR_LEN];
 	size_t max = (size_t)p->listen->opts.max_children;
-	pid_t pid;
 	int status = 0;
 
 	log_started();
@@ -548,15 +554,7 @@ serve_connecting(const struct serve_plan *p)
 			status = 1;
 			break;
 		}
-		pid = fork();
-		if (pid == 0)
-			serve_child(p, NULL, &peer);
-		if (pid == -1)
-			log_err(
-			    "%s: fork: %s", p->listen->label, strerror(errno));
-		else
-			children_add(&kids, pid);
-		opener_close(&peer);
+		serve_hand_over(p, NULL, &peer, &kids);
 		/* A child that ends at once must not hurry the next connect. */
 		net_sleep(p->listen->opts.interval);
 	}
