@@ -190,7 +190,8 @@ exec_setup(const struct address *a, const struct exec_plan *pl, int in, int out,
 	/* A session leader leads its process group already. */
 	if (o->setpgid && !sid && setpgid(0, 0) == -1)
 		return STEP_SETPGID;
-	if (ctty && ioctl(in, TIOCSCTTY, 0) == -1)
+	/* The pty's slave, whichever direction the program uses it for. */
+	if (ctty && ioctl(in != -1 ? in : out, TIOCSCTTY, 0) == -1)
 		return STEP_CTTY;
 	/*
 	 * Out of the way of the numbers the program wants, so that no

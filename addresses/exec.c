@@ -387,7 +387,8 @@ exec_child(const struct address *a, const struct exec_plan *pl,
     const struct exec_fds *f, unsigned dirs, int errfd, pid_t parent)
 {
 	int e[2];
-	int in = (dirs & EP_WRITABLE) || a->opts.pty ? f->in : -1;
+	/* Unused directions keep duct's own descriptor (socat's too). */
+	int in = dirs & EP_WRITABLE ? f->in : -1;
 	int out = dirs & EP_READABLE ? f->out : -1;
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);

@@ -106,15 +106,15 @@ no_children() {
 }
 
 @test "EXEC,pty: the program gets a terminal; echo=0 and rawer set it up" {
-	run timeout -k 5 10 "$DUCT" -U - EXEC:tty,pty
+	run timeout -k 5 10 "$DUCT" - EXEC:tty,pty </dev/null
 	assert_success
 	assert_output --regexp '^/dev/pts/[0-9]+'
-	run timeout -k 5 10 "$DUCT" -U - SYSTEM:'stty -a',pty,echo=0
+	run timeout -k 5 10 "$DUCT" - SYSTEM:'stty -a',pty,echo=0 </dev/null
 	assert_success
 	assert_output --regexp '(^| )-echo( |$)'
-	run timeout -k 5 10 "$DUCT" -U - SYSTEM:'stty -a',pty
+	run timeout -k 5 10 "$DUCT" - SYSTEM:'stty -a',pty </dev/null
 	assert_output --regexp '(^| )echo( |$)'
-	run timeout -k 5 10 "$DUCT" -U - SYSTEM:'stty -a',pty,rawer
+	run timeout -k 5 10 "$DUCT" - SYSTEM:'stty -a',pty,rawer </dev/null
 	assert_output --regexp '(^| )-icanon( |$)'
 }
 
@@ -376,13 +376,25 @@ in"
 }
 
 @test "ctty: with pty the terminal is the controlling one; ctty=0 keeps it from being" {
-	run timeout -k 5 10 "$DUCT" -U - SYSTEM:'ps -o tty= -p $$',pty,ctty
+	run timeout -k 5 10 "$DUCT" - SYSTEM:'ps -o tty= -p $$',pty,ctty </dev/null
 	assert_output --regexp '^pts/[0-9]+'
-	run timeout -k 5 10 "$DUCT" -U - SYSTEM:'ps -o tty= -p $$; tty',pty,ctty=0
+	run timeout -k 5 10 "$DUCT" - SYSTEM:'ps -o tty= -p $$; tty',pty,ctty=0 </dev/null
 	assert_output --regexp '^\? *'$'\r''?'$'\n''/dev/pts/[0-9]+'
 	run timeout -k 5 10 "$DUCT" - EXEC:cat,ctty </dev/null
 	assert_failure 2
 	assert_output --partial 'needs "pty"'
+}
+
+@test "EXEC,pty used one way keeps duct's own descriptor for the other, as socat: the program reads duct's stdin (socat's test 101)" {
+	run bash -c 'echo "test data" | timeout -k 5 10 "$0" -t 0.5 "exec:cat,pty,raw!!-" echo' "$DUCT"
+	assert_success
+	assert_output "test data"
+	# -U: the program's standard input is duct's, not the terminal
+	run timeout -k 5 10 "$DUCT" -U - EXEC:tty,pty </dev/null
+	assert_line --index 0 --regexp '^not a tty'$'\r''?$'
+	# ctty still makes the terminal the controlling one
+	run timeout -k 5 10 "$DUCT" -U - SYSTEM:'ps -o tty= -p $$',pty,ctty </dev/null
+	assert_output --regexp '^pts/[0-9]+'
 }
 
 @test "nofork: duct becomes the program, with duct's own stdin and stdout" {
