@@ -186,6 +186,11 @@ tls_ctx_new(const struct address *a, bool server, char *err)
 		tls_fail(err, "min-version", NULL);
 		goto fail;
 	}
+	if (o->max_version != 0 &&
+	    SSL_CTX_set_max_proto_version(ctx, o->max_version) != 1) {
+		tls_fail(err, "max-version", NULL);
+		goto fail;
+	}
 	if (o->cipher != NULL && tls_set_ciphers(ctx, o->cipher, err) == -1)
 		goto fail;
 	if (o->cert != NULL) {

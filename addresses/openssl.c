@@ -44,6 +44,12 @@ tls_check_common(const struct address *a, bool server, char *err)
 		snprintf(err, DUCT_ERR_LEN, "key= needs cert=");
 		return -1;
 	}
+	if (o->max_version != 0 && o->max_version < o->min_version) {
+		snprintf(err, DUCT_ERR_LEN,
+		    "max-version= is older than min-version= (TLS 1.2 unless "
+		    "given): no version is left to speak");
+		return -1;
+	}
 	if (o->alpn != NULL &&
 	    tls_alpn_wire(o->alpn, alpn, sizeof(alpn)) <= 0) {
 		snprintf(err, DUCT_ERR_LEN,

@@ -166,6 +166,7 @@ enum opt_id {
 	OPT_SNIHOST,
 	OPT_CIPHER,
 	OPT_MIN_VERSION,
+	OPT_MAX_VERSION,
 	OPT_ALPN,
 	OPT_RAW,
 	OPT_CFMAKERAW,
@@ -452,6 +453,7 @@ struct optvals {
 	bool verify;
 	char *commonname, *snihost, *cipher;
 	int min_version; /* OPT_TLS_1_2 or OPT_TLS_1_3 */
+	int max_version; /* the same, or 0: the newest OpenSSL has */
 	char *alpn;
 	struct opt_term
 	    *termios; /* TERMIOS options in the order given; owned */

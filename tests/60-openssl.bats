@@ -72,7 +72,7 @@ start_s_client() {
 	assert_success
 	assert_line --index 0 --regexp '^  OPENSSL \(OPENSSL-CONNECT, SSL\) HOST:PORT'
 	for o in cert key cafile capath verify commonname snihost cipher \
-	    min-version alpn connect-timeout bind; do
+	    min-version max-version alpn connect-timeout bind; do
 		assert_line --regexp "^  $o[= ]"
 	done
 	run "$DUCT" --help=ssl-l
@@ -359,6 +359,26 @@ start_s_client() {
 	    "OPENSSL:127.0.0.1:$SS_PORT,cafile=$CERTS/ca.pem,openssl-min-proto-version=TLS1.3"
 	assert_failure 1
 	[[ "$stderr" == *"alert protocol version: no TLS version both sides accept"* ]] ||
+	    fail "message: $stderr"
+}
+
+@test "max-version: a TLS1.2 ceiling is spoken, socat's spellings too; below min-version is a usage error" {
+	need_tls
+	tls_server "cert=$CERTS/server.pem,fork" PIPE
+	tls_client 'over 1.2' -d - "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem,max-version=TLS1.2"
+	assert_success
+	assert_output 'over 1.2'
+	[[ "$stderr" == *"TLS established: TLSv1.2,"* ]] || fail "log: $stderr"
+	tls_client 'over 1.2' -d - "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem,openssl-max-proto-version=TLS1.2"
+	assert_success
+	[[ "$stderr" == *"TLS established: TLSv1.2,"* ]] || fail "log: $stderr"
+	# without it: TLS 1.3
+	tls_client 'x' -d - "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem"
+	[[ "$stderr" == *"TLS established: TLSv1.3,"* ]] || fail "log: $stderr"
+	# nothing left between them: refused before anything is opened
+	tls_client 'x' - "OPENSSL:127.0.0.1:$PORT,cafile=$CERTS/ca.pem,max-proto-version=TLS1.2,min-version=TLS1.3"
+	assert_failure 2
+	[[ "$stderr" == *"max-version= is older than min-version="* ]] ||
 	    fail "message: $stderr"
 }
 
