@@ -249,8 +249,12 @@ tls_close(struct endpoint *ep)
 
 	if (t == NULL)
 		return;
-	/* Tell a peer that is still there that we are done, if we can. */
-	if (!t->fatal && SSL_is_init_finished(t->ssl) &&
+	/*
+	 * Tell a peer that is still there that we are done, if we can; not
+	 * from a fork parent, whose child goes on with the connection.
+	 */
+	if (!(ep->flags & EP_HANDED) && !t->fatal &&
+	    SSL_is_init_finished(t->ssl) &&
 	    !(SSL_get_shutdown(t->ssl) & SSL_SENT_SHUTDOWN)) {
 		ERR_clear_error();
 		(void)SSL_shutdown(t->ssl);

@@ -53,6 +53,11 @@ struct facts;
 #define EP_WPIPE 0x4000u    /* wfd is a pipe (FIFO) */
 #define EP_RSTREAM 0x8000u  /* rfd is a stream socket or a regular file */
 #define EP_WSTREAM 0x10000u /* wfd is a stream socket or a regular file */
+/*
+ * The connection went to a fork child: this process's close releases its
+ * copy and says nothing to the peer (no TLS close_notify).
+ */
+#define EP_HANDED 0x20000u
 
 /* How end of file is passed on to an endpoint (socat's shut-* options). */
 enum ep_shut {

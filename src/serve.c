@@ -475,10 +475,12 @@ serve_hand_over(const struct serve_plan *p, struct listener *l,
 
 	if (pid == 0)
 		serve_child(p, l, peer);
-	if (pid == -1)
+	if (pid == -1) {
 		log_err("%s: fork: %s", p->listen->label, strerror(errno));
-	else
+	} else {
 		children_add(kids, pid);
+		peer->flags |= EP_HANDED;
+	}
 	opener_close(peer);
 }
 

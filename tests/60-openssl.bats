@@ -382,6 +382,21 @@ start_s_client() {
 	    fail "message: $stderr"
 }
 
+@test "fork on a connecting OPENSSL: the parent hands the connection over without ending the TLS session (socat's test 130)" {
+	need_tls
+	printf 'hello over a handed-over session\n' >"$T/in"
+	start_duct_bg --stdin "$T/in" -t 5 - \
+	    "OPENSSL-LISTEN:0,bind=127.0.0.1,cert=$CERTS/server.pem"
+	local sout=$OUT spid=$TPID
+	# the parent connects, a child relays to PIPE (an echo), the parent
+	# connects again in a second (refused then: the server took one)
+	start_bg timeout -k 5 20 "$DUCT" \
+	    "OPENSSL:127.0.0.1:$PORT,fork,cafile=$CERTS/ca.pem" PIPE
+	wait_for_exit "$spid" 15
+	[ "$EXIT_STATUS" = 0 ]
+	cmp "$T/in" "$sout"
+}
+
 @test "TLS 1.1 is refused by default" {
 	need_tls
 	start_s_server -cert "$CERTS/server.pem" -tls1_1 \
