@@ -81,12 +81,10 @@ chan_set_state(struct channel *ch, enum chan_state st)
 }
 
 /*
- * Adaptive buffers start at BUF_START and grow to BUF_MAX; datagram
- * channels get a fixed BUF_DGRAM (the largest UDP payload fits) unless -b
- * says otherwise.
+ * Adaptive buffers grow from BUFFER_ADAPTIVE_MIN to BUFFER_ADAPTIVE_MAX
+ * (buffer.h); datagram channels get a fixed BUF_DGRAM (the largest UDP
+ * payload fits) unless -b says otherwise.
  */
-#define BUF_START (32 * 1024)
-#define BUF_MAX (4 * 1024 * 1024)
 #define BUF_DGRAM (64 * 1024)
 
 /*
@@ -160,7 +158,7 @@ chan_init(struct channel *ch, struct endpoint *src, struct endpoint *dst,
 	else if (dgram)
 		buffer_init(&ch->buf, BUF_DGRAM, BUF_DGRAM);
 	else
-		buffer_init(&ch->buf, BUF_START, BUF_MAX);
+		buffer_init(&ch->buf, BUFFER_ADAPTIVE_MIN, BUFFER_ADAPTIVE_MAX);
 	if (cfg->thin)
 		buffer_thin(&ch->buf);
 	if (bufsize > 0)
