@@ -562,6 +562,9 @@ proxy_accept_done(const struct address *a, struct endpoint *ep,
 	ep->origin_dst = r->dst;
 	ep->origin_srclen = r->srclen;
 	ep->origin_dstlen = r->dstlen;
+	/* As for an accepted peer: facts of IP clients only. */
+	if (r->src.ss_family == AF_UNIX)
+		return 0;
 	facts_add_addr(
 	    &ep->facts, "PEER", (const struct sockaddr *)&r->src, r->srclen);
 	facts_add_addr(
