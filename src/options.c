@@ -4,7 +4,7 @@
  * option, its value type, the groups of kinds it applies to and where its
  * value lives; plain socket options also carry their setsockopt level and
  * name so that no kind needs code for them.  No I/O except setsockopt
- * and ioctl.  Most of its length is the table itself, which is data and
+ * and ioctl, and the lookup of a host name given in range=.  Most of its length is the table itself, which is data and
  * stays in one place on purpose: one list of names, socat's included.
  */
 #include <sys/ioctl.h>
@@ -14,7 +14,9 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <ifaddrs.h>
+#include <netdb.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -1027,8 +1029,30 @@ opts_parse_family(const char *text, int *out)
 }
 
 /*
+ * A host name in range= (socat's range=localhost:255.255.255.255): its
+ * first IPv4 address, looked up once while the address is parsed.
+ */
+static int
+opts_range_lookup(const char *name, unsigned char *addr)
+{
+	struct addrinfo hints, *res;
+	int rc;
+
+	if (!isalpha((unsigned char)name[0]))
+		return -1;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_INET;
+	if ((rc = getaddrinfo(name, NULL, &hints, &res)) != 0)
+		return -1;
+	memcpy(
+	    addr, &((struct sockaddr_in *)(void *)res->ai_addr)->sin_addr, 4);
+	freeaddrinfo(res);
+	return 0;
+}
+
+/*
  * Parses "A.B.C.D[/N]", "A.B.C.D:MASK" (dotted mask), "V6[/N]" or
- * "[V6][/N]" into r.  Host bits beyond the prefix are cleared.
+ * "[V6][/N]" into r, an IPv4 host name in place of A.B.C.D.  Host bits beyond the prefix are cleared.
  */
 static int
 opts_parse_range(const char *text, struct opt_range *r)
@@ -1073,7 +1097,8 @@ opts_parse_range(const char *text, struct opt_range *r)
 				return -1;
 			bits = __builtin_popcount(mask.s_addr);
 		}
-		if (inet_pton(AF_INET, host, r->addr) != 1)
+		if (inet_pton(AF_INET, host, r->addr) != 1 &&
+		    opts_range_lookup(host, r->addr) == -1)
 			return -1;
 		r->family = AF_INET;
 		max = 32;

@@ -23,6 +23,21 @@ load helpers/common
 	done
 }
 
+@test "range= takes a host name in socat's HOST:MASK form (socat's test 327 range=localhost:255.255.255.255)" {
+	getent ahostsv4 localhost | grep -q '^127\.0\.0\.1 ' ||
+	    skip "localhost does not resolve to 127.0.0.1 here"
+	start_duct_bg TCP-LISTEN:0,bind=127.0.0.1,fork,range=localhost:255.255.255.255 PIPE
+	run timeout -k 5 5 "$DUCT" - "TCP:127.0.0.1:$PORT,bind=127.0.0.1" <<<"let in"
+	assert_output "let in"
+	run --separate-stderr timeout -k 5 5 "$DUCT" - "TCP:127.0.0.1:$PORT,bind=127.0.0.2" <<<"refused"
+	assert_output ""
+	wait_for_line "$LOG" 'refused connection from 127\.0\.0\.2:[0-9]+: not in range=' 5
+	# a name that does not resolve is a usage error naming the option
+	run timeout -k 5 5 "$DUCT" TCP-LISTEN:0,range=no-such-host.invalid:255.0.0.0 PIPE
+	assert_failure 2
+	assert_output --partial 'option "range" wants a network'
+}
+
 @test "range= with IPv6 networks" {
 	have_ipv6_loopback || skip "no ::1"
 	start_duct_bg "TCP6-LISTEN:0,bind=[::1],range=[::1]/128" PIPE
