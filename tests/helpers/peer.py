@@ -883,8 +883,39 @@ def cmd_tty():
 
 # --- small probes -------------------------------------------------------------
 
-# A port that was free a moment ago (for tests of a refused connection).
+# A port below the kernel's ephemeral range, so that no connection's
+# source port takes it between this check and the tool that binds it
+# (two suites at once on one machine made that race real); free now on
+# every address, IPv4 and IPv6, for tools that bind the wildcard.
 def cmd_free_port():
+    import random
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    low = max(low, 2048)
+    for _ in range(200):
+        port = random.randrange(1024, low)
+        held = []
+        try:
+            for fam, host in ((socket.AF_INET, "0.0.0.0"),
+                              (socket.AF_INET6, "::")):
+                try:
+                    s = socket.socket(fam)
+                except OSError:
+                    continue
+                held.append(s)
+                if fam == socket.AF_INET6:
+                    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                s.bind((host, port))
+        except OSError:
+            continue
+        finally:
+            for s in held:
+                s.close()
+        print(port)
+        return
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     print(s.getsockname()[1])
